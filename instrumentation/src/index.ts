@@ -1,0 +1,1 @@
+export { ATTR, METRICS, ROUTES, SERVICES } from './names.ts';

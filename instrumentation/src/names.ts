@@ -1,0 +1,203 @@
+// The one name table (DESIGN.md, contract 2): every service, route, span, metric and
+// attribute name that more than one package relies on lives here. Instrumentation emits
+// these names, dashboards and SLO specs query them, scenarios and thresholds tag with them,
+// so renaming one here renames it everywhere and a dangling reference fails the type check.
+
+/** `service.name` of each process marketbench runs. */
+export const SERVICES = {
+  reference: 'marketbench-reference-service',
+  psp: 'marketbench-psp-simulator',
+  load: 'marketbench-load',
+  ingest: 'marketbench-ingest',
+} as const;
+export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
+
+/** Route templates of the reference service, as Fastify registers them (the `http.route` attribute). */
+export const ROUTES = {
+  listings: '/listings',
+  listing: '/listings/:id',
+  search: '/search',
+  seller: '/sellers/:id',
+  carts: '/carts',
+  cartItems: '/carts/:id/items',
+  cart: '/carts/:id',
+  checkout: '/checkout',
+  order: '/orders/:id',
+  orderCancel: '/orders/:id/cancel',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  metrics: '/metrics',
+  openapi: '/openapi.json',
+  adminFaults: '/admin/faults',
+  adminLedgerCheck: '/admin/ledger/check',
+} as const;
+export type RouteTemplate = (typeof ROUTES)[keyof typeof ROUTES];
+
+/** Route groups that SLOs and dashboards talk about. */
+export const ROUTE_GROUPS = {
+  browse: [ROUTES.listings, ROUTES.listing, ROUTES.search, ROUTES.seller],
+  item: [ROUTES.listing],
+  search: [ROUTES.search],
+  checkout: [ROUTES.checkout],
+} as const satisfies Record<string, readonly RouteTemplate[]>;
+
+/** Server span name for a route, following the HTTP semantic conventions: `{method} {http.route}`. */
+export function serverSpanName(method: string, route: string): string {
+  return `${method.toUpperCase()} ${route}`;
+}
+
+/** Routes of the simulated payment service provider (PSP), reached over loopback HTTP. */
+export const PSP_ROUTES = {
+  authorize: '/v1/authorizations',
+  capture: '/v1/captures',
+  refund: '/v1/refunds',
+} as const;
+
+/** prom-client metric names (Prometheus exposition names, without the `_bucket`/`_count` suffixes). */
+export const METRICS = {
+  /** Histogram, seconds; labels: method, route, status_code. Semconv `http.server.request.duration`. */
+  httpServerDuration: 'http_server_request_duration_seconds',
+  /** Gauge; labels: method, route. Semconv `http.server.active_requests`. */
+  httpServerActive: 'http_server_active_requests',
+  /** Histogram, seconds; labels: method, peer, status_code. Outbound HTTP (PSP) calls. */
+  httpClientDuration: 'http_client_request_duration_seconds',
+  /** Counter; label: reason. Spans the SDK dropped or failed to export. */
+  spansDropped: 'otel_spans_dropped_total',
+  /** Counter. Spans handed to the exporter that it acknowledged. */
+  spansExported: 'otel_spans_exported_total',
+  /** Counter; label: reason. Log records dropped. */
+  logsDropped: 'otel_logs_dropped_total',
+  /** Counter; labels: operation, outcome (success|declined|error|timeout|circuit_open). */
+  pspRequests: 'marketbench_psp_requests_total',
+  /** Histogram, seconds; labels: operation, outcome. One observation per PSP attempt. */
+  pspDuration: 'marketbench_psp_request_duration_seconds',
+  /** Counter; label: operation. Retries of a PSP call after a failed attempt. */
+  pspRetries: 'marketbench_psp_retries_total',
+  /** Counter; labels: from, to. Circuit-breaker state changes. */
+  circuitBreakerTransitions: 'marketbench_circuit_breaker_transitions_total',
+  /** Counter; label: outcome (success|payment_failed|out_of_stock|invalid|error). */
+  checkouts: 'marketbench_checkouts_total',
+  /** Counter. Checkouts answered from the idempotency store. */
+  idempotentReplays: 'marketbench_idempotent_replays_total',
+  /** Counter; label: reason. Inventory reservations that failed. */
+  reservationFailures: 'marketbench_inventory_reservation_failures_total',
+  /** Counter; label: status (created|cancelled|refunded). */
+  orders: 'marketbench_orders_total',
+  /** Gauge: 1 when the last ledger check balanced, 0 when it did not. */
+  ledgerBalanced: 'marketbench_ledger_balanced',
+  /** Counter; labels: dependency, kind (latency|error|outage). Faults injected into requests. */
+  faultsInjected: 'marketbench_faults_injected_total',
+  /** Counter; labels: topic, outcome. Outbox events relayed to the bus. */
+  outboxPublished: 'marketbench_outbox_published_total',
+  /** Counter; labels: signal, outcome (received|inserted|rejected|dropped). Ingest self-telemetry. */
+  ingestRows: 'marketbench_ingest_rows_total',
+  /** Gauge, seconds: age of the oldest row accepted but not yet inserted. */
+  ingestLagSeconds: 'marketbench_ingest_lag_seconds',
+  /** Gauge, unix seconds: time of the newest row inserted, by signal. */
+  ingestLastInsertTimestamp: 'marketbench_ingest_last_insert_timestamp_seconds',
+  /** Node runtime: event-loop lag p99 (prom-client default metric). */
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  /** Node runtime: heap used (prom-client default metric). */
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  /** Node runtime: CPU seconds (prom-client default metric). */
+  cpuSeconds: 'process_cpu_seconds_total',
+} as const;
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/** Label names on the prom-client metrics. */
+export const LABELS = {
+  method: 'method',
+  route: 'route',
+  statusCode: 'status_code',
+  outcome: 'outcome',
+  operation: 'operation',
+  reason: 'reason',
+  signal: 'signal',
+  dependency: 'dependency',
+} as const;
+
+/** Span and resource attribute keys: semantic conventions first, `marketbench.*` for our own. */
+export const ATTR = {
+  serviceName: 'service.name',
+  serviceVersion: 'service.version',
+  deploymentEnvironment: 'deployment.environment.name',
+  httpMethod: 'http.request.method',
+  httpRoute: 'http.route',
+  httpStatusCode: 'http.response.status_code',
+  urlPath: 'url.path',
+  urlFull: 'url.full',
+  urlScheme: 'url.scheme',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  errorType: 'error.type',
+  dbSystem: 'db.system.name',
+  dbQueryText: 'db.query.text',
+  dbOperation: 'db.operation.name',
+  dbCollection: 'db.collection.name',
+  messagingSystem: 'messaging.system',
+  messagingOperationType: 'messaging.operation.type',
+  messagingDestination: 'messaging.destination.name',
+  messagingMessageId: 'messaging.message.id',
+  cacheHit: 'marketbench.cache.hit',
+  cacheKey: 'marketbench.cache.key',
+  faultInjected: 'marketbench.fault.injected',
+  faultKind: 'marketbench.fault.kind',
+  faultDependency: 'marketbench.fault.dependency',
+  runId: 'marketbench.run_id',
+  scenario: 'marketbench.scenario',
+  journey: 'marketbench.journey',
+  step: 'marketbench.step',
+  paymentOutcome: 'marketbench.payment.outcome',
+  paymentAttempt: 'marketbench.payment.attempt',
+  circuitState: 'marketbench.circuit.state',
+  idempotentReplay: 'marketbench.idempotency.replay',
+  orderId: 'marketbench.order.id',
+} as const;
+
+/** Baggage keys the load generator sends and the service copies onto its spans. */
+export const BAGGAGE = {
+  runId: 'marketbench.run_id',
+  step: 'marketbench.step',
+} as const;
+
+/** Names of span events recorded by the payment orchestration. */
+export const SPAN_EVENTS = {
+  pspAttempt: 'psp.attempt',
+  pspRetry: 'psp.retry',
+  pspHedge: 'psp.hedge',
+  circuitOpened: 'circuit.opened',
+  circuitHalfOpen: 'circuit.half_open',
+  circuitClosed: 'circuit.closed',
+  faultInjected: 'fault.injected',
+  idempotentReplay: 'idempotency.replay',
+} as const;
+
+/** Step names the built-in scenarios give their requests (`name` tag in thresholds). */
+export const STEPS = {
+  browse: 'browse',
+  viewItem: 'view_item',
+  search: 'search',
+  seller: 'view_seller',
+  createListing: 'create_listing',
+  priceDrop: 'price_drop',
+  createCart: 'create_cart',
+  addToCart: 'add_to_cart',
+  viewCart: 'view_cart',
+  checkout: 'checkout',
+  checkoutRetry: 'checkout_retry',
+  viewOrder: 'view_order',
+  cancelOrder: 'cancel_order',
+} as const;
+export type StepName = (typeof STEPS)[keyof typeof STEPS];
+
+/** Dependencies faults can be injected into. */
+export const FAULT_DEPENDENCIES = ['psp', 'db', 'cache', 'search', 'bus'] as const;
+export type FaultDependency = (typeof FAULT_DEPENDENCIES)[number];
+
+/** ClickHouse tables marketbench itself owns (the collector-exporter tables are in telemetry-store). */
+export const TABLES = {
+  loadRuns: 'marketbench_load_runs',
+  loadRequests: 'marketbench_load_requests',
+  loadFaults: 'marketbench_load_faults',
+  schemaMigrations: 'marketbench_schema_migrations',
+} as const;

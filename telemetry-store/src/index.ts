@@ -1,0 +1,1 @@
+export type { QueryParams, Row, Store, StoreBackend, StoreOptions } from './types.ts';
