@@ -152,6 +152,10 @@ export const ATTR = {
   circuitState: 'marketbench.circuit.state',
   idempotentReplay: 'marketbench.idempotency.replay',
   orderId: 'marketbench.order.id',
+  faultDelayMs: 'marketbench.fault.delay_ms',
+  paymentHedged: 'marketbench.payment.hedged',
+  paymentDeclineCode: 'marketbench.payment.decline_code',
+  outboxEventId: 'marketbench.outbox.event_id',
 } as const;
 
 /** Baggage keys the load generator sends and the service copies onto its spans. */
