@@ -95,6 +95,12 @@ export const METRICS = {
   ingestLagSeconds: 'marketbench_ingest_lag_seconds',
   /** Gauge, unix seconds: time of the newest row inserted, by signal. */
   ingestLastInsertTimestamp: 'marketbench_ingest_last_insert_timestamp_seconds',
+  /** Counter; label: status_code. OTLP/HTTP requests the ingest answered. */
+  ingestRequests: 'marketbench_ingest_requests_total',
+  /** Gauge: rows accepted and queued, not yet inserted. */
+  ingestQueueRows: 'marketbench_ingest_queue_rows',
+  /** Gauge, bytes: size of the ingest's write-ahead spool. */
+  ingestSpoolBytes: 'marketbench_ingest_spool_bytes',
   /** Node runtime: event-loop lag p99 (prom-client default metric). */
   eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
   /** Node runtime: heap used (prom-client default metric). */
