@@ -209,5 +209,6 @@ export const TABLES = {
   loadRuns: 'marketbench_load_runs',
   loadRequests: 'marketbench_load_requests',
   loadFaults: 'marketbench_load_faults',
+  loadSamples: 'marketbench_load_samples',
   schemaMigrations: 'marketbench_schema_migrations',
 } as const;

@@ -1,1 +1,36 @@
-export type { QueryParams, Row, Store, StoreBackend, StoreOptions } from './types.ts';
+export type { StoreErrorCode } from './errors.ts';
+export { isStoreError, STORE_ERRORS, StoreError } from './errors.ts';
+export { loadTableStatements } from './schema/marketbenchTables.ts';
+export type { AppliedMigration, MigrateResult, Migration } from './schema/migrations.ts';
+export {
+  appliedMigrations,
+  MIGRATIONS,
+  migrate,
+  migrationChecksum,
+  SCHEMA_VERSION,
+} from './schema/migrations.ts';
+export { ident, OTEL_TABLES, otelTableStatements } from './schema/otelTables.ts';
+export { ChdbStore } from './store/ChdbStore.ts';
+export { openStore } from './store/openStore.ts';
+export type { LockAttempt, LockInfo, OwnerLock } from './store/ownerLock.ts';
+export {
+  HOME_FILES,
+  pidAlive,
+  publishStoreOwner,
+  readOwner,
+  tryAcquireOwnerLock,
+} from './store/ownerLock.ts';
+export { encodeParamValue } from './store/queryParams.ts';
+export { RemoteStore } from './store/RemoteStore.ts';
+export { ServerStore } from './store/ServerStore.ts';
+export { DEFAULT_STORE_OPTIONS, resolveStoreOptions } from './store/storeOptions.ts';
+export { handleStoreRequest, STORE_PATHS } from './store/storeProtocol.ts';
+export type {
+  QueryParams,
+  ResolvedStoreOptions,
+  Row,
+  Store,
+  StoreBackend,
+  StoreOptions,
+  StoreOwner,
+} from './types.ts';

@@ -16,6 +16,8 @@ export interface Store {
   readonly backend: StoreBackend;
   /** The database the collector-exporter and marketbench tables live in. */
   readonly database: string;
+  /** Where the data is: the chDB directory, the server URL, or the owning process's URL. */
+  readonly location: string;
   /** Runs a statement that returns no rows (DDL, `INSERT ... SELECT`, `OPTIMIZE`). */
   exec(sql: string, params?: QueryParams): Promise<void>;
   /** Runs a query and returns every row as an object (ClickHouse JSON format). */
@@ -40,6 +42,35 @@ export interface StoreOptions {
   database?: string;
   /** TTL of telemetry rows in days, 0 for none (env `MARKETBENCH_TTL_DAYS`). */
   ttlDays?: number;
-  /** Create or migrate the schema on open. */
+  /** Create or migrate the schema on open (default true). */
   migrate?: boolean;
+  /**
+   * Require exclusive ownership of the embedded store (the ingest): fail with MB_ERR_STORE_LOCKED
+   * instead of reaching the data through a running owner (default false).
+   */
+  owner?: boolean;
+}
+
+/** StoreOptions after applying argument > environment > DEFAULT_STORE_OPTIONS. */
+export interface ResolvedStoreOptions {
+  /** ClickHouse server URL, or undefined for embedded chDB. */
+  url: string | undefined;
+  /** Absolute marketbench home directory. */
+  home: string;
+  /** Database name. */
+  database: string;
+  /** TTL of telemetry rows in days, 0 for none. */
+  ttlDays: number;
+  /** Create or migrate the schema on open. */
+  migrate: boolean;
+  /** Require exclusive ownership of the embedded store. */
+  owner: boolean;
+}
+
+/** What `$MARKETBENCH_HOME/owner.json` says: the process that owns the chDB directory and where it serves the store. */
+export interface StoreOwner {
+  /** Process id of the owner. */
+  pid: number;
+  /** Base URL of the owner's HTTP server (it answers /marketbench/query and /marketbench/insert). */
+  url: string;
 }

@@ -1,0 +1,62 @@
+// Resolves store options with the precedence every marketbench package uses:
+// explicit argument, then environment variable, then DEFAULT_STORE_OPTIONS.
+import path from 'node:path';
+import { StoreError } from '../errors.ts';
+import type { ResolvedStoreOptions, StoreOptions } from '../types.ts';
+
+/** Defaults when neither an argument nor an environment variable sets an option. */
+export const DEFAULT_STORE_OPTIONS = {
+  /** Embedded chDB unless CLICKHOUSE_URL is set. */
+  url: undefined,
+  /** `.marketbench/` in the working directory. */
+  home: '.marketbench',
+  /** The collector exporter's default database. */
+  database: 'otel',
+  /** No TTL, as the collector exporter's default. */
+  ttlDays: 0,
+  migrate: true,
+  owner: false,
+} as const satisfies Omit<ResolvedStoreOptions, 'url'> & { url: undefined };
+
+/** Applies argument > environment (`CLICKHOUSE_URL`, `MARKETBENCH_HOME`, `MARKETBENCH_DATABASE`, `MARKETBENCH_TTL_DAYS`) > defaults. */
+export function resolveStoreOptions(
+  options: StoreOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedStoreOptions {
+  const url = options.url ?? nonEmpty(env.CLICKHOUSE_URL) ?? DEFAULT_STORE_OPTIONS.url;
+  const home = path.resolve(options.home ?? nonEmpty(env.MARKETBENCH_HOME) ?? DEFAULT_STORE_OPTIONS.home);
+  const database = options.database ?? nonEmpty(env.MARKETBENCH_DATABASE) ?? DEFAULT_STORE_OPTIONS.database;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new StoreError(
+      'MB_ERR_STORE_CONFIG',
+      `invalid database name "${database}": use letters, digits and _`,
+    );
+  }
+  let ttlDays: number = DEFAULT_STORE_OPTIONS.ttlDays;
+  if (options.ttlDays !== undefined) ttlDays = options.ttlDays;
+  else if (nonEmpty(env.MARKETBENCH_TTL_DAYS) !== undefined) ttlDays = Number(env.MARKETBENCH_TTL_DAYS);
+  if (!Number.isInteger(ttlDays) || ttlDays < 0) {
+    throw new StoreError(
+      'MB_ERR_STORE_CONFIG',
+      `invalid TTL "${ttlDays}" days: use a whole number >= 0 (0 = keep forever)`,
+    );
+  }
+  if (url !== undefined && !/^https?:\/\//.test(url)) {
+    throw new StoreError(
+      'MB_ERR_STORE_CONFIG',
+      `invalid CLICKHOUSE_URL "${url}": expected http:// or https://`,
+    );
+  }
+  return {
+    url,
+    home,
+    database,
+    ttlDays,
+    migrate: options.migrate ?? DEFAULT_STORE_OPTIONS.migrate,
+    owner: options.owner ?? DEFAULT_STORE_OPTIONS.owner,
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
