@@ -1,1 +1,42 @@
-export { ATTR, METRICS, ROUTES, SERVICES } from './names.ts';
+// Public API of @marketbench/instrumentation: startTelemetry, span helpers, and the name table.
+
+export { DEFAULT_OPTIONS, parseKeyValueList, resolveOptions } from './config/resolveOptions.ts';
+export { openMetricsToPrometheus, PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics/metricsHandler.ts';
+export { HTTP_DURATION_BUCKETS } from './metrics/TelemetryMetrics.ts';
+export {
+  ATTR,
+  BAGGAGE,
+  LABELS,
+  METRICS,
+  ROUTE_GROUPS,
+  ROUTES,
+  SERVICES,
+  SPAN_EVENTS,
+  serverSpanName,
+} from './names.ts';
+export { luhnValid, REDACTED, Redactor, redactPans } from './redaction/Redactor.ts';
+export { currentTelemetry, processRegistry, startTelemetry } from './startTelemetry.ts';
+export {
+  extractContext,
+  injectTraceHeaders,
+  recordCacheResult,
+  sanitizeQueryText,
+  TRACER_NAME,
+  withCacheSpan,
+  withClientSpan,
+  withConsumeSpan,
+  withDbSpan,
+  withPublishSpan,
+} from './traces/spanHelpers.ts';
+export type {
+  ClientRequestInfo,
+  DbSpanInfo,
+  HttpServerInstrumentationOptions,
+  MessagingSpanOptions,
+  OtlpProtocol,
+  ResolvedOptions,
+  RouteResolver,
+  Telemetry,
+  TelemetryOptions,
+  TelemetryStats,
+} from './types.ts';

@@ -1,0 +1,127 @@
+// The per-request work both HTTP integrations share: extract the caller's context, start the
+// SERVER span with the semconv-required attributes only, count the request in flight, and at the
+// end set the status, end the span and observe the duration histogram with a trace_id exemplar.
+
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
+import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
+
+/** One request being tracked. */
+export interface TrackedRequest {
+  /** Context with the server span active; run the handler in it. */
+  ctx: Context;
+  /** The server span (a non-recording span when not sampled or disabled). */
+  span: Span;
+  /** `method` label. */
+  method: string;
+  /** `route` label (template, or "" when no route matched). */
+  route: string;
+  /** performance.now() at start. */
+  start: number;
+  /** Set once ended, so a double end is harmless. */
+  done: boolean;
+}
+
+/** Starts and ends server spans and records RED metrics. */
+export class ServerRequestTracker {
+  readonly #tracer: Tracer;
+  readonly #metrics: TelemetryMetrics;
+
+  constructor(tracer: Tracer, metrics: TelemetryMetrics) {
+    this.#tracer = tracer;
+    this.#metrics = metrics;
+  }
+
+  /** Starts tracking a request. `route` is the template or undefined when no route matched. */
+  start(
+    method: string,
+    route: string | undefined,
+    url: string,
+    scheme: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): TrackedRequest {
+    const start = performance.now();
+    let parent: Context = ROOT_CONTEXT;
+    try {
+      // Extraction is the most common place for bad input (malformed traceparent/baggage): never throw.
+      if (headers.traceparent !== undefined || headers.baggage !== undefined)
+        parent = propagation.extract(ROOT_CONTEXT, headers);
+    } catch {
+      parent = ROOT_CONTEXT;
+    }
+    const q = url.indexOf('?');
+    const attributes: Record<string, string> = {
+      [ATTR.httpMethod]: method,
+      [ATTR.urlPath]: q >= 0 ? url.slice(0, q) : url,
+      [ATTR.urlScheme]: scheme,
+    };
+    if (route !== undefined) attributes[ATTR.httpRoute] = route;
+    const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
+    if (runId !== undefined) attributes[ATTR.runId] = runId;
+    const span = this.#tracer.startSpan(
+      route !== undefined ? serverSpanName(method, route) : method,
+      { kind: SpanKind.SERVER, attributes },
+      parent,
+    );
+    const labelRoute = route ?? '';
+    this.#metrics.serverActive.inc({ method, route: labelRoute });
+    return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false };
+  }
+
+  /** Records an error on the request's span (error.type); the status is set by `end`. */
+  error(req: TrackedRequest, err: unknown): void {
+    try {
+      const type = err instanceof Error ? err.name || 'Error' : typeof err;
+      req.span.setAttribute(ATTR.errorType, type);
+      if (err instanceof Error) req.span.recordException(err);
+    } catch {
+      // never break the host
+    }
+  }
+
+  /** Ends the request: span status and end, histogram observation with exemplar, gauge decrement. */
+  end(req: TrackedRequest, statusCode: number): void {
+    if (req.done) return;
+    req.done = true;
+    const seconds = (performance.now() - req.start) / 1000;
+    const { span, method, route } = req;
+    try {
+      span.setAttribute(ATTR.httpStatusCode, statusCode);
+      if (statusCode >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setAttribute(ATTR.errorType, String(statusCode));
+      }
+      span.end();
+      this.#metrics.serverActive.dec({ method, route });
+      const labels = { method, route, status_code: statusCode };
+      const sc = span.spanContext();
+      if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+        this.#metrics.serverDuration.observe({
+          labels,
+          value: seconds,
+          exemplarLabels: { trace_id: sc.traceId },
+        });
+      } else {
+        this.#metrics.serverDuration.observe(labels, seconds);
+      }
+    } catch {
+      // never break the host
+    }
+  }
+
+  /** Runs `fn` with the request's context active. */
+  run<T>(req: TrackedRequest, fn: () => T): T {
+    return context.with(req.ctx, fn);
+  }
+}

@@ -1,0 +1,107 @@
+// The prom-client metrics this package owns, registered once per registry: the RED histogram with
+// exemplars, the in-flight gauge, the outbound-call histogram and the pipeline's own counters
+// (read from the queues at scrape time, so the hot path does no extra metric work).
+
+import client, { type Counter, type Gauge, type Histogram } from 'prom-client';
+import { LABELS, METRICS } from '../names.ts';
+import type { MetricsRegistry as Registry, TelemetryStats } from '../types.ts';
+
+/** Semantic-convention bucket boundaries for `http.server.request.duration`, seconds. */
+export const HTTP_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+
+/** The process-wide OpenMetrics registry (exemplars only render in OpenMetrics). */
+export function createOpenMetricsRegistry(): Registry {
+  const registry = new client.Registry() as unknown as Registry;
+  registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}
+
+/** Metrics used by the HTTP instrumentation and span helpers. */
+export interface TelemetryMetrics {
+  /** `http_server_request_duration_seconds`. */
+  serverDuration: Histogram<string>;
+  /** `http_server_active_requests`. */
+  serverActive: Gauge<'method' | 'route'>;
+  /** `http_client_request_duration_seconds`. */
+  clientDuration: Histogram<string>;
+}
+
+function existing<T>(registry: Registry, name: string): T | undefined {
+  return registry.getSingleMetric(name) as T | undefined;
+}
+
+/** Registers (or finds, when already registered) the package's metrics in `registry`. */
+export function registerTelemetryMetrics(registry: Registry, stats: () => TelemetryStats): TelemetryMetrics {
+  const exemplars = registry.contentType === client.Registry.OPENMETRICS_CONTENT_TYPE;
+  const serverDuration =
+    existing<Histogram<string>>(registry, METRICS.httpServerDuration) ??
+    new client.Histogram({
+      name: METRICS.httpServerDuration,
+      help: 'Duration of HTTP server requests (semconv http.server.request.duration).',
+      labelNames: [LABELS.method, LABELS.route, LABELS.statusCode],
+      buckets: HTTP_DURATION_BUCKETS,
+      registers: [registry],
+      enableExemplars: exemplars,
+    } as client.HistogramConfiguration<string>);
+  const serverActive =
+    existing<Gauge<'method' | 'route'>>(registry, METRICS.httpServerActive) ??
+    new client.Gauge({
+      name: METRICS.httpServerActive,
+      help: 'HTTP server requests in flight (semconv http.server.active_requests).',
+      labelNames: [LABELS.method, LABELS.route],
+      registers: [registry],
+    });
+  const clientDuration =
+    existing<Histogram<string>>(registry, METRICS.httpClientDuration) ??
+    new client.Histogram({
+      name: METRICS.httpClientDuration,
+      help: 'Duration of outbound HTTP requests (semconv http.client.request.duration).',
+      labelNames: [LABELS.method, 'peer', LABELS.statusCode],
+      buckets: HTTP_DURATION_BUCKETS,
+      registers: [registry],
+      enableExemplars: exemplars,
+    } as client.HistogramConfiguration<string>);
+
+  // Pipeline counters: set from the live stats at scrape time.
+  if (!existing(registry, METRICS.spansDropped)) {
+    new client.Counter({
+      name: METRICS.spansDropped,
+      help: 'Spans that will never be exported, by reason (queue_full, export_failed, shutdown).',
+      labelNames: [LABELS.reason],
+      registers: [registry],
+      collect(this: Counter<'reason'>) {
+        const s = stats();
+        this.reset();
+        for (const reason of ['queue_full', 'export_failed', 'shutdown']) {
+          this.inc({ reason }, s.spansDroppedByReason[reason] ?? 0);
+        }
+      },
+    });
+  }
+  if (!existing(registry, METRICS.spansExported)) {
+    new client.Counter({
+      name: METRICS.spansExported,
+      help: 'Spans the OTLP endpoint acknowledged.',
+      registers: [registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc(stats().spansExported);
+      },
+    });
+  }
+  if (!existing(registry, METRICS.logsDropped)) {
+    new client.Counter({
+      name: METRICS.logsDropped,
+      help: 'Log records that will never be exported.',
+      labelNames: [LABELS.reason],
+      registers: [registry],
+      collect(this: Counter<'reason'>) {
+        this.reset();
+        this.inc({ reason: 'any' }, stats().logsDropped);
+      },
+    });
+  }
+  return { serverDuration, serverActive, clientDuration };
+}

@@ -1,0 +1,217 @@
+// One call that makes a Node service observable: OTel traces and logs over OTLP/HTTP through
+// sdk-node (no auto-instrumentation; HTTP servers are traced through Fastify hooks or a per-server
+// wrapper), prom-client RED metrics with exemplars, redaction, counted drops and a bounded flush.
+// Idempotent per process: a second call returns the running instance until it is shut down.
+
+import type { Server } from 'node:http';
+import { context, logs, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import {
+  hostDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import client from 'prom-client';
+import { resolveOptions } from './config/resolveOptions.ts';
+import { createFastifyPlugin } from './http/fastifyPlugin.ts';
+import { instrumentHttpServer } from './http/instrumentHttpServer.ts';
+import { ServerRequestTracker } from './http/ServerRequestTracker.ts';
+import { CountingLogProcessor } from './logs/CountingLogProcessor.ts';
+import { createLogger } from './logs/createLogger.ts';
+import { createMetricsHandler } from './metrics/metricsHandler.ts';
+import { createOpenMetricsRegistry, registerTelemetryMetrics } from './metrics/TelemetryMetrics.ts';
+import { Redactor } from './redaction/Redactor.ts';
+import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
+import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
+import { warnOnce } from './traces/warnOnce.ts';
+import type {
+  HttpServerInstrumentationOptions,
+  MetricsRegistry as Registry,
+  Telemetry,
+  TelemetryOptions,
+  TelemetryStats,
+} from './types.ts';
+
+const kInstance = Symbol.for('marketbench.telemetry.instance');
+const kRegistry = Symbol.for('marketbench.telemetry.registry');
+const runtimeMetricsOn = new WeakSet<Registry>();
+
+type GlobalSlots = { [kInstance]?: Telemetry; [kRegistry]?: Registry };
+const slots = globalThis as GlobalSlots;
+
+/** The process-wide registry startTelemetry uses when none is passed (created on first use). */
+export function processRegistry(): Registry {
+  slots[kRegistry] ??= createOpenMetricsRegistry();
+  return slots[kRegistry];
+}
+
+/** The running telemetry, if startTelemetry was called and not shut down. */
+export function currentTelemetry(): Telemetry | undefined {
+  return slots[kInstance];
+}
+
+/** Starts telemetry for this process (or returns the running instance). Never throws on bad config. */
+export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
+  const running = slots[kInstance];
+  if (running) return running;
+
+  const options = resolveOptions(args);
+  const redactor = new Redactor(options.redactKeys);
+  const registry = args.registry ?? processRegistry();
+  const batch = {
+    maxQueueSize: options.maxQueueSize,
+    maxExportBatchSize: options.maxExportBatchSize,
+    scheduledDelayMs: options.scheduledDelayMs,
+    exportTimeoutMs: options.exportTimeoutMs,
+    maxConcurrentExports: options.maxConcurrentExports,
+  };
+
+  let spanProcessor: CountingSpanProcessor | undefined;
+  let logProcessor: CountingLogProcessor | undefined;
+  let sdk: NodeSDK | undefined;
+
+  if (!options.disabled) {
+    try {
+      const exporterConfig = {
+        headers: options.otlpHeaders,
+        timeoutMillis: options.exportTimeoutMs,
+      };
+      if (options.tracesEnabled) {
+        const Exporter = options.protocol === 'http/json' ? OTLPTraceExporterJson : OTLPTraceExporterProto;
+        spanProcessor = new CountingSpanProcessor(
+          new Exporter({ ...exporterConfig, url: options.tracesEndpoint }),
+          redactor,
+          batch,
+        );
+      }
+      if (options.logsEnabled) {
+        const Exporter = options.protocol === 'http/json' ? OTLPLogExporterJson : OTLPLogExporterProto;
+        logProcessor = new CountingLogProcessor(
+          new Exporter({ ...exporterConfig, url: options.logsEndpoint }),
+          redactor,
+          batch,
+        );
+      }
+      sdk = new NodeSDK({
+        // The env was already applied by resolveOptions (argument > env): no envDetector here.
+        resource: resourceFromAttributes(options.resourceAttributes),
+        resourceDetectors: [processDetector, hostDetector, osDetector, serviceInstanceIdDetector],
+        serviceName: options.serviceName,
+        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+        textMapPropagator: new CompositePropagator({
+          propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+        }),
+        contextManager: new AsyncLocalStorageContextManager(),
+        spanProcessors: spanProcessor ? [spanProcessor] : [],
+        logRecordProcessors: logProcessor ? [logProcessor] : [],
+        metricReaders: [],
+        instrumentations: [],
+      });
+      sdk.start();
+    } catch (err) {
+      warnOnce('sdk-start', `OpenTelemetry SDK failed to start, tracing off: ${String(err)}`);
+      sdk = undefined;
+      spanProcessor = undefined;
+      logProcessor = undefined;
+    }
+  }
+
+  const tracer = trace.getTracer(TRACER_NAME);
+  const stats = (): TelemetryStats => {
+    const q = spanProcessor?.queue;
+    const lq = logProcessor?.queue;
+    return {
+      spansStarted: spanProcessor?.started ?? 0,
+      spansEnded: spanProcessor?.ended ?? 0,
+      spansExported: q?.counts.exported ?? 0,
+      spansDropped: q?.droppedTotal ?? 0,
+      spansDroppedByReason: { ...(q?.counts.dropped ?? { queue_full: 0, export_failed: 0, shutdown: 0 }) },
+      logsExported: lq?.counts.exported ?? 0,
+      logsDropped: lq?.droppedTotal ?? 0,
+      valuesRedacted: redactor.redacted,
+    };
+  };
+
+  const metrics = registerTelemetryMetrics(registry, stats);
+  if (
+    options.runtimeMetrics &&
+    !runtimeMetricsOn.has(registry) &&
+    !registry.getSingleMetric('process_cpu_seconds_total')
+  ) {
+    runtimeMetricsOn.add(registry);
+    client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  }
+  setHelperState({ tracer, clientDuration: metrics.clientDuration });
+
+  const tracker = new ServerRequestTracker(tracer, metrics);
+  const metricsHandler = createMetricsHandler(registry);
+  const httpConfig = { ignoreRoutes: options.ignoreRoutes, metricsPath: options.metricsPath };
+  const logger = createLogger({
+    level: options.logLevel,
+    destination: args.logDestination,
+    otelLogger: logProcessor ? logs.getLogger(TRACER_NAME) : undefined,
+    redactor,
+    base: { service: options.serviceName },
+  });
+
+  const flush = async () => {
+    await Promise.all([spanProcessor?.forceFlush(), logProcessor?.forceFlush()]);
+  };
+
+  let shuttingDown: Promise<void> | undefined;
+  const onSigterm = () => {
+    void telemetry.shutdown().then(() => {
+      // We replaced Node's default SIGTERM exit: when nobody else handles it, restore that behaviour.
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  };
+
+  const telemetry: Telemetry = {
+    tracer,
+    logger,
+    registry,
+    options,
+    fastifyPlugin: createFastifyPlugin(tracker, registry, httpConfig),
+    metricsHandler,
+    instrumentHttpServer(server: Server, opts?: HttpServerInstrumentationOptions) {
+      return instrumentHttpServer(server, tracker, metricsHandler, httpConfig, opts);
+    },
+    forceFlush: () => flush().catch(() => undefined),
+    shutdown() {
+      shuttingDown ??= (async () => {
+        process.removeListener('SIGTERM', onSigterm);
+        if (slots[kInstance] === telemetry) slots[kInstance] = undefined;
+        try {
+          // Span and log processors bound their own flush by exportTimeoutMs.
+          await sdk?.shutdown();
+        } catch (err) {
+          warnOnce('sdk-shutdown', `OpenTelemetry SDK shutdown failed: ${String(err)}`);
+        }
+        setHelperState({ tracer: undefined, clientDuration: undefined });
+        // Unregister the globals so a later startTelemetry in this process can register again.
+        if (sdk) {
+          trace.disable();
+          context.disable();
+          propagation.disable();
+          logs.disable();
+        }
+      })();
+      return shuttingDown;
+    },
+    stats,
+    activeContext: () => context.active(),
+  };
+
+  if (options.handleSignals) process.once('SIGTERM', onSigterm);
+  slots[kInstance] = telemetry;
+  return telemetry;
+}

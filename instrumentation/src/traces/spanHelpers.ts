@@ -1,0 +1,256 @@
+// Span helpers for what hooks cannot see: database queries, cache lookups, outbound HTTP calls
+// and messages. Each runs `fn` inside its span, ends the span whether `fn` returns, throws or
+// rejects (the host's own error is rethrown untouched), and never throws anything of its own.
+
+import {
+  type Context,
+  context,
+  type Link,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { Histogram } from 'prom-client';
+import { ATTR } from '../names.ts';
+import type { ClientRequestInfo, DbSpanInfo, MessagingSpanOptions } from '../types.ts';
+
+/** Instrumentation scope name of every span this package creates. */
+export const TRACER_NAME = '@marketbench/instrumentation';
+
+interface HelperState {
+  tracer: Tracer | undefined;
+  clientDuration: Histogram<string> | undefined;
+}
+
+const state: HelperState = { tracer: undefined, clientDuration: undefined };
+
+/** Wires the helpers to a started telemetry (called by startTelemetry / shutdown). */
+export function setHelperState(next: Partial<HelperState>): void {
+  Object.assign(state, next);
+}
+
+function tracer(): Tracer {
+  return state.tracer ?? trace.getTracer(TRACER_NAME);
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as { then?: unknown }).then === 'function'
+  );
+}
+
+function fail(span: Span, err: unknown): void {
+  try {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : undefined });
+    span.setAttribute(ATTR.errorType, err instanceof Error ? err.name || 'Error' : typeof err);
+    if (err instanceof Error) span.recordException(err);
+  } catch {
+    // never break the host
+  }
+}
+
+/** Runs fn (sync or async) in span's context; `onResult` sees the value, the span always ends. */
+function runInSpan<T>(
+  span: Span,
+  ctx: Context,
+  fn: () => T,
+  onDone?: (result: unknown, err: unknown) => void,
+): T {
+  const finish = (result: unknown, err: unknown) => {
+    try {
+      onDone?.(result, err);
+    } catch {
+      // never break the host
+    }
+    if (err !== undefined) fail(span, err);
+    span.end();
+  };
+  let out: T;
+  try {
+    out = context.with(trace.setSpan(ctx, span), fn);
+  } catch (err) {
+    finish(undefined, err ?? new Error('undefined thrown'));
+    throw err;
+  }
+  if (isThenable(out)) {
+    return (out as PromiseLike<unknown>).then(
+      (v) => {
+        finish(v, undefined);
+        return v;
+      },
+      (err: unknown) => {
+        finish(undefined, err ?? new Error('rejected with undefined'));
+        throw err;
+      },
+    ) as T;
+  }
+  finish(out, undefined);
+  return out;
+}
+
+/** SQL with literal values replaced by `?` (strings, numbers, hex blobs); placeholders kept. */
+export function sanitizeQueryText(sql: string): string {
+  return sql
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\b[xX]'[0-9a-fA-F]*'/g, '?')
+    .replace(/(?<![\w$.:?])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g, '?');
+}
+
+/** Runs `fn` in a CLIENT span `{operation} {collection}` with db.* attributes (query text without literals). */
+export function withDbSpan<T>(info: DbSpanInfo, fn: () => T): T {
+  const attributes: Record<string, string> = {
+    [ATTR.dbSystem]: info.system,
+    [ATTR.dbOperation]: info.operation,
+  };
+  if (info.collection) attributes[ATTR.dbCollection] = info.collection;
+  if (info.queryText) attributes[ATTR.dbQueryText] = sanitizeQueryText(info.queryText);
+  const name = info.collection ? `${info.operation} ${info.collection}` : info.operation;
+  const ctx = context.active();
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, ctx);
+  return runInSpan(span, ctx, fn);
+}
+
+/** Runs `fn` in an INTERNAL span `cache {op}`; call `recordCacheResult(hit)` inside it. */
+export function withCacheSpan<T>(op: string, key: string, fn: () => T): T {
+  const ctx = context.active();
+  const span = tracer().startSpan(
+    `cache ${op}`,
+    { kind: SpanKind.INTERNAL, attributes: { [ATTR.cacheKey]: key } },
+    ctx,
+  );
+  return runInSpan(span, ctx, fn);
+}
+
+/** Marks the active span (normally a cache span) as a cache hit or miss. */
+export function recordCacheResult(hit: boolean): void {
+  trace.getActiveSpan()?.setAttribute(ATTR.cacheHit, hit);
+}
+
+/** Injects the active (or given) context as traceparent/tracestate/baggage into `headers`; returns `headers`. */
+export function injectTraceHeaders<H extends Record<string, unknown>>(
+  headers: H,
+  ctx: Context = context.active(),
+): H {
+  try {
+    propagation.inject(ctx, headers);
+  } catch {
+    // never break the host
+  }
+  return headers;
+}
+
+/** Context carried by `headers` (W3C traceparent/tracestate + baggage); ROOT_CONTEXT when none. */
+export function extractContext(headers: Record<string, unknown> | undefined): Context {
+  if (!headers) return ROOT_CONTEXT;
+  try {
+    return propagation.extract(ROOT_CONTEXT, headers);
+  } catch {
+    return ROOT_CONTEXT;
+  }
+}
+
+function statusOf(result: unknown): number | undefined {
+  if (result === null || typeof result !== 'object') return undefined;
+  const r = result as { statusCode?: unknown; status?: unknown };
+  if (typeof r.statusCode === 'number') return r.statusCode;
+  if (typeof r.status === 'number') return r.status;
+  return undefined;
+}
+
+/**
+ * Outbound HTTP call in a CLIENT span `{METHOD}`: `fn` receives a copy of `request.headers` with
+ * traceparent injected; a result carrying `statusCode` or `status` sets the status and the
+ * http_client histogram label.
+ */
+export function withClientSpan<T>(request: ClientRequestInfo, fn: (headers: Record<string, string>) => T): T {
+  const method = request.method.toUpperCase();
+  let peer = request.peer;
+  const attributes: Record<string, string | number> = { [ATTR.httpMethod]: method };
+  try {
+    const u = new URL(request.url);
+    attributes[ATTR.urlFull] = `${u.protocol}//${u.host}${u.pathname}`;
+    attributes[ATTR.serverAddress] = u.hostname;
+    attributes[ATTR.serverPort] = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+    peer ??= u.host;
+  } catch {
+    attributes[ATTR.urlFull] = request.url.split('?')[0];
+  }
+  const ctx = context.active();
+  const span = tracer().startSpan(method, { kind: SpanKind.CLIENT, attributes }, ctx);
+  const headers: Record<string, string> = { ...request.headers };
+  injectTraceHeaders(headers, trace.setSpan(ctx, span));
+  const start = performance.now();
+  return runInSpan(
+    span,
+    ctx,
+    () => fn(headers),
+    (result, err) => {
+      const status = statusOf(result);
+      if (status !== undefined) {
+        span.setAttribute(ATTR.httpStatusCode, status);
+        if (status >= 400) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.setAttribute(ATTR.errorType, String(status));
+        }
+      }
+      const hist = state.clientDuration;
+      if (!hist) return;
+      const labels = { method, peer: peer ?? '', status_code: status ?? (err !== undefined ? 'error' : '') };
+      const sc = span.spanContext();
+      const value = (performance.now() - start) / 1000;
+      if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+        hist.observe({ labels, value, exemplarLabels: { trace_id: sc.traceId } });
+      } else hist.observe(labels, value);
+    },
+  );
+}
+
+/** PRODUCER span `publish {topic}`; the span's context is injected into `headers` (mutated) before `fn` runs. */
+export function withPublishSpan<T>(
+  topic: string,
+  headers: Record<string, unknown>,
+  fn: () => T,
+  options: MessagingSpanOptions = {},
+): T {
+  const attributes: Record<string, string> = {
+    [ATTR.messagingOperationType]: 'send',
+    [ATTR.messagingDestination]: topic,
+  };
+  if (options.system) attributes[ATTR.messagingSystem] = options.system;
+  if (options.messageId) attributes[ATTR.messagingMessageId] = options.messageId;
+  const ctx = context.active();
+  const span = tracer().startSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes }, ctx);
+  injectTraceHeaders(headers, trace.setSpan(ctx, span));
+  return runInSpan(span, ctx, fn);
+}
+
+/**
+ * CONSUMER span `process {topic}`, LINKED to the producer span found in `headers` (not its child:
+ * the consumer's own trace continues from the currently active context).
+ */
+export function withConsumeSpan<T>(
+  topic: string,
+  headers: Record<string, unknown> | undefined,
+  fn: () => T,
+  options: MessagingSpanOptions = {},
+): T {
+  const attributes: Record<string, string> = {
+    [ATTR.messagingOperationType]: 'process',
+    [ATTR.messagingDestination]: topic,
+  };
+  if (options.system) attributes[ATTR.messagingSystem] = options.system;
+  if (options.messageId) attributes[ATTR.messagingMessageId] = options.messageId;
+  const links: Link[] = [];
+  const producer = trace.getSpanContext(extractContext(headers));
+  if (producer && trace.isSpanContextValid(producer)) links.push({ context: producer });
+  const ctx = context.active();
+  const span = tracer().startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, ctx);
+  return runInSpan(span, ctx, fn);
+}
