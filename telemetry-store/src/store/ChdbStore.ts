@@ -71,7 +71,9 @@ export async function openChdbStore(
     fs.mkdirSync(dir, { recursive: true });
     let session: Session;
     try {
-      session = new Session(dir);
+      // ClickHouse server quotes 64-bit integers in JSON by default; chDB does not. Quote on
+      // every backend so a UInt64 never loses precision and code sees the same types everywhere.
+      session = new Session(dir, { connectionArgs: ['--output_format_json_quote_64bit_integers=1'] });
     } catch (err) {
       lock?.release();
       const msg = String((err as Error).message ?? err);

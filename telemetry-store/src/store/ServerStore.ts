@@ -48,7 +48,16 @@ export class ServerStore implements Store {
       throw failed('MB_ERR_QUERY_FAILED', `connecting to ${url}`, err);
     }
     await bootstrap.close();
-    return new ServerStore(url, database, createClient({ url, database, request_timeout: 300_000 }));
+    return new ServerStore(
+      url,
+      database,
+      createClient({
+        url,
+        database,
+        request_timeout: 300_000,
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+      }),
+    );
   }
 
   async exec(sql: string, params?: QueryParams): Promise<void> {
