@@ -1,5 +1,19 @@
 export type { StoreErrorCode } from './errors.ts';
 export { isStoreError, STORE_ERRORS, StoreError } from './errors.ts';
+export type { BatcherOptions } from './ingest/Batcher.ts';
+export type { IngestStatsSnapshot, SignalCounts } from './ingest/IngestStats.ts';
+export type { IngestErrorCode } from './ingest/ingestErrors.ts';
+export { INGEST_ERRORS, IngestError } from './ingest/ingestErrors.ts';
+export { mapLogs } from './ingest/mapLogs.ts';
+export { mapMetrics } from './ingest/mapMetrics.ts';
+export type { MappedRows, OtelTable, Signal } from './ingest/mappedRows.ts';
+export { mapRequest } from './ingest/mapRequest.ts';
+export { mapTraces } from './ingest/mapTraces.ts';
+export { DecodeError, decodeJson, decodeProtobuf, requestCodec } from './ingest/otlpCodec.ts';
+export { anyValueAsString } from './ingest/pdataFormat.ts';
+export type { FsyncPolicy } from './ingest/Spool.ts';
+export { DEFAULT_INGEST_OPTIONS, startIngest } from './ingest/startIngest.ts';
+export type { Ingest, IngestOptions } from './ingest/types.ts';
 export { loadTableStatements } from './schema/marketbenchTables.ts';
 export type { AppliedMigration, MigrateResult, Migration } from './schema/migrations.ts';
 export {

@@ -1,0 +1,50 @@
+// OTLP log records to `otel_logs` rows as the collector's ClickHouse exporter (exporter_logs.go)
+// writes them: Timestamp falls back to ObservedTimestamp, flags and severity as uint8, body AsString.
+
+import { emptyRows, type MappedRows, OTEL_TABLES, pushRow, rejectRow } from './mappedRows.ts';
+import type { LogRecord, LogsRequest } from './otlpTypes.ts';
+import { anyValueAsString, attributesJson, idHexOrEmpty, serviceNameOf, uint64Text } from './pdataFormat.ts';
+
+function isZero(v: LogRecord['timeUnixNano']): boolean {
+  return v == null || (typeof v === 'number' ? v === 0 : v.low === 0 && v.high === 0);
+}
+
+/** Maps an ExportLogsServiceRequest to otel_logs JSONEachRow lines. */
+export function mapLogs(req: LogsRequest, out: MappedRows = emptyRows()): MappedRows {
+  for (const rl of req.resourceLogs ?? []) {
+    const resAttrs = rl.resource?.attributes;
+    const head =
+      `,"ServiceName":${JSON.stringify(serviceNameOf(resAttrs))}` +
+      `,"ResourceSchemaUrl":${JSON.stringify(rl.schemaUrl ?? '')}` +
+      `,"ResourceAttributes":${attributesJson(resAttrs)}`;
+    for (const sl of rl.scopeLogs ?? []) {
+      const scope =
+        `,"ScopeSchemaUrl":${JSON.stringify(sl.schemaUrl ?? '')}` +
+        `,"ScopeName":${JSON.stringify(sl.scope?.name ?? '')}` +
+        `,"ScopeVersion":${JSON.stringify(sl.scope?.version ?? '')}` +
+        `,"ScopeAttributes":${attributesJson(sl.scope?.attributes)}`;
+      for (const r of sl.logRecords ?? []) {
+        try {
+          const ts = isZero(r.timeUnixNano) ? r.observedTimeUnixNano : r.timeUnixNano;
+          pushRow(
+            out,
+            OTEL_TABLES.logs,
+            `{"Timestamp":"${uint64Text(ts)}"` +
+              `,"TraceId":"${idHexOrEmpty(r.traceId, 16, 'log traceId')}"` +
+              `,"SpanId":"${idHexOrEmpty(r.spanId, 8, 'log spanId')}"` +
+              `,"TraceFlags":${(r.flags ?? 0) & 0xff}` +
+              `,"SeverityText":${JSON.stringify(r.severityText ?? '')}` +
+              `,"SeverityNumber":${(r.severityNumber ?? 0) & 0xff}` +
+              `,"Body":${JSON.stringify(anyValueAsString(r.body))}` +
+              head +
+              scope +
+              `,"LogAttributes":${attributesJson(r.attributes)}}`,
+          );
+        } catch (err) {
+          rejectRow(out, err);
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,186 @@
+// Starts the embedded ingest: replays what an earlier process left in the spool, then listens
+// for OTLP/HTTP, batches rows into the store, serves its own /metrics and stats, and (when it
+// owns an embedded store) publishes owner.json so other processes reach the data through it.
+
+import path from 'node:path';
+import { openStore } from '../store/openStore.ts';
+import { publishStoreOwner } from '../store/ownerLock.ts';
+import { resolveStoreOptions } from '../store/storeOptions.ts';
+import type { Store } from '../types.ts';
+import { Batcher } from './Batcher.ts';
+import { IngestStats } from './IngestStats.ts';
+import type { OtelTable } from './mappedRows.ts';
+import { mapRequest } from './mapRequest.ts';
+import { OtlpReceiver } from './OtlpReceiver.ts';
+import { Spool } from './Spool.ts';
+import type { Ingest, IngestOptions } from './types.ts';
+
+/** Defaults of every ingest option an argument or environment variable does not set. */
+export const DEFAULT_INGEST_OPTIONS = {
+  host: '127.0.0.1',
+  port: 4318,
+  /** The collector exporter's advice: blocks of at least 5,000 rows, at most about one insert per second. */
+  batchRows: 10_000,
+  flushIntervalMs: 1000,
+  maxQueueRows: 200_000,
+  /** The collector's confighttp default max_request_body_size (20 MiB). */
+  maxBodyBytes: 20 * 1024 * 1024,
+  fsync: 'always',
+  spoolSegmentBytes: 64 * 1024 * 1024,
+  maxInsertAttempts: 5,
+  retryAfterSeconds: 1,
+} as const;
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new RangeError(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function envFsync(): 'always' | 'never' | undefined {
+  const v = process.env.MARKETBENCH_INGEST_FSYNC;
+  if (v === undefined || v === '') return undefined;
+  if (v !== 'always' && v !== 'never')
+    throw new RangeError(`MARKETBENCH_INGEST_FSYNC must be always or never, got ${v}`);
+  return v;
+}
+
+/** Replays every spool segment a previous process left behind; returns the rows inserted. */
+async function replaySpool(
+  spool: Spool,
+  store: Store,
+  batchRows: number,
+  log: (m: string) => void,
+): Promise<number> {
+  let total = 0;
+  for (const seg of spool.leftover()) {
+    const { records, tornBytes } = Spool.read(seg.file);
+    const byTable = new Map<OtelTable, string[]>();
+    for (const r of records) {
+      try {
+        for (const [table, lines] of mapRequest(r.signal, r.json, r.payload).rows) {
+          const all = byTable.get(table);
+          if (all) for (const l of lines) all.push(l);
+          else byTable.set(table, lines.slice());
+        }
+      } catch (err) {
+        log(`ingest: spool replay skipped an undecodable record in ${seg.file}: ${(err as Error).message}`);
+      }
+    }
+    for (const [table, lines] of byTable) {
+      for (let i = 0; i < lines.length; i += batchRows) {
+        await store.insertJsonEachRow(table, lines.slice(i, i + batchRows).join('\n'));
+      }
+      total += lines.length;
+    }
+    spool.remove(seg.file);
+    log(
+      `ingest: replayed ${records.length} requests from ${path.basename(seg.file)}` +
+        (tornBytes ? ` (ignored a torn tail of ${tornBytes} bytes: never acknowledged)` : ''),
+    );
+  }
+  return total;
+}
+
+/** Starts an OTLP/HTTP ingest over a store (opened as owner from `storeOptions` when not given). */
+export async function startIngest(options: IngestOptions = {}): Promise<Ingest> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const storeOptions = resolveStoreOptions({
+    ...options.storeOptions,
+    home: options.home ?? options.storeOptions?.home,
+  });
+  const home = storeOptions.home;
+  const o = {
+    host: options.host ?? process.env.MARKETBENCH_INGEST_HOST ?? DEFAULT_INGEST_OPTIONS.host,
+    port: options.port ?? envNumber('MARKETBENCH_INGEST_PORT') ?? DEFAULT_INGEST_OPTIONS.port,
+    batchRows:
+      options.batchRows ?? envNumber('MARKETBENCH_INGEST_BATCH_ROWS') ?? DEFAULT_INGEST_OPTIONS.batchRows,
+    flushIntervalMs:
+      options.flushIntervalMs ??
+      envNumber('MARKETBENCH_INGEST_FLUSH_MS') ??
+      DEFAULT_INGEST_OPTIONS.flushIntervalMs,
+    maxQueueRows:
+      options.maxQueueRows ??
+      envNumber('MARKETBENCH_INGEST_MAX_QUEUE_ROWS') ??
+      DEFAULT_INGEST_OPTIONS.maxQueueRows,
+    maxBodyBytes:
+      options.maxBodyBytes ??
+      envNumber('MARKETBENCH_INGEST_MAX_BODY_BYTES') ??
+      DEFAULT_INGEST_OPTIONS.maxBodyBytes,
+    fsync: options.fsync ?? envFsync() ?? DEFAULT_INGEST_OPTIONS.fsync,
+    spoolSegmentBytes: options.spoolSegmentBytes ?? DEFAULT_INGEST_OPTIONS.spoolSegmentBytes,
+    maxInsertAttempts: options.maxInsertAttempts ?? DEFAULT_INGEST_OPTIONS.maxInsertAttempts,
+    retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_INGEST_OPTIONS.retryAfterSeconds,
+  };
+
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? (await openStore({ ...options.storeOptions, home, owner: true }));
+  let spool: Spool | undefined;
+  let batcher: Batcher | undefined;
+  try {
+    spool = new Spool(path.join(home, 'spool'), { fsync: o.fsync, segmentBytes: o.spoolSegmentBytes });
+    const replayed = await replaySpool(spool, store, o.batchRows, log);
+    const sp = spool;
+    const stats = new IngestStats(() => ({
+      queuedRows: batcher?.queuedRows ?? 0,
+      lagSeconds: batcher?.lagSeconds ?? 0,
+      spool: sp.stats(),
+    }));
+    stats.replayedRows = replayed;
+    batcher = new Batcher(store, spool, stats, o, log);
+    let url = '';
+    const receiver = new OtlpReceiver({
+      store,
+      spool,
+      batcher,
+      stats,
+      maxBodyBytes: o.maxBodyBytes,
+      retryAfterSeconds: o.retryAfterSeconds,
+      url: () => url,
+      log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      receiver.server.once('error', reject);
+      receiver.server.listen(o.port, o.host, () => {
+        receiver.server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = receiver.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : o.port;
+    url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+    const publish = options.publishOwner ?? store.backend === 'chdb';
+    const unpublish = publish ? publishStoreOwner(home, url) : undefined;
+    let closing: Promise<void> | undefined;
+    const b = batcher;
+    return {
+      url,
+      store,
+      stats: () => stats.snapshot(url),
+      flush: () => b.flush(),
+      close() {
+        closing ??= (async () => {
+          unpublish?.();
+          await new Promise<void>((resolve) => {
+            receiver.server.close(() => resolve());
+            receiver.server.closeIdleConnections();
+            setTimeout(() => receiver.server.closeAllConnections(), 2000).unref();
+          });
+          await b.flush();
+          b.close();
+          sp.close();
+          if (ownsStore) await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    batcher?.close();
+    spool?.close();
+    if (ownsStore) await store.close();
+    throw err;
+  }
+}

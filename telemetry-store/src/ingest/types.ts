@@ -1,0 +1,53 @@
+// Public configuration of the embedded OTLP/HTTP ingest.
+
+import type { Store, StoreOptions } from '../types.ts';
+import type { IngestStatsSnapshot } from './IngestStats.ts';
+import type { FsyncPolicy } from './Spool.ts';
+
+/** How to start an ingest; each field falls back to its environment variable, then to DEFAULT_INGEST_OPTIONS. */
+export interface IngestOptions {
+  /** The store to insert into; when absent one is opened (as owner) from `storeOptions` and closed on close. */
+  store?: Store;
+  /** Options for opening the store when `store` is absent. */
+  storeOptions?: StoreOptions;
+  /** Directory of marketbench state: the spool lives in `<home>/spool`, owner.json beside it (env `MARKETBENCH_HOME`). */
+  home?: string;
+  /** Interface to listen on (env `MARKETBENCH_INGEST_HOST`). */
+  host?: string;
+  /** TCP port; 0 picks a free one (env `MARKETBENCH_INGEST_PORT`). */
+  port?: number;
+  /** Rows per insert block; a table's queue is flushed once it holds this many (env `MARKETBENCH_INGEST_BATCH_ROWS`). */
+  batchRows?: number;
+  /** Longest a row waits before its table is flushed, in ms (env `MARKETBENCH_INGEST_FLUSH_MS`). */
+  flushIntervalMs?: number;
+  /** Rows queued (all tables) above which requests are answered 429 (env `MARKETBENCH_INGEST_MAX_QUEUE_ROWS`). */
+  maxQueueRows?: number;
+  /** Largest request body, compressed or not, in bytes; larger gets 413 (env `MARKETBENCH_INGEST_MAX_BODY_BYTES`). */
+  maxBodyBytes?: number;
+  /** `always`: fdatasync the spool before acknowledging (group commit); `never`: the OS page cache only (env `MARKETBENCH_INGEST_FSYNC`). */
+  fsync?: FsyncPolicy;
+  /** Spool segment size at which a new segment file starts, in bytes. */
+  spoolSegmentBytes?: number;
+  /** Attempts per insert block before its rows are counted as dropped. */
+  maxInsertAttempts?: number;
+  /** Seconds the Retry-After header of a 429 asks clients to wait. */
+  retryAfterSeconds?: number;
+  /** Write `<home>/owner.json` so other processes reach the store through this ingest (default: when the store is embedded chDB). */
+  publishOwner?: boolean;
+  /** Where one-line operational messages go (insert failures, replay); default stderr. */
+  log?: (message: string) => void;
+}
+
+/** A running ingest. */
+export interface Ingest {
+  /** Base URL, e.g. `http://127.0.0.1:4318` (OTLP exporters append /v1/traces etc.). */
+  readonly url: string;
+  /** The store rows go into. */
+  readonly store: Store;
+  /** Current counters. */
+  stats(): IngestStatsSnapshot;
+  /** Inserts everything accepted so far; resolves when it is in ClickHouse. */
+  flush(): Promise<void>;
+  /** Stops listening, flushes, closes the spool (and the store if the ingest opened it). */
+  close(): Promise<void>;
+}
