@@ -1,6 +1,8 @@
 // Every subcommand module registers itself on the program here; one line per module.
 import type { Command } from 'commander';
+import { register as baseline } from './baseline.ts';
+import { register as gate } from './gate.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [baseline, gate];

@@ -2,7 +2,7 @@
 // between two samples: resample each with replacement, take the quantile, subtract. Seeded, so a
 // gate run is reproducible.
 
-import { quantileSorted } from './quantile.ts';
+import { quantileInPlace, quantileSorted } from './quantile.ts';
 import { seededRandom } from './random.ts';
 
 /** A bootstrap interval of quantile(x) − quantile(y). */
@@ -36,8 +36,7 @@ export const DEFAULT_BOOTSTRAP: BootstrapOptions = { q: 0.95, resamples: 2000, c
 function resampleQuantile(src: Float64Array, buf: Float64Array, q: number, rnd: () => number): number {
   const n = src.length;
   for (let i = 0; i < n; i++) buf[i] = src[(rnd() * n) | 0];
-  buf.sort();
-  return quantileSorted(buf, q);
+  return quantileInPlace(buf, q);
 }
 
 /** Percentile-bootstrap CI of quantile(x) − quantile(y). */

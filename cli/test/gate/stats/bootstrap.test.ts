@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootstrapQuantileDiff } from '../../../src/gate/stats/bootstrap.ts';
-import { quantile } from '../../../src/gate/stats/quantile.ts';
+import { quantile, quantileInPlace } from '../../../src/gate/stats/quantile.ts';
 import { seededRandom } from '../../../src/gate/stats/random.ts';
 
 // Log-normal latencies around 10 ms, like a real step's.
@@ -45,4 +45,18 @@ test('seeded: the same inputs give the same interval; fewer samples give a wider
   const wide = bootstrapQuantileDiff(x.slice(0, 50), y.slice(0, 50), { resamples: 300 });
   const narrow = bootstrapQuantileDiff(x, y, { resamples: 300 });
   assert.ok(wide.high - wide.low > narrow.high - narrow.low);
+});
+
+test('linear-time quantile agrees with the sorted one on random, tied and sorted inputs', () => {
+  const rnd = seededRandom(9);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(rnd() * 300);
+    const mode = trial % 3;
+    const v = Float64Array.from({ length: n }, (_, i) =>
+      mode === 0 ? rnd() * 100 : mode === 1 ? Math.floor(rnd() * 4) : i,
+    );
+    for (const q of [0, 0.5, 0.95, 0.99, 1]) {
+      assert.equal(quantileInPlace(Float64Array.from(v), q), quantile(v, q), `n=${n} q=${q} mode=${mode}`);
+    }
+  }
 });

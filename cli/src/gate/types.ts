@@ -1,0 +1,116 @@
+// Public types of the gate: the Budgets spec a team commits next to its code, the baseline
+// file `marketbench baseline save` writes, and the verdicts the gate prints and exits with.
+
+/** A budget is met, broken, or could not be decided (noisy or too few samples). */
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** How the gate compares a run with a baseline, step by step. */
+export interface BaselinePolicy {
+  /** Latency quantile whose difference is bootstrapped (0–1). */
+  quantile: number;
+  /** Allowed slowdown of that quantile, as a fraction of the baseline's value (0.1 = 10%). */
+  tolerance: number;
+  /** Floor of the allowed slowdown in milliseconds, so a 1 ms step is not held to 0.1 ms. */
+  minToleranceMs: number;
+  /** Significance level of the one-sided Mann–Whitney U test. */
+  alpha: number;
+  /** Confidence level of the bootstrap interval. */
+  confidence: number;
+  /** Bootstrap resamples. */
+  resamples: number;
+  /** Fewer samples than this on either side make a step inconclusive. */
+  minSamples: number;
+  /** Steps compared (default: every step present in both). */
+  steps?: string[];
+}
+
+/** An SLO error-budget limit checked after the run. */
+export interface SloBudget {
+  /** SLO name, as in the slo-definitions specs. */
+  slo: string;
+  /** Burn-rate window (`5m`, `1h`, ...); default: every window the evaluator reports. */
+  window?: string;
+  /** Highest burn rate allowed in that window. */
+  maxBurnRate?: number;
+  /** Highest fraction of the error budget the run may consume (0–1). */
+  maxBudgetConsumed?: number;
+  /** Fail when any of the SLO's page alerts fired during the run. */
+  noPage?: boolean;
+}
+
+/** The `budgets.yaml` file. */
+export interface BudgetsSpec {
+  /** Spec version. */
+  apiVersion: 'marketbench/v1';
+  /** Always `Budgets`. */
+  kind: 'Budgets';
+  /** Name and description shown in reports. */
+  metadata?: { name?: string; description?: string };
+  /** What to check. */
+  spec: {
+    /** k6 thresholds: `metric{tag:value}` to a list of expressions, as in a scenario's options. */
+    thresholds?: Record<string, string[]>;
+    /** SLO budget-burn limits. */
+    slos?: SloBudget[];
+    /** Baseline comparison policy (used when --baseline is given). */
+    baseline?: Partial<BaselinePolicy>;
+  };
+}
+
+/** One checked budget: a JUnit test case, a table row. */
+export interface BudgetResult {
+  /** `threshold`, `slo` or `baseline`. */
+  kind: 'threshold' | 'slo' | 'baseline';
+  /** Stable name, e.g. `http_req_duration{name:checkout} p(99)<300`. */
+  name: string;
+  /** The verdict. */
+  verdict: Verdict;
+  /** What was measured, formatted. */
+  observed: string;
+  /** The limit it was held to, formatted. */
+  limit: string;
+  /** Why, in one line (test, p-value, effect size, interval). */
+  detail: string;
+}
+
+/** Per-step statistics of a baseline comparison, kept for the report and the Markdown. */
+export interface StepComparison {
+  /** Step name. */
+  step: string;
+  /** Samples compared (run, baseline). */
+  nRun: number;
+  nBase: number;
+  /** Quantile of each side, ms. */
+  runQ: number;
+  baseQ: number;
+  /** Bootstrap interval of runQ − baseQ, ms. */
+  diff: { estimate: number; low: number; high: number; confidence: number };
+  /** Allowed slowdown, ms. */
+  toleranceMs: number;
+  /** One-sided Mann–Whitney U p-value (run slower than baseline). */
+  p: number;
+  /** Cliff's delta and the common-language effect size P(run > base). */
+  cliffsDelta: number;
+  commonLanguage: number;
+  /** The verdict and why. */
+  verdict: Verdict;
+  reason: string;
+}
+
+/** Everything one gate evaluation found. */
+export interface GateReport {
+  /** Run checked. */
+  runId: string;
+  /** Baseline it was compared with, if any (file path or run id). */
+  baseline?: string;
+  /** Budgets file name. */
+  budgetsName: string;
+  /** Every budget's result, in spec order. */
+  results: BudgetResult[];
+  /** Baseline comparisons per step. */
+  comparisons: StepComparison[];
+  /** Notes that are not verdicts (a step missing from the baseline...). */
+  notes: string[];
+  /** Overall verdict: fail if any failed, else inconclusive if any was, else pass. */
+  verdict: Verdict;
+}

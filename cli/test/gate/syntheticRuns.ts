@@ -1,0 +1,103 @@
+// Synthetic load runs written straight into the store's load tables, so gate and report tests
+// exercise the real SQL on chDB with latency distributions whose answer is known.
+
+import { TABLES } from '@marketbench/instrumentation/names';
+import type { Row, Store } from '@marketbench/telemetry-store';
+import { seededRandom } from '../../src/gate/stats/random.ts';
+
+/** One step of a synthetic run. */
+export interface SyntheticStep {
+  /** Requests. */
+  n: number;
+  /** Median latency, ms (log-normal). */
+  medianMs: number;
+  /** Log-normal sigma. */
+  sigma?: number;
+  /** Fraction of requests that get `injectMs` added (an injected slowdown). */
+  injectFraction?: number;
+  /** Milliseconds added to the injected requests. */
+  injectMs?: number;
+  /** Fraction answered 500. */
+  errorRate?: number;
+}
+
+/** A synthetic run. */
+export interface SyntheticRun {
+  runId: string;
+  seed: number;
+  steps: Record<string, SyntheticStep>;
+  /** Run length, seconds. */
+  durationSec?: number;
+  droppedIterations?: number;
+  /** Start time (UTC ms). */
+  startMs?: number;
+}
+
+function ts(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** Inserts the run row and one request row per request. */
+export async function insertRun(store: Store, run: SyntheticRun): Promise<void> {
+  const rnd = seededRandom(run.seed);
+  const start = run.startMs ?? Date.UTC(2026, 10, 21, 12, 0, 0);
+  const dur = (run.durationSec ?? 60) * 1000;
+  const rows: Row[] = [];
+  let errors = 0;
+  for (const [step, s] of Object.entries(run.steps)) {
+    for (let i = 0; i < s.n; i++) {
+      const u1 = rnd() || 1e-12;
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rnd());
+      let latency = s.medianMs * Math.exp((s.sigma ?? 0.3) * z);
+      if (s.injectFraction && rnd() < s.injectFraction) latency += s.injectMs ?? 0;
+      const failed = s.errorRate !== undefined && rnd() < s.errorRate;
+      if (failed) errors++;
+      const intended = start + Math.floor((i / s.n) * dur);
+      const lag = rnd() * 0.2;
+      rows.push({
+        run_id: run.runId,
+        scenario: 'synthetic',
+        journey: 'j',
+        step,
+        method: 'GET',
+        url: `/x/${step}`,
+        vu: i % 50,
+        iteration: i,
+        intended_start: ts(intended),
+        actual_start: ts(intended + lag),
+        latency_corrected_ms: latency,
+        latency_uncorrected_ms: Math.max(0, latency - lag),
+        scheduling_lag_ms: lag,
+        status: failed ? 500 : 200,
+        bytes_sent: 100,
+        bytes_received: 1000,
+        trace_id: (run.seed * 1e6 + rows.length).toString(16).padStart(32, '0'),
+        span_id: rows.length.toString(16).padStart(16, '0'),
+        error: '',
+        check_failures: 0,
+        tags: { env: 'test' },
+      });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 10_000)
+    await store.insert(TABLES.loadRequests, rows.slice(i, i + 10_000));
+  await store.insert(TABLES.loadRuns, [
+    {
+      run_id: run.runId,
+      scenario: 'synthetic',
+      status: 'finished',
+      started_at: ts(start),
+      ended_at: ts(start + dur),
+      git_commit: 'abc1234',
+      target: 'http://127.0.0.1:8080',
+      config: '{}',
+      requests_total: rows.length,
+      errors_total: errors,
+      dropped_iterations: run.droppedIterations ?? 0,
+      thresholds: '[]',
+      summary: '{}',
+      time_scale: 1,
+      updated_at: ts(start + dur),
+    },
+  ]);
+}
