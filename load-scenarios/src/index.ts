@@ -1,1 +1,52 @@
-export {};
+// @marketbench/load-scenarios: scenarios as typed code with k6 executors and thresholds, the
+// open-model runner (coordinated-omission corrected latency, HDR histograms, a row per request),
+// the built-in marketplace scenarios and the k6 script export.
+
+export type { ScenarioErrorCode, ScenarioErrorExit } from './errors.ts';
+export { SCENARIO_ERRORS, ScenarioError } from './errors.ts';
+export type { FeederRow } from './feeders/Feeder.ts';
+export { Feeder, parseCsv } from './feeders/Feeder.ts';
+export { BUILTIN_METRICS, metricType } from './metrics/builtinMetrics.ts';
+export type { Aggregate, MetricsSnapshot, Tags } from './metrics/MetricRegistry.ts';
+export { MetricRegistry } from './metrics/MetricRegistry.ts';
+export type { RequestRow } from './runner/RequestRow.ts';
+export type { SecondSample } from './runner/RunSampler.ts';
+export type { Knee, RunOptions, RunResult } from './runner/runScenario.ts';
+export { newRunId, runScenario, summaryJson } from './runner/runScenario.ts';
+export { checkTarget, isLoopbackHost } from './runner/targetUrl.ts';
+export { applyOverrides } from './scenario/applyOverrides.ts';
+export { defineScenario } from './scenario/defineScenario.ts';
+export { durationMs, formatDuration, parseDuration } from './scenario/parseDuration.ts';
+export { EXECUTORS, validateScenario } from './scenario/validateScenario.ts';
+export { ArrivalSchedule } from './scheduler/ArrivalSchedule.ts';
+export { formatSummary } from './summary/formatSummary.ts';
+export type { CompiledThreshold, ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
+export { compileThresholds, evaluateThresholds } from './thresholds/evaluateThresholds.ts';
+export type { MetricKey, ThresholdExpression } from './thresholds/parseThreshold.ts';
+export { parseMetricKey, parseThresholdExpression } from './thresholds/parseThreshold.ts';
+export type {
+  Check,
+  ConstantArrivalRate,
+  ConstantVus,
+  Duration,
+  ExecutorConfig,
+  ExecutorName,
+  FaultStep,
+  FeederSpec,
+  HttpMethod,
+  Journey,
+  KneeCriteria,
+  MetricRecord,
+  MetricType,
+  PerVuIterations,
+  RampingArrivalRate,
+  RampingVus,
+  ScenarioDefinition,
+  ScenarioOptions,
+  ScenarioOverrides,
+  SharedIterations,
+  Stage,
+  Step,
+  ThinkTime,
+  ThresholdItem,
+} from './types.ts';

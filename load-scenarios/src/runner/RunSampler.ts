@@ -1,0 +1,88 @@
+// Once a second: target vs achieved rate, active VUs, the generator's own CPU, dropped
+// iterations, p99 and errors of that second. Feeds the progress line, the samples table,
+// knee detection and abortOnFail.
+
+import { performance } from 'node:perf_hooks';
+import type { LiveCounters } from './EngineContext.ts';
+
+/** One second of the run. */
+export interface SecondSample {
+  /** Seconds since the start. */
+  elapsedSec: number;
+  /** Epoch ms at the end of the second. */
+  epochMs: number;
+  /** Target iterations/s of the open-model executors (0 when there are none). */
+  targetRate: number;
+  /** Iterations started per second. */
+  achievedRate: number;
+  /** Requests completed per second. */
+  requestRate: number;
+  /** VUs running an iteration. */
+  activeVus: number;
+  /** Generator CPU, percent of one core (user + system, all threads of this process). */
+  generatorCpu: number;
+  /** Iterations dropped in this second. */
+  droppedIterations: number;
+  /** Requests that failed in this second. */
+  errors: number;
+  /** p99 of corrected latency in this second (ms). */
+  p99Ms: number;
+}
+
+export class RunSampler {
+  private readonly live: () => LiveCounters[];
+  private readonly startedAt: number;
+  private prevAt: number;
+  private prevCpu: NodeJS.CpuUsage;
+  private prev = { iterations: 0, requests: 0, errors: 0, dropped: 0 };
+  readonly samples: SecondSample[] = [];
+
+  constructor(live: () => LiveCounters[], startedAt: number) {
+    this.live = live;
+    this.startedAt = startedAt;
+    this.prevAt = startedAt;
+    this.prevCpu = process.cpuUsage();
+  }
+
+  /** Takes a sample of the time since the previous one. */
+  sample(): SecondSample {
+    const now = performance.now();
+    const dt = Math.max(1e-3, (now - this.prevAt) / 1000);
+    const cpu = process.cpuUsage();
+    const cpuMs = (cpu.user - this.prevCpu.user + cpu.system - this.prevCpu.system) / 1000;
+    let iterations = 0;
+    let requests = 0;
+    let errors = 0;
+    let dropped = 0;
+    let active = 0;
+    let target = 0;
+    let p99 = 0;
+    for (const l of this.live()) {
+      iterations += l.iterationsStarted;
+      requests += l.requests;
+      errors += l.errors;
+      dropped += l.dropped;
+      active += l.activeVus;
+      for (const r of l.targetRate.values()) target += r;
+      if (l.interval.totalCount > 0) p99 = Math.max(p99, l.interval.getValueAtPercentile(99) / 1000);
+      l.interval.reset();
+    }
+    const s: SecondSample = {
+      elapsedSec: (now - this.startedAt) / 1000,
+      epochMs: performance.timeOrigin + now,
+      targetRate: target,
+      achievedRate: (iterations - this.prev.iterations) / dt,
+      requestRate: (requests - this.prev.requests) / dt,
+      activeVus: active,
+      generatorCpu: (cpuMs / (dt * 1000)) * 100,
+      droppedIterations: dropped - this.prev.dropped,
+      errors: errors - this.prev.errors,
+      p99Ms: p99,
+    };
+    this.prev = { iterations, requests, errors, dropped };
+    this.prevAt = now;
+    this.prevCpu = cpu;
+    this.samples.push(s);
+    return s;
+  }
+}

@@ -1,0 +1,472 @@
+// Runs a scenario against a loopback target: validates it (before any request), starts every
+// named executor at its startTime, applies the fault schedule, samples every second (progress
+// line, knee, abortOnFail), writes one row per request and one per run to the store, and
+// returns the verdicts. The CLI, `npm start` and the SLO drill all call this.
+
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ROUTES, TABLES } from '@marketbench/instrumentation/names';
+import type { Store } from '@marketbench/telemetry-store';
+import { Feeder } from '../feeders/Feeder.ts';
+import { HttpClient } from '../http/HttpClient.ts';
+import { compileJourney, JourneyPicker } from '../journey/compileJourneys.ts';
+import type { ExecutorRuntime } from '../journey/runIteration.ts';
+import { MetricRegistry } from '../metrics/MetricRegistry.ts';
+import { applyOverrides } from '../scenario/applyOverrides.ts';
+import { durationMs } from '../scenario/parseDuration.ts';
+import { validateScenario } from '../scenario/validateScenario.ts';
+import { runExecutor } from '../scheduler/runExecutor.ts';
+import {
+  abortingThreshold,
+  compileThresholds,
+  evaluateThresholds,
+  type ThresholdVerdict,
+} from '../thresholds/evaluateThresholds.ts';
+import type { ScenarioDefinition, ScenarioOverrides } from '../types.ts';
+import { type EngineContext, newLiveCounters, seededRandom } from './EngineContext.ts';
+import { ProgressLine } from './ProgressLine.ts';
+import { formatTimestamp, type RequestRow } from './RequestRow.ts';
+import { RunSampler, type SecondSample } from './RunSampler.ts';
+import { StoreSink } from './StoreSink.ts';
+import { checkTarget } from './targetUrl.ts';
+
+/** Options of runScenario. */
+export interface RunOptions {
+  /** Base URL of the system under test; must be loopback. */
+  target: string;
+  /** Run id (default: time-ordered random id). */
+  runId?: string;
+  /** Extra tags on every sample (`--tag k=v`). */
+  tags?: Record<string, string>;
+  /** Command-line overrides of rate, duration and VUs. */
+  overrides?: ScenarioOverrides;
+  /** Store that receives request, run, sample and fault rows; none: results stay in memory. */
+  store?: Store;
+  /** Scenario file, for error messages and relative feeder paths. */
+  file?: string;
+  /** Seed of journey picks and random feeders (default: random). */
+  seed?: number;
+  /** Stream for the live progress line (default none; the CLI passes stderr on a TTY). */
+  progress?: NodeJS.WriteStream;
+  /** Bearer token of the reference service's admin API, for fault schedules (env MARKETBENCH_ADMIN_TOKEN). */
+  adminToken?: string;
+  /** Git commit recorded in the run row (default `git rev-parse HEAD`, or empty). */
+  gitCommit?: string;
+  /** Aborts the run (e.g. on SIGINT). */
+  signal?: AbortSignal;
+  /** Maximum connections to the target (default one per concurrent request). */
+  connections?: number;
+}
+
+/** The stress knee: the last second that met the knee criteria before they broke. */
+export interface Knee {
+  /** Target iterations/s at the knee. */
+  targetRate: number;
+  /** Achieved iterations/s at the knee. */
+  achievedRate: number;
+  /** p99 (ms) at the knee. */
+  p99Ms: number;
+  /** Seconds since the start. */
+  elapsedSec: number;
+}
+
+/** What a run produced. */
+export interface RunResult {
+  runId: string;
+  scenario: string;
+  target: string;
+  /** `passed`, `failed` (a threshold failed) or `aborted` (abortOnFail, signal). */
+  status: 'passed' | 'failed' | 'aborted';
+  /** Why the run stopped early, when it did. */
+  abortReason?: string;
+  startedAt: Date;
+  endedAt: Date;
+  durationSec: number;
+  timeScale: number;
+  /** Every sample, for the summary and custom aggregation. */
+  metrics: MetricRegistry;
+  thresholds: ThresholdVerdict[];
+  thresholdsPassed: boolean;
+  totals: {
+    requests: number;
+    errors: number;
+    iterations: number;
+    droppedIterations: number;
+    interruptedIterations: number;
+  };
+  /** Generator CPU (percent of one core) over the run: mean and max of the per-second samples. */
+  generatorCpu: { meanPercent: number; maxPercent: number };
+  /** Per-second samples. */
+  samples: SecondSample[];
+  knee?: Knee;
+  /** Rows stored and lost (store write failures). */
+  rows: { stored: number; lost: number; firstError?: string };
+  /** Faults set or cleared during the run. */
+  faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
+  /** k6's exit code for this result: 0, or 99 when a threshold failed. */
+  exitCode: 0 | 99;
+}
+
+/** A new time-ordered run id: `20261121T231500-3fa9c1`. */
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function counterTotal(r: MetricRegistry, metric: string, durationSec: number): number {
+  return r.aggregate(metric, {}, durationSec)?.count ?? 0;
+}
+
+/** Runs a scenario to the end and returns its result (throws ScenarioError before any request when invalid). */
+export async function runScenario(input: ScenarioDefinition, options: RunOptions): Promise<RunResult> {
+  const origin = checkTarget(options.target);
+  validateScenario(input, options.file);
+  const def = validateScenario(applyOverrides(input, options.overrides), options.file);
+  const baseDir = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
+  const feeders = new Map<string, Feeder>();
+  for (const [name, spec] of Object.entries(def.feeders ?? {}))
+    feeders.set(name, Feeder.load(name, spec, baseDir, options.file));
+  const thresholds = compileThresholds(def.options.thresholds);
+  const runId = options.runId ?? newRunId();
+  const registry = new MetricRegistry();
+  const client = new HttpClient(origin, { connections: options.connections ?? null });
+  const runAbort = new AbortController();
+  let abortReason: string | undefined;
+  const abort = (reason: string) => {
+    if (runAbort.signal.aborted) return;
+    abortReason = reason;
+    runAbort.abort();
+  };
+  const onSignal = () => abort('interrupted');
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+
+  const requestSink = options.store
+    ? new StoreSink<RequestRow>(options.store, TABLES.loadRequests)
+    : undefined;
+  const sampleSink = options.store
+    ? new StoreSink<Record<string, unknown>>(options.store, TABLES.loadSamples, { intervalMs: 5000 })
+    : undefined;
+  let vuIds = 0;
+  const ctx: EngineContext = {
+    def,
+    runId,
+    origin,
+    client,
+    registry,
+    journeys: new Map(Object.entries(def.journeys).map(([n, j]) => [n, compileJourney(n, j)])),
+    feeders,
+    tags: { ...def.options.tags, ...options.tags },
+    onRequest: requestSink ? (row) => requestSink.push(row) : undefined,
+    random: options.seed !== undefined ? seededRandom(options.seed) : Math.random,
+    runAbort: runAbort.signal,
+    nextVuId: () => ++vuIds,
+    live: newLiveCounters(),
+  };
+
+  const totalMs = Math.max(
+    ...Object.values(def.options.scenarios).map((e) => {
+      const start = e.startTime ? durationMs(e.startTime) : 0;
+      switch (e.executor) {
+        case 'constant-arrival-rate':
+        case 'constant-vus':
+          return start + durationMs(e.duration);
+        case 'ramping-arrival-rate':
+        case 'ramping-vus':
+          return start + e.stages.reduce((s, st) => s + durationMs(st.duration), 0);
+        default:
+          return start + durationMs(e.maxDuration ?? '10m');
+      }
+    }),
+  );
+  const timeScale = def.options.timeScale ?? 1;
+  const gitCommit = options.gitCommit ?? gitHead();
+  const startedAt = new Date();
+  const runRow = (status: string, endedAt: Date | null, extra: Record<string, unknown> = {}) => ({
+    run_id: runId,
+    scenario: def.name,
+    status,
+    started_at: formatTimestamp(startedAt.getTime()).slice(0, 23),
+    ended_at: endedAt ? formatTimestamp(endedAt.getTime()).slice(0, 23) : null,
+    git_commit: gitCommit,
+    target: origin,
+    config: JSON.stringify({ scenario: def, overrides: options.overrides ?? {}, tags: options.tags ?? {} }),
+    requests_total: 0,
+    errors_total: 0,
+    dropped_iterations: 0,
+    thresholds: '[]',
+    summary: '{}',
+    time_scale: timeScale,
+    updated_at: formatTimestamp(Date.now()).slice(0, 23),
+    ...extra,
+  });
+  if (options.store) await options.store.insert(TABLES.loadRuns, [runRow('running', null)]);
+
+  const t0 = performance.now();
+  const sampler = new RunSampler(() => [ctx.live], t0);
+  const progress = options.progress ? new ProgressLine(options.progress, totalMs / 1000) : undefined;
+  const kneeCfg = def.options.knee;
+  let knee: Knee | undefined;
+  let lastGood: SecondSample | undefined;
+  let broken = 0;
+  const tick = setInterval(() => {
+    const s = sampler.sample();
+    progress?.update(s, ctx.live.errors, ctx.live.dropped);
+    if (sampleSink) {
+      const ts = formatTimestamp(s.epochMs).slice(0, 23);
+      const add = (name: string, value: number) =>
+        sampleSink.push({ run_id: runId, ts, name, value, tags: {} });
+      add('target_rate', s.targetRate);
+      add('achieved_rate', s.achievedRate);
+      add('request_rate', s.requestRate);
+      add('active_vus', s.activeVus);
+      add('generator_cpu', s.generatorCpu);
+      add('dropped_iterations', s.droppedIterations);
+      add('errors', s.errors);
+      add('p99_ms', s.p99Ms);
+    }
+    if (kneeCfg && s.requestRate > 0) {
+      const errRate = s.errors / Math.max(1, s.requestRate * 1);
+      if (s.p99Ms > kneeCfg.p99Ms || errRate > kneeCfg.errorRate) {
+        broken++;
+        if (broken >= (kneeCfg.consecutiveSeconds ?? 3) && !knee) {
+          const at = lastGood ?? s;
+          knee = {
+            targetRate: at.targetRate,
+            achievedRate: at.achievedRate,
+            p99Ms: at.p99Ms,
+            elapsedSec: at.elapsedSec,
+          };
+          if (kneeCfg.stopAtKnee ?? true) abort(`knee found at ${at.targetRate.toFixed(0)} iterations/s`);
+        }
+      } else {
+        broken = 0;
+        lastGood = s;
+      }
+    }
+    const failing = abortingThreshold(registry, thresholds, performance.now() - t0);
+    if (failing) abort(`threshold ${failing.key.source}: ${failing.expression.source} failed (abortOnFail)`);
+  }, 1000);
+
+  const faultLog: RunResult['faults'] = [];
+  const faultTimers = (def.faults ?? []).map((f) =>
+    setTimeout(async () => {
+      const r = await setFault(
+        origin,
+        f.dependency,
+        f.action === 'set' ? f.spec : undefined,
+        options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN,
+      );
+      faultLog.push({
+        atSec: (performance.now() - t0) / 1000,
+        dependency: f.dependency,
+        action: f.action,
+        ok: r.ok,
+        status: r.status,
+      });
+      if (options.store) {
+        await options.store
+          .insert(TABLES.loadFaults, [
+            {
+              run_id: runId,
+              ts: formatTimestamp(Date.now()).slice(0, 23),
+              dependency: f.dependency,
+              action: f.action,
+              spec: JSON.stringify(f.spec ?? {}),
+            },
+          ])
+          .catch(() => undefined);
+      }
+    }, durationMs(f.at)),
+  );
+  const activeFaults = new Set<string>();
+  for (const f of def.faults ?? []) if (f.action === 'set') activeFaults.add(f.dependency);
+
+  const runtimes: ExecutorRuntime[] = [];
+  try {
+    await Promise.all(
+      Object.entries(def.options.scenarios).map(([name, config]) => {
+        const journeys = (config.journeys ?? Object.keys(def.journeys))
+          .map((j) => ctx.journeys.get(j))
+          .filter((j) => j !== undefined);
+        const ex: ExecutorRuntime = {
+          name,
+          tags: config.tags ?? {},
+          picker: new JourneyPicker(journeys),
+          handles: new Map(),
+          iterationHandles: new Map(),
+        };
+        runtimes.push(ex);
+        return runExecutor(ctx, ex, config, t0 + (config.startTime ? durationMs(config.startTime) : 0));
+      }),
+    );
+  } finally {
+    clearInterval(tick);
+    for (const t of faultTimers) clearTimeout(t);
+    // A fault schedule must never outlive its run.
+    if (activeFaults.size > 0)
+      await clearFaults(origin, options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN);
+    options.signal?.removeEventListener('abort', onSignal);
+    await client.close(true).catch(() => undefined);
+    progress?.done();
+  }
+  const endedAt = new Date();
+  const durationSec = (performance.now() - t0) / 1000;
+  sampler.sample();
+  const verdicts = evaluateThresholds(registry, thresholds, durationSec);
+  if (abortReason?.startsWith('threshold')) {
+    for (const v of verdicts) if (!v.ok) v.aborted = true;
+  }
+  const thresholdsPassed = verdicts.every((v) => v.ok);
+  const totals = {
+    requests: counterTotal(registry, 'http_reqs', durationSec),
+    errors: ctx.live.errors,
+    iterations: counterTotal(registry, 'iterations', durationSec),
+    droppedIterations: counterTotal(registry, 'dropped_iterations', durationSec),
+    interruptedIterations: counterTotal(registry, 'interrupted_iterations', durationSec),
+  };
+  const cpu = sampler.samples.map((s) => s.generatorCpu);
+  const result: RunResult = {
+    runId,
+    scenario: def.name,
+    target: origin,
+    status: !thresholdsPassed
+      ? 'failed'
+      : abortReason && !abortReason.startsWith('knee')
+        ? 'aborted'
+        : 'passed',
+    abortReason,
+    startedAt,
+    endedAt,
+    durationSec,
+    timeScale,
+    metrics: registry,
+    thresholds: verdicts,
+    thresholdsPassed,
+    totals,
+    generatorCpu: {
+      meanPercent: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : 0,
+      maxPercent: cpu.length ? Math.max(...cpu) : 0,
+    },
+    samples: sampler.samples,
+    knee,
+    rows: { stored: 0, lost: 0 },
+    faults: faultLog,
+    exitCode: thresholdsPassed ? 0 : 99,
+  };
+  if (requestSink && sampleSink && options.store) {
+    await requestSink.close();
+    await sampleSink.close();
+    result.rows = {
+      stored: requestSink.inserted,
+      lost: requestSink.lost,
+      firstError: requestSink.firstError,
+    };
+    await options.store.insert(TABLES.loadRuns, [
+      runRow(result.status, endedAt, {
+        requests_total: totals.requests,
+        errors_total: totals.errors,
+        dropped_iterations: totals.droppedIterations,
+        thresholds: JSON.stringify(verdicts),
+        summary: JSON.stringify(summaryJson(result)),
+      }),
+    ]);
+  }
+  return result;
+}
+
+/** The JSON form of a result (`--json`, the run row's summary column). */
+export function summaryJson(r: RunResult): Record<string, unknown> {
+  const d = r.durationSec;
+  const trend = (metric: string) => {
+    const a = r.metrics.aggregate(metric, {}, d);
+    if (!a) return undefined;
+    return {
+      avg: a.avg,
+      min: a.min,
+      med: a.percentile(50),
+      p90: a.percentile(90),
+      p95: a.percentile(95),
+      p99: a.percentile(99),
+      max: a.max,
+      count: a.count,
+    };
+  };
+  return {
+    runId: r.runId,
+    scenario: r.scenario,
+    target: r.target,
+    status: r.status,
+    abortReason: r.abortReason,
+    startedAt: r.startedAt.toISOString(),
+    endedAt: r.endedAt.toISOString(),
+    durationSec: r.durationSec,
+    timeScale: r.timeScale,
+    totals: r.totals,
+    requestRate: r.totals.requests / d,
+    latencyMs: {
+      corrected: trend('http_req_duration'),
+      uncorrected: trend('http_req_duration_uncorrected'),
+      schedulingLag: trend('http_req_scheduling_lag'),
+    },
+    thresholds: r.thresholds,
+    thresholdsPassed: r.thresholdsPassed,
+    generatorCpu: r.generatorCpu,
+    knee: r.knee,
+    rows: r.rows,
+    faults: r.faults,
+    exitCode: r.exitCode,
+  };
+}
+
+async function adminFetch(
+  origin: string,
+  method: string,
+  body: unknown,
+  token: string | undefined,
+): Promise<{ ok: boolean; status?: number }> {
+  try {
+    const res = await fetch(origin + ROUTES.adminFaults, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return { ok: res.ok, status: res.status };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const currentFaults = new Map<string, Record<string, Record<string, unknown>>>();
+
+/** Sets (spec) or clears (undefined) one dependency's fault, keeping the others (PUT replaces the whole set). */
+async function setFault(
+  origin: string,
+  dependency: string,
+  spec: Record<string, unknown> | undefined,
+  token: string | undefined,
+) {
+  const set = currentFaults.get(origin) ?? {};
+  if (spec) set[dependency] = spec;
+  else delete set[dependency];
+  currentFaults.set(origin, set);
+  return adminFetch(origin, 'PUT', { faults: set }, token);
+}
+
+async function clearFaults(origin: string, token: string | undefined): Promise<void> {
+  currentFaults.delete(origin);
+  await adminFetch(origin, 'DELETE', undefined, token);
+}

@@ -1,0 +1,69 @@
+// Command-line overrides (--rate, --duration, --vus) applied to every executor of a scenario:
+// constant values are replaced, ramping stages are scaled so their shape is kept.
+
+import type { ExecutorConfig, ScenarioDefinition, ScenarioOverrides, Stage } from '../types.ts';
+import { durationMs, formatDuration, parseDuration } from './parseDuration.ts';
+
+function scaleStages(stages: Stage[], o: ScenarioOverrides, scaleTargets: boolean): Stage[] {
+  const total = stages.reduce((s, st) => s + durationMs(st.duration), 0);
+  const want = o.duration !== undefined ? parseDuration(o.duration) : undefined;
+  const peak = Math.max(...stages.map((s) => s.target));
+  return stages.map((st) => ({
+    duration:
+      want !== undefined && total > 0
+        ? formatDuration(Math.round((durationMs(st.duration) * want) / total))
+        : st.duration,
+    target: scaleTargets && o.rate !== undefined && peak > 0 ? (st.target * o.rate) / peak : st.target,
+  }));
+}
+
+function override(e: ExecutorConfig, o: ScenarioOverrides): ExecutorConfig {
+  switch (e.executor) {
+    case 'constant-arrival-rate':
+      return {
+        ...e,
+        rate: o.rate ?? e.rate,
+        duration: o.duration ?? e.duration,
+        maxVUs: o.vus ?? e.maxVUs,
+        preAllocatedVUs: o.vus !== undefined ? Math.min(e.preAllocatedVUs, o.vus) : e.preAllocatedVUs,
+      };
+    case 'ramping-arrival-rate': {
+      const peak = Math.max(...e.stages.map((s) => s.target));
+      return {
+        ...e,
+        startRate:
+          o.rate !== undefined && peak > 0 && e.startRate !== undefined
+            ? (e.startRate * o.rate) / peak
+            : e.startRate,
+        stages: scaleStages(e.stages, o, true),
+        maxVUs: o.vus ?? e.maxVUs,
+        preAllocatedVUs: o.vus !== undefined ? Math.min(e.preAllocatedVUs, o.vus) : e.preAllocatedVUs,
+      };
+    }
+    case 'constant-vus':
+      return { ...e, vus: o.vus ?? e.vus, duration: o.duration ?? e.duration };
+    case 'ramping-vus': {
+      const peak = Math.max(...e.stages.map((s) => s.target));
+      const stages = scaleStages(e.stages, { duration: o.duration }, false).map((st) => ({
+        ...st,
+        target: o.vus !== undefined && peak > 0 ? Math.round((st.target * o.vus) / peak) : st.target,
+      }));
+      return { ...e, stages };
+    }
+    case 'per-vu-iterations':
+    case 'shared-iterations':
+      return { ...e, vus: o.vus ?? e.vus, maxDuration: o.duration ?? e.maxDuration };
+  }
+}
+
+/** A copy of the scenario with the overrides applied (the input is not changed). */
+export function applyOverrides(
+  def: ScenarioDefinition,
+  o: ScenarioOverrides | undefined,
+): ScenarioDefinition {
+  if (!o || (o.rate === undefined && o.duration === undefined && o.vus === undefined)) return def;
+  const scenarios = Object.fromEntries(
+    Object.entries(def.options.scenarios).map(([k, e]) => [k, override(e, o)]),
+  );
+  return { ...def, options: { ...def.options, scenarios } };
+}
