@@ -1,8 +1,9 @@
 // Every subcommand module registers itself on the program here; one line per module.
 import type { Command } from 'commander';
 import { register as baseline } from './baseline.ts';
+import { register as dashboards } from './dashboards.ts';
 import { register as gate } from './gate.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [baseline, gate];
+export const COMMANDS: Register[] = [baseline, dashboards, gate];
