@@ -32,8 +32,24 @@ function existing<T>(registry: Registry, name: string): T | undefined {
   return registry.getSingleMetric(name) as T | undefined;
 }
 
+// The pipeline counters of a registry read the stats of the telemetry started last on it (the
+// registry outlives a shutdown; a restarted telemetry must not leave the counters on the old one).
+const statsSources = new WeakMap<Registry, () => TelemetryStats>();
+const noStats = (): TelemetryStats => ({
+  spansStarted: 0,
+  spansEnded: 0,
+  spansExported: 0,
+  spansDropped: 0,
+  spansDroppedByReason: {},
+  logsExported: 0,
+  logsDropped: 0,
+  valuesRedacted: 0,
+});
+
 /** Registers (or finds, when already registered) the package's metrics in `registry`. */
-export function registerTelemetryMetrics(registry: Registry, stats: () => TelemetryStats): TelemetryMetrics {
+export function registerTelemetryMetrics(registry: Registry, source: () => TelemetryStats): TelemetryMetrics {
+  statsSources.set(registry, source);
+  const stats = () => (statsSources.get(registry) ?? noStats)();
   const exemplars = registry.contentType === client.Registry.OPENMETRICS_CONTENT_TYPE;
   const serverDuration =
     existing<Histogram<string>>(registry, METRICS.httpServerDuration) ??

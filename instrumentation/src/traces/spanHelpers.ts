@@ -98,8 +98,8 @@ function runInSpan<T>(
 /** SQL with literal values replaced by `?` (strings, numbers, hex blobs); placeholders kept. */
 export function sanitizeQueryText(sql: string): string {
   return sql
-    .replace(/'(?:[^']|'')*'/g, '?')
     .replace(/\b[xX]'[0-9a-fA-F]*'/g, '?')
+    .replace(/'(?:[^']|'')*'/g, '?')
     .replace(/(?<![\w$.:?])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g, '?');
 }
 
