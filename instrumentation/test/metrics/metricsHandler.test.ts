@@ -25,7 +25,11 @@ async function sampleRegistry() {
     enableExemplars: true,
   });
   const c = new client.Counter({ name: 'things_total', help: 'things', registers: [registry] });
-  h.observe({ labels: { route: '/a' }, value: 0.05, exemplarLabels: { trace_id: 'abc' } });
+  h.observe({
+    labels: { route: '/a' },
+    value: 0.05,
+    exemplarLabels: { trace_id: 'abc' } as Record<string, string>,
+  });
   c.inc(3);
   return registry;
 }
