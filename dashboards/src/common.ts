@@ -262,7 +262,7 @@ export function stat(title: string, description: string, sql: string, unit: stri
     .withTarget(query(sql, FORMAT.table))
     .unit(unit)
     .span(size.w ?? 6)
-    .height(size.h ?? 4);
+    .height(size.h ?? 5);
 }
 
 /** A gauge panel (ratios against an objective). */
@@ -274,7 +274,7 @@ export function gauge(title: string, description: string, sql: string, unit: str
     .withTarget(query(sql, FORMAT.table))
     .unit(unit)
     .span(size.w ?? 6)
-    .height(size.h ?? 6);
+    .height(size.h ?? 5);
 }
 
 /** A logs panel over a logs-format query (`timestamp`, `body`, `level`, ...). */

@@ -87,6 +87,8 @@ export {
 export { expandQuery } from './macros/expandQuery.ts';
 export type { BuiltinVariables } from './macros/templateVariables.ts';
 export { ALL_VALUE, applyConditionalAll, replaceTemplateVariables } from './macros/templateVariables.ts';
+export type { DashboardQuery } from './panelQueries.ts';
+export { allPanels, dashboardQueries } from './panelQueries.ts';
 export { dashboardProviderProvisioning, datasourceProvisioning } from './provisioning.ts';
 export type { ClickHouseFormat, ClickHouseQueryType, ClickHouseSqlQuery } from './query/clickhouseQuery.ts';
 export { CLICKHOUSE_PLUGIN_ID, ClickHouseQueryBuilder, FORMAT } from './query/clickhouseQuery.ts';

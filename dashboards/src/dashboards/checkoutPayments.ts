@@ -127,7 +127,6 @@ export function pspRetries() {
       valueAlias: 'retries_per_min',
     }),
     'short',
-    { w: 8 },
   );
 }
 
@@ -155,7 +154,6 @@ export function idempotentReplays() {
   ${counterIncreasesSql({ metric: METRICS.idempotentReplays, label: 'ServiceName', alias: 'service' })}
 )`,
     'short',
-    { w: 4 },
   );
 }
 
@@ -167,7 +165,6 @@ export function ledgerCheck() {
 FROM ${T.gauge}
 WHERE $__timeFilter(TimeUnix) AND MetricName = '${METRICS.ledgerBalanced}' AND ${METRIC_FILTERS}`,
     'none',
-    { w: 4 },
   );
 }
 
@@ -191,7 +188,6 @@ export function pspCalls() {
   ${counterIncreasesSql({ metric: METRICS.pspRequests, label: 'ServiceName', alias: 'service' })}
 )`,
     'short',
-    { w: 8 },
   );
 }
 
@@ -208,15 +204,15 @@ export function checkoutPaymentsDashboard() {
     .withPanel(checkoutSuccessRatio())
     .withPanel(idempotentReplays())
     .withPanel(ledgerCheck())
-    .withPanel(ordersPerMinute().span(10))
-    .withPanel(checkoutsByOutcome().span(24))
+    .withPanel(pspCalls())
+    .withPanel(ordersPerMinute())
+    .withPanel(checkoutsByOutcome())
     .withRow(new RowBuilder('Payment provider'))
     .withPanel(pspLatencyByOutcome())
     .withPanel(pspServerLatency())
     .withPanel(pspErrorRatio())
-    .withPanel(pspRetries().span(12))
+    .withPanel(pspRetries())
     .withRow(new RowBuilder('Resilience and inventory'))
-    .withPanel(circuitBreakerChanges())
-    .withPanel(reservationFailures())
-    .withPanel(pspCalls());
+    .withPanel(circuitBreakerChanges().span(12))
+    .withPanel(reservationFailures().span(12));
 }

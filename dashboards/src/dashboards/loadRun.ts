@@ -201,9 +201,9 @@ export function loadRunDashboard() {
     .withVariable(runIdVariable())
     .withRow(new RowBuilder('Run'))
     .withPanel(runSummary())
-    .withPanel(requestsSent())
-    .withPanel(droppedIterations())
-    .withPanel(errorRate())
+    .withPanel(requestsSent().span(8))
+    .withPanel(droppedIterations().span(8))
+    .withPanel(errorRate().span(8))
     .withPanel(reconciliation())
     .withPanel(faults())
     .withRow(new RowBuilder('Rate and latency'))
@@ -211,5 +211,5 @@ export function loadRunDashboard() {
     .withPanel(latencyByStep())
     .withPanel(latencyOverTime())
     .withPanel(errorsByStatus())
-    .withPanel(generatorCpu());
+    .withPanel(generatorCpu().span(24));
 }

@@ -191,7 +191,7 @@ export function serviceOverviewDashboard() {
     .withRow(new RowBuilder('RED'))
     .withPanel(requestsTotal())
     .withPanel(errorsTotal())
-    .withPanel(apdex())
+    .withPanel(apdex().span(12))
     .withPanel(requestRate())
     .withPanel(errorRatio())
     .withPanel(latencyPercentiles().span(24))

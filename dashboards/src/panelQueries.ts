@@ -1,0 +1,59 @@
+// Walks a built dashboard for every SQL it would send: each panel's targets (rows included)
+// and each query variable's definition. Tests and the benchmark execute exactly these.
+
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+
+/** One SQL a dashboard sends, with where it comes from. */
+export interface DashboardQuery {
+  /** Panel title, or `variable <name>` for a variable query. */
+  source: string;
+  /** Panel type (`timeseries`, `table`, ...) or `variable`. */
+  kind: string;
+  /** Panel id (0 for variables). */
+  panelId: number;
+  /** The raw SQL, before macro expansion. */
+  rawSql: string;
+  /** The plugin result format (table for variables). */
+  format: number;
+}
+
+interface PanelLike {
+  id?: number;
+  type?: string;
+  title?: string;
+  targets?: { rawSql?: string; format?: number }[];
+  panels?: PanelLike[];
+}
+
+/** Every panel of a dashboard, rows flattened (row panels themselves excluded). */
+export function allPanels(dashboard: Dashboard): PanelLike[] {
+  const out: PanelLike[] = [];
+  for (const p of (dashboard.panels ?? []) as PanelLike[]) {
+    if (p.type === 'row') out.push(...(p.panels ?? []));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Every SQL of the dashboard: panel targets, then query variables. */
+export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const p of allPanels(dashboard)) {
+    for (const t of p.targets ?? []) {
+      if (typeof t.rawSql !== 'string') continue;
+      out.push({
+        source: p.title ?? '',
+        kind: p.type ?? '',
+        panelId: p.id ?? 0,
+        rawSql: t.rawSql,
+        format: t.format ?? 1,
+      });
+    }
+  }
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.type === 'query' && typeof v.query === 'string') {
+      out.push({ source: `variable ${v.name}`, kind: 'variable', panelId: 0, rawSql: v.query, format: 1 });
+    }
+  }
+  return out;
+}
