@@ -33,12 +33,18 @@ export function resolveStoreOptions(
     );
   }
   let ttlDays: number = DEFAULT_STORE_OPTIONS.ttlDays;
-  if (options.ttlDays !== undefined) ttlDays = options.ttlDays;
-  else if (nonEmpty(env.MARKETBENCH_TTL_DAYS) !== undefined) ttlDays = Number(env.MARKETBENCH_TTL_DAYS);
+  let ttlText = String(ttlDays);
+  if (options.ttlDays !== undefined) {
+    ttlDays = options.ttlDays;
+    ttlText = String(ttlDays);
+  } else if (nonEmpty(env.MARKETBENCH_TTL_DAYS) !== undefined) {
+    ttlText = env.MARKETBENCH_TTL_DAYS as string;
+    ttlDays = /^\d+$/.test(ttlText.trim()) ? Number(ttlText) : Number.NaN;
+  }
   if (!Number.isInteger(ttlDays) || ttlDays < 0) {
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
-      `invalid TTL "${ttlDays}" days: use a whole number >= 0 (0 = keep forever)`,
+      `invalid TTL "${ttlText}" days (MARKETBENCH_TTL_DAYS): use a whole number >= 0 (0 = keep forever)`,
     );
   }
   if (url !== undefined && !/^https?:\/\//.test(url)) {

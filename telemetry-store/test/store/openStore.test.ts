@@ -1,0 +1,92 @@
+// openStore(): option precedence (argument > env > defaults) and the routing between
+// backends: embedded when free, through the owner when another process owns the directory.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { isStoreError } from '../../src/errors.ts';
+import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
+import { openStore } from '../../src/store/openStore.ts';
+import { HOME_FILES } from '../../src/store/ownerLock.ts';
+import { DEFAULT_STORE_OPTIONS, resolveStoreOptions } from '../../src/store/storeOptions.ts';
+import { killOwners, startOwner, stopOwner } from './fixtures/owner.ts';
+import { baseSpan } from './storeSuite.ts';
+
+after(() => killOwners());
+
+test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
+  const env = {
+    CLICKHOUSE_URL: 'http://ch:8123',
+    MARKETBENCH_HOME: '/env/home',
+    MARKETBENCH_DATABASE: 'envdb',
+    MARKETBENCH_TTL_DAYS: '3',
+  };
+  assert.deepEqual(resolveStoreOptions({}, env), {
+    url: 'http://ch:8123',
+    home: '/env/home',
+    database: 'envdb',
+    ttlDays: 3,
+    migrate: true,
+    owner: false,
+  });
+  assert.deepEqual(
+    resolveStoreOptions(
+      { url: 'https://arg:8443', home: '/arg', database: 'argdb', ttlDays: 0, migrate: false },
+      env,
+    ),
+    { url: 'https://arg:8443', home: '/arg', database: 'argdb', ttlDays: 0, migrate: false, owner: false },
+  );
+  const defaults = resolveStoreOptions({}, {});
+  assert.equal(defaults.url, undefined);
+  assert.equal(defaults.home, path.resolve(DEFAULT_STORE_OPTIONS.home));
+  assert.equal(defaults.database, 'otel');
+  assert.equal(defaults.ttlDays, 0);
+});
+
+test('options: invalid values fail with MB_ERR_STORE_CONFIG naming the value', () => {
+  for (const env of [
+    { MARKETBENCH_TTL_DAYS: '-1' },
+    { MARKETBENCH_TTL_DAYS: 'week' },
+    { MARKETBENCH_DATABASE: 'a;drop' },
+    { CLICKHOUSE_URL: 'ch:9000' },
+  ]) {
+    assert.throws(
+      () => resolveStoreOptions({}, env),
+      (err: unknown) =>
+        isStoreError(err, 'MB_ERR_STORE_CONFIG') &&
+        (err as Error).message.includes(Object.values(env)[0] as string),
+    );
+  }
+});
+
+test('openStore() in another process reaches the data through the owner that published owner.json', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-remote-owner-'));
+  const { child, pid, url } = await startOwner(home, true);
+  try {
+    const owned = JSON.parse(fs.readFileSync(path.join(home, HOME_FILES.owner), 'utf8')) as {
+      pid: number;
+      url: string;
+    };
+    assert.deepEqual(owned, { pid, url });
+    const s = await openStore({ home });
+    assert.equal(s.backend, 'remote');
+    assert.equal(s.location, url);
+    await s.insert(OTEL_TABLES.traces, [baseSpan({ SpanId: 'via-owner' })]);
+    assert.deepEqual(await s.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [{ SpanId: 'via-owner' }]);
+    await s.close();
+    // owner: true (what the ingest asks for) refuses instead of going remote.
+    await assert.rejects(openStore({ home, owner: true }), (err: unknown) =>
+      isStoreError(err, 'MB_ERR_STORE_LOCKED'),
+    );
+  } finally {
+    await stopOwner(child);
+  }
+  assert.ok(!fs.existsSync(path.join(home, HOME_FILES.owner)), 'the owner unpublished on exit');
+  // With the owner gone the directory opens directly and holds what was written through it.
+  const direct = await openStore({ home });
+  assert.equal(direct.backend, 'chdb');
+  assert.deepEqual(await direct.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [{ SpanId: 'via-owner' }]);
+  await direct.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
