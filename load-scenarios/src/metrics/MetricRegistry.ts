@@ -212,8 +212,12 @@ export class MetricRegistry {
           : type === 'counter' && durationSec > 0
             ? count / durationSec
             : 0,
+      // HDR reports a bucket's highest equivalent value; clamping to the exact min/max keeps
+      // `med==5` true when every sample is 5.
       percentile: (p: number) =>
-        merged && merged.totalCount > 0 ? merged.getValueAtPercentile(p) / 1000 : 0,
+        merged && merged.totalCount > 0
+          ? Math.min(max, Math.max(min, merged.getValueAtPercentile(p) / 1000))
+          : 0,
     };
   }
 
