@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { register as baseline } from './baseline.ts';
 import { register as dashboards } from './dashboards.ts';
 import { register as gate } from './gate.ts';
+import { register as report } from './report.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [baseline, dashboards, gate];
+export const COMMANDS: Register[] = [baseline, dashboards, gate, report];
