@@ -1,0 +1,81 @@
+// DEFAULT_OPTIONS and the precedence rule: argument, then environment variable, then default.
+import { randomBytes } from 'node:crypto';
+import type { PaymentPolicy } from './payments/HttpPaymentGateway.ts';
+import type { ResolvedServiceOptions, ServiceOptions } from './types.ts';
+
+export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
+  attemptTimeoutMs: 1_000,
+  maxAttempts: 3,
+  backoffBaseMs: 50,
+  backoffCapMs: 1_000,
+  hedgeAfterMs: 0,
+  breaker: { failureThreshold: 10, openMs: 5_000, halfOpenMaxCalls: 1 },
+};
+
+export const DEFAULT_OPTIONS = {
+  host: '127.0.0.1',
+  port: 8080,
+  items: 100_000,
+  seed: 42,
+  sqlitePath: '.marketbench/reference-service.sqlite',
+  pgSchema: 'marketbench',
+  adminRemote: false,
+  feeBps: 1_000,
+  reservationTtlMs: 120_000,
+  pspLatencyMs: 5,
+  payment: DEFAULT_PAYMENT_POLICY,
+  requestLogging: false,
+  outboxPollMs: 100,
+} as const;
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function envString(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+export function resolveServiceOptions(
+  args: ServiceOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedServiceOptions {
+  const d = DEFAULT_OPTIONS;
+  const items = args.items ?? envNumber(env, 'MARKETBENCH_ITEMS') ?? d.items;
+  if (!Number.isInteger(items) || items < 1)
+    throw new Error(`items must be a positive integer, got ${items}`);
+  const hedge = envNumber(env, 'MARKETBENCH_PSP_HEDGE_MS');
+  return {
+    host: args.host ?? envString(env, 'MARKETBENCH_HOST') ?? d.host,
+    port: args.port ?? envNumber(env, 'MARKETBENCH_PORT') ?? d.port,
+    items,
+    seed: args.seed ?? envNumber(env, 'MARKETBENCH_SEED') ?? d.seed,
+    sqlitePath: args.sqlitePath ?? envString(env, 'MARKETBENCH_SQLITE_PATH') ?? d.sqlitePath,
+    databaseUrl: args.databaseUrl ?? envString(env, 'DATABASE_URL'),
+    pgSchema: args.pgSchema ?? envString(env, 'MARKETBENCH_PG_SCHEMA') ?? d.pgSchema,
+    redisUrl: args.redisUrl ?? envString(env, 'REDIS_URL'),
+    natsUrl: args.natsUrl ?? envString(env, 'NATS_URL'),
+    amqpUrl: args.amqpUrl ?? envString(env, 'AMQP_URL'),
+    adminToken:
+      args.adminToken ?? envString(env, 'MARKETBENCH_ADMIN_TOKEN') ?? randomBytes(18).toString('base64url'),
+    adminRemote: args.adminRemote ?? env.MARKETBENCH_ADMIN_REMOTE === 'true',
+    feeBps: args.feeBps ?? envNumber(env, 'MARKETBENCH_FEE_BPS') ?? d.feeBps,
+    reservationTtlMs:
+      args.reservationTtlMs ?? envNumber(env, 'MARKETBENCH_RESERVATION_TTL_MS') ?? d.reservationTtlMs,
+    pspLatencyMs: args.pspLatencyMs ?? envNumber(env, 'MARKETBENCH_PSP_LATENCY_MS') ?? d.pspLatencyMs,
+    payment: {
+      ...d.payment,
+      ...(hedge !== undefined ? { hedgeAfterMs: hedge } : {}),
+      ...args.payment,
+      breaker: { ...d.payment.breaker, ...args.payment?.breaker },
+    },
+    telemetry: args.telemetry,
+    requestLogging: args.requestLogging ?? env.LOG_LEVEL === 'debug',
+    outboxPollMs: args.outboxPollMs ?? d.outboxPollMs,
+  };
+}

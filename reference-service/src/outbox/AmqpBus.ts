@@ -1,0 +1,74 @@
+// EventBus on RabbitMQ (AMQP_URL): a durable topic exchange, publisher confirms, one durable
+// queue per subscribed topic set; the trace context travels in the AMQP message headers.
+import amqp from 'amqplib';
+import type { BusMessage, EventBus } from '../domain/ports.ts';
+
+const EXCHANGE = 'marketbench.events';
+
+type Connection = Awaited<ReturnType<typeof amqp.connect>>;
+type ConfirmChannel = Awaited<ReturnType<Connection['createConfirmChannel']>>;
+
+export class AmqpBus implements EventBus {
+  readonly system = 'rabbitmq';
+  readonly #conn: Connection;
+  readonly #pub: ConfirmChannel;
+  readonly #queuePrefix: string;
+
+  private constructor(conn: Connection, pub: ConfirmChannel, queuePrefix: string) {
+    this.#conn = conn;
+    this.#pub = pub;
+    this.#queuePrefix = queuePrefix;
+  }
+
+  static async connect(url: string, queuePrefix = 'marketbench'): Promise<AmqpBus> {
+    const conn = await amqp.connect(url);
+    const pub = await conn.createConfirmChannel();
+    await pub.assertExchange(EXCHANGE, 'topic', { durable: true });
+    return new AmqpBus(conn, pub, queuePrefix);
+  }
+
+  async publish(message: BusMessage): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#pub.publish(
+        EXCHANGE,
+        message.topic,
+        Buffer.from(JSON.stringify(message.payload)),
+        {
+          persistent: true,
+          messageId: message.id,
+          correlationId: message.key,
+          contentType: 'application/json',
+          headers: message.headers,
+        },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  async subscribe(topics: string[], handler: (message: BusMessage) => Promise<void>): Promise<void> {
+    const ch = await this.#conn.createChannel();
+    await ch.prefetch(32);
+    const queue = `${this.#queuePrefix}.${topics.join('+')}`;
+    await ch.assertQueue(queue, { durable: true });
+    for (const topic of topics) await ch.bindQueue(queue, EXCHANGE, topic);
+    await ch.consume(queue, (m) => {
+      if (!m) return;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(m.properties.headers ?? {})) headers[k] = String(v);
+      handler({
+        id: String(m.properties.messageId ?? ''),
+        topic: m.fields.routingKey,
+        key: String(m.properties.correlationId ?? ''),
+        payload: JSON.parse(m.content.toString('utf8')),
+        headers,
+      }).then(
+        () => ch.ack(m),
+        () => ch.nack(m, false, true),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#conn.close().catch(() => {});
+  }
+}

@@ -1,0 +1,70 @@
+// Tokenization at the edge: the HTTP layer turns a card into a token before anything else sees
+// it, so no store, log, span or PSP request ever carries a PAN or CVC. The token is an HMAC of
+// the PAN and expiry under a per-process secret: stable for the same card, useless without it.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { CardToken } from '../domain/model.ts';
+
+export interface CardInput {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+}
+
+/** Why a card was refused, with the field (JSON pointer below the card) it concerns. */
+export interface CardProblem {
+  field: 'number' | 'expMonth' | 'expYear' | 'cvc';
+  message: string;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function cardBrand(digits: string): string {
+  if (digits.startsWith('4')) return 'visa';
+  if (/^5[1-5]/.test(digits) || /^2[2-7]/.test(digits)) return 'mastercard';
+  if (/^3[47]/.test(digits)) return 'amex';
+  return 'unknown';
+}
+
+export class CardVault {
+  readonly #secret: Buffer;
+
+  constructor(secret: Buffer = randomBytes(32)) {
+    this.#secret = secret;
+  }
+
+  /** A token for the card, or the first problem with it. `now` decides expiry. */
+  tokenize(card: CardInput, now: Date = new Date()): CardToken | CardProblem {
+    const digits = card.number.replace(/[ -]/g, '');
+    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) {
+      return { field: 'number', message: 'must be a valid card number' };
+    }
+    const year = now.getUTCFullYear();
+    const month = now.getUTCMonth() + 1;
+    if (card.expYear < year || (card.expYear === year && card.expMonth < month)) {
+      return { field: 'expYear', message: 'card has expired' };
+    }
+    const token = createHmac('sha256', this.#secret)
+      .update(`${digits}|${card.expMonth}|${card.expYear}`)
+      .digest('base64url')
+      .slice(0, 24);
+    return { token: `tok_${token}`, last4: digits.slice(-4), brand: cardBrand(digits) };
+  }
+}
+
+export function isCardProblem(x: CardToken | CardProblem): x is CardProblem {
+  return 'field' in x;
+}

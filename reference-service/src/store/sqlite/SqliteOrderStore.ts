@@ -1,0 +1,350 @@
+// OrderStore on SQLite. Each port call is one IMMEDIATE transaction (the write lock is taken up
+// front, so two checkouts cannot interleave between "is there stock" and "take it"): the
+// idempotency key, the stock reservation, the order, its ledger journals and outbox events
+// commit together or not at all.
+import type { Statement } from 'better-sqlite3';
+import { accountKind, orderTotals } from '../../domain/ledger.ts';
+import type { Journal, Order, OrderItem, OutboxEvent } from '../../domain/model.ts';
+import type {
+  BeginCheckout,
+  BeginCheckoutResult,
+  CompleteCheckout,
+  CompleteRefund,
+  FailCheckout,
+  OrderStore,
+  StoredResponse,
+} from '../../domain/ports.ts';
+import { type OrderItemRecord, type OrderRecord, toOrder } from '../rows.ts';
+import { dbCall, type StoreContext } from '../storeContext.ts';
+import type { SqliteDb } from './openSqlite.ts';
+
+class OutOfStock extends Error {
+  readonly listingIds: number[];
+  constructor(listingIds: number[]) {
+    super('out of stock');
+    this.listingIds = listingIds;
+  }
+}
+
+export class SqliteOrderStore implements OrderStore {
+  readonly #db: SqliteDb;
+  readonly #ctx: StoreContext;
+  readonly #s: Record<string, Statement>;
+
+  constructor(db: SqliteDb, ctx: StoreContext) {
+    this.#db = db;
+    this.#ctx = ctx;
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      key: p(
+        'SELECT request_hash, status, response_status, response_body FROM idempotency_keys WHERE key = ?',
+      ),
+      insertKey: p(
+        "INSERT INTO idempotency_keys (key, request_hash, order_id, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)",
+      ),
+      answerKey: p(
+        "UPDATE idempotency_keys SET status = 'done', response_status = ?, response_body = ? WHERE key = ?",
+      ),
+      forgetKey: p('DELETE FROM idempotency_keys WHERE key = ?'),
+      forgetOrderKey: p('DELETE FROM idempotency_keys WHERE order_id = ?'),
+      cartLines: p(`SELECT c.buyer_id, c.currency, ci.listing_id, ci.quantity, l.seller_id, l.price_cents
+        FROM carts c LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN listings l ON l.id = ci.listing_id
+        WHERE c.id = ? ORDER BY ci.listing_id`),
+      reserve: p(`UPDATE listings SET quantity = quantity - ?, updated_at = ?,
+        status = CASE WHEN quantity - ? = 0 THEN 'sold' ELSE status END
+        WHERE id = ? AND status = 'active' AND quantity >= ?`),
+      release: p(`UPDATE listings SET quantity = quantity + ?, updated_at = ?,
+        status = CASE WHEN status = 'sold' THEN 'active' ELSE status END WHERE id = ?`),
+      insertOrder:
+        p(`INSERT INTO orders (id, buyer_id, cart_id, status, total_cents, fee_cents, currency, card_last4,
+        reservation_expires_at, created_at, updated_at) VALUES (?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?)`),
+      insertItem: p(
+        'INSERT INTO order_items (order_id, listing_id, seller_id, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?)',
+      ),
+      order: p('SELECT * FROM orders WHERE id = ?'),
+      items: p(
+        'SELECT listing_id, seller_id, quantity, unit_price_cents FROM order_items WHERE order_id = ? ORDER BY listing_id',
+      ),
+      setStatus:
+        p(`UPDATE orders SET status = ?, payment_id = COALESCE(?, payment_id), failure_reason = ?, updated_at = ?
+        WHERE id = ? AND status = ?`),
+      entry: p(
+        'INSERT INTO ledger_entries (journal_id, order_id, account, account_kind, amount_cents, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      outbox: p('INSERT INTO outbox (topic, key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)'),
+      expired: p(
+        "SELECT id FROM orders WHERE status = 'pending_payment' AND reservation_expires_at < ? LIMIT 500",
+      ),
+    };
+  }
+
+  beginCheckout(input: BeginCheckout): Promise<BeginCheckoutResult> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText: 'BEGIN IMMEDIATE; reserve stock; INSERT orders, order_items, idempotency_keys; COMMIT',
+      },
+      () => {
+        try {
+          return this.#db.transaction(() => this.#begin(input)).immediate();
+        } catch (err) {
+          if (err instanceof OutOfStock) return { kind: 'out_of_stock' as const, listingIds: err.listingIds };
+          throw err;
+        }
+      },
+    );
+  }
+
+  #begin(input: BeginCheckout): BeginCheckoutResult {
+    const s = this.#s;
+    const key = s.key.get(input.idempotencyKey) as
+      | { request_hash: string; status: string; response_status: number | null; response_body: string | null }
+      | undefined;
+    if (key) {
+      if (key.status === 'done' && key.response_status !== null) {
+        return {
+          kind: 'replay',
+          requestHash: key.request_hash,
+          response: { status: key.response_status, body: JSON.parse(key.response_body ?? '{}') },
+        };
+      }
+      return { kind: 'in_progress', requestHash: key.request_hash };
+    }
+    const lines = s.cartLines.all(input.cartId) as Array<{
+      buyer_id: string;
+      currency: string;
+      listing_id: number | null;
+      quantity: number;
+      seller_id: number;
+      price_cents: number;
+    }>;
+    if (lines.length === 0) return { kind: 'cart_not_found' };
+    if (lines[0].listing_id === null) return { kind: 'cart_empty' };
+    const failed: number[] = [];
+    for (const line of lines) {
+      const r = s.reserve.run(line.quantity, input.now, line.quantity, line.listing_id, line.quantity);
+      if (r.changes === 0) failed.push(Number(line.listing_id));
+    }
+    if (failed.length) throw new OutOfStock(failed);
+    const items: OrderItem[] = lines.map((l) => ({
+      listingId: Number(l.listing_id),
+      sellerId: Number(l.seller_id),
+      quantity: Number(l.quantity),
+      unitPriceCents: Number(l.price_cents),
+    }));
+    const { totalCents, feeCents } = orderTotals(items, input.feeBps);
+    const { buyer_id: buyerId, currency } = lines[0];
+    s.insertOrder.run(
+      input.orderId,
+      buyerId,
+      input.cartId,
+      totalCents,
+      feeCents,
+      currency,
+      input.card.last4,
+      input.reservationExpiresAt,
+      input.now,
+      input.now,
+    );
+    for (const i of items)
+      s.insertItem.run(input.orderId, i.listingId, i.sellerId, i.quantity, i.unitPriceCents);
+    s.insertKey.run(input.idempotencyKey, input.requestHash, input.orderId, input.now);
+    const iso = new Date(input.now).toISOString();
+    return {
+      kind: 'started',
+      order: {
+        id: input.orderId,
+        buyerId,
+        cartId: input.cartId,
+        status: 'pending_payment',
+        items,
+        totalCents,
+        feeCents,
+        currency,
+        paymentId: null,
+        cardLast4: input.card.last4,
+        failureReason: null,
+        createdAt: iso,
+        updatedAt: iso,
+      },
+    };
+  }
+
+  completeCheckout(input: CompleteCheckout): Promise<Order> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText:
+          'BEGIN IMMEDIATE; UPDATE orders; INSERT ledger_entries, outbox; UPDATE idempotency_keys; COMMIT',
+      },
+      () =>
+        this.#db
+          .transaction(() => {
+            const moved = this.#s.setStatus.run(
+              'paid',
+              input.paymentId,
+              null,
+              input.now,
+              input.orderId,
+              'pending_payment',
+            );
+            if (moved.changes === 0) throw new Error(`order ${input.orderId} is no longer pending payment`);
+            this.#journals(input.journals, input.now);
+            this.#events(input.events, input.now);
+            this.#answer(input.idempotencyKey, input.response);
+            return this.#order(input.orderId)!;
+          })
+          .immediate(),
+    );
+  }
+
+  failCheckout(input: FailCheckout): Promise<Order> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText: 'BEGIN IMMEDIATE; UPDATE orders; UPDATE listings (release); INSERT outbox; COMMIT',
+      },
+      () =>
+        this.#db
+          .transaction(() => {
+            if (
+              this.#s.setStatus.run(
+                'payment_failed',
+                null,
+                input.reason,
+                input.now,
+                input.orderId,
+                'pending_payment',
+              ).changes
+            ) {
+              this.#release(input.orderId, input.now);
+              this.#events(input.events, input.now);
+            }
+            if (input.response) this.#answer(input.idempotencyKey, input.response);
+            else this.#s.forgetKey.run(input.idempotencyKey);
+            return this.#order(input.orderId)!;
+          })
+          .immediate(),
+    );
+  }
+
+  getOrder(id: string): Promise<Order | undefined> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'SELECT', collection: 'orders', queryText: 'SELECT * FROM orders WHERE id = ?' },
+      () => this.#order(id),
+    );
+  }
+
+  cancelPending(orderId: string, events: OutboxEvent[], now: number): Promise<Order | undefined> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText: 'BEGIN IMMEDIATE; UPDATE orders; UPDATE listings (release); COMMIT',
+      },
+      () =>
+        this.#db
+          .transaction(() => {
+            if (
+              this.#s.setStatus.run('cancelled', null, 'cancelled_by_buyer', now, orderId, 'pending_payment')
+                .changes
+            ) {
+              this.#release(orderId, now);
+              this.#events(events, now);
+            }
+            return this.#order(orderId);
+          })
+          .immediate(),
+    );
+  }
+
+  completeRefund(input: CompleteRefund): Promise<Order> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText: 'BEGIN IMMEDIATE; UPDATE orders; UPDATE listings; INSERT ledger_entries, outbox; COMMIT',
+      },
+      () =>
+        this.#db
+          .transaction(() => {
+            if (
+              this.#s.setStatus.run('refunded', null, null, input.now, input.orderId, 'paid').changes === 0
+            ) {
+              throw new Error(`order ${input.orderId} is not paid`);
+            }
+            this.#release(input.orderId, input.now);
+            this.#journals(input.journals, input.now);
+            this.#events(input.events, input.now);
+            return this.#order(input.orderId)!;
+          })
+          .immediate(),
+    );
+  }
+
+  expireReservations(now: number): Promise<string[]> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'TRANSACTION',
+        collection: 'orders',
+        queryText: 'UPDATE orders SET status = payment_failed WHERE reservation expired',
+      },
+      () =>
+        this.#db
+          .transaction(() => {
+            const ids = (this.#s.expired.all(now) as Array<{ id: string }>).map((r) => r.id);
+            for (const id of ids) {
+              this.#s.setStatus.run(
+                'payment_failed',
+                null,
+                'reservation_expired',
+                now,
+                id,
+                'pending_payment',
+              );
+              this.#release(id, now);
+              this.#s.forgetOrderKey.run(id);
+            }
+            return ids;
+          })
+          .immediate(),
+    );
+  }
+
+  #order(id: string): Order | undefined {
+    const row = this.#s.order.get(id) as OrderRecord | undefined;
+    return row && toOrder(row, this.#s.items.all(id) as OrderItemRecord[]);
+  }
+
+  #release(orderId: string, now: number): void {
+    for (const item of this.#s.items.all(orderId) as OrderItemRecord[]) {
+      this.#s.release.run(item.quantity, now, item.listing_id);
+    }
+  }
+
+  #journals(journals: Journal[], now: number): void {
+    for (const j of journals) {
+      for (const p of j.postings)
+        this.#s.entry.run(j.id, j.orderId, p.account, accountKind(p.account), p.amountCents, now);
+    }
+  }
+
+  #events(events: OutboxEvent[], now: number): void {
+    for (const e of events)
+      this.#s.outbox.run(e.topic, e.key, JSON.stringify(e.payload), JSON.stringify(e.headers), now);
+  }
+
+  #answer(key: string, response: StoredResponse): void {
+    this.#s.answerKey.run(response.status, JSON.stringify(response.body), key);
+  }
+}

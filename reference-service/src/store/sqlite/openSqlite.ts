@@ -1,0 +1,97 @@
+// Opens (and if needed seeds) the SQLite database: WAL, synchronous=NORMAL (durable at
+// checkpoints, the usual trade-off for a WAL service), a 64 MB page cache and memory-mapped
+// reads. A database seeded with other (items, seed) is thrown away and seeded again.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { LISTING_COLUMNS, listingRows, SELLER_COLUMNS, sellerRows } from '../seed/catalogGenerator.ts';
+import { SQLITE_POST_SEED, SQLITE_TABLES } from './sqliteSchema.ts';
+
+export type SqliteDb = Database.Database;
+
+export interface SeedReport {
+  seeded: boolean;
+  items: number;
+  seconds: number;
+  /** Resident set size after seeding, bytes. */
+  rssBytes: number;
+}
+
+function pragmas(db: SqliteDb, file: string): void {
+  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('mmap_size = 268435456');
+  db.pragma('foreign_keys = OFF');
+}
+
+function readMeta(db: SqliteDb, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+/** Opens the database at `file`, seeding `items` listings from `seed` unless already there. */
+export function openSqlite(file: string, items: number, seed: number): { db: SqliteDb; report: SeedReport } {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let db = new Database(file);
+  pragmas(db, file);
+  db.exec(SQLITE_TABLES);
+  const want = `${items}:${seed}`;
+  const have = readMeta(db, 'catalog');
+  if (have === want) {
+    db.exec(SQLITE_POST_SEED);
+    return { db, report: { seeded: false, items, seconds: 0, rssBytes: process.memoryUsage().rss } };
+  }
+  if (have !== undefined && file !== ':memory:') {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    db = new Database(file);
+    pragmas(db, file);
+    db.exec(SQLITE_TABLES);
+  }
+  const report = seedSqlite(db, items, seed);
+  db.exec(SQLITE_POST_SEED);
+  db.exec("INSERT INTO listings_fts (listings_fts) VALUES ('rebuild')");
+  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('catalog', want);
+  db.exec('ANALYZE');
+  report.seconds = (performance.now() - report.seconds) / 1000;
+  report.rssBytes = process.memoryUsage().rss;
+  return { db, report };
+}
+
+const BATCH = 500;
+
+function multiInsert(
+  db: SqliteDb,
+  table: string,
+  columns: readonly string[],
+  rows: number,
+): Database.Statement {
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  return db.prepare(
+    `INSERT INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(tuple).join(',')}`,
+  );
+}
+
+/** Bulk seed in one transaction with batched multi-row prepared inserts; `seconds` holds the start time. */
+function seedSqlite(db: SqliteDb, items: number, seed: number): SeedReport {
+  const started = performance.now();
+  const insertAll = db.transaction(() => {
+    const fullSellers = multiInsert(db, 'sellers', SELLER_COLUMNS, BATCH);
+    for (const rows of sellerRows(items, seed, BATCH)) {
+      const stmt =
+        rows.length === BATCH ? fullSellers : multiInsert(db, 'sellers', SELLER_COLUMNS, rows.length);
+      stmt.run(rows.flat());
+    }
+    const fullListings = multiInsert(db, 'listings', LISTING_COLUMNS, BATCH);
+    for (const rows of listingRows(items, seed, BATCH)) {
+      const stmt =
+        rows.length === BATCH ? fullListings : multiInsert(db, 'listings', LISTING_COLUMNS, rows.length);
+      stmt.run(rows.flat());
+    }
+  });
+  insertAll();
+  return { seeded: true, items, seconds: started, rssBytes: 0 };
+}

@@ -1,0 +1,51 @@
+// Tracing backed by @marketbench/instrumentation's span helpers and the OpenTelemetry API: DB,
+// cache and PSP calls become CLIENT/INTERNAL spans under the request's server span, outbox
+// publishes become PRODUCER spans parented to the request that wrote the event, and consumers
+// get CONSUMER spans linked to the producer.
+import {
+  extractContext,
+  injectTraceHeaders,
+  recordCacheResult,
+  withCacheSpan,
+  withClientSpan,
+  withConsumeSpan,
+  withDbSpan,
+  withPublishSpan,
+} from '@marketbench/instrumentation';
+import { ATTR } from '@marketbench/instrumentation/names';
+import { context, trace } from '@opentelemetry/api';
+import type { Attributes, Tracing } from './Tracing.ts';
+
+export function otelTracing(opts: { dbSystem: string; messagingSystem: string }): Tracing {
+  return {
+    db: (spec, fn) => withDbSpan({ system: opts.dbSystem, ...spec }, fn),
+    cache: (operation, key, fn) => withCacheSpan(operation, key, fn),
+    client: (spec, fn) =>
+      withClientSpan({ method: spec.method, url: spec.url, peer: 'psp' }, (headers) => fn(headers)),
+    publish: (topic, parent, fn) =>
+      context.with(extractContext(parent), () => {
+        const headers: Record<string, string> = {};
+        return withPublishSpan(topic, headers, () => fn(headers), { system: opts.messagingSystem });
+      }),
+    consume: (topic, headers, fn) =>
+      // Single-message push delivery: the process span continues the producer's trace (as its
+      // child, so the checkout's trace shows the whole flow) and also carries the link semconv asks for.
+      context.with(extractContext(headers), () =>
+        withConsumeSpan(topic, headers, fn, { system: opts.messagingSystem }),
+      ),
+    event: (name, attributes) => {
+      trace.getActiveSpan()?.addEvent(name, attributes);
+    },
+    setAttributes: (attributes: Attributes) => {
+      const span = trace.getActiveSpan();
+      if (!span) return;
+      if (ATTR.cacheHit in attributes) recordCacheResult(Boolean(attributes[ATTR.cacheHit]));
+      span.setAttributes(attributes);
+    },
+    traceId: () => {
+      const sc = trace.getActiveSpan()?.spanContext();
+      return sc && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
+    },
+    currentHeaders: () => injectTraceHeaders({} as Record<string, string>),
+  };
+}
