@@ -1,0 +1,42 @@
+// smoke: a few seconds of every journey at a low rate, for CI on every change.
+// Traffic: 20 iterations/s for 10 s (about 50 req/s) over browse, search, sell and buy.
+// SLOs exercised: browse availability and item latency (p99 < 300 ms), checkout success
+// (no 5xx) and checkout latency (p99 < 1 s); any server error fails the run.
+
+import { STEPS } from '@marketbench/instrumentation/names';
+import { defineScenario } from '../scenario/defineScenario.ts';
+import {
+  browseThenView,
+  buy,
+  retryingCheckout,
+  SEARCH_TERMS,
+  searchThenView,
+  sellerLists,
+} from './marketplaceJourneys.ts';
+
+export default defineScenario({
+  apiVersion: 'marketbench/v1',
+  name: 'smoke',
+  description: 'Every journey at 20 iterations/s for 10 s: a CI check that nothing is broken.',
+  options: {
+    scenarios: {
+      smoke: {
+        executor: 'constant-arrival-rate',
+        rate: 20,
+        duration: '10s',
+        preAllocatedVUs: 20,
+        maxVUs: 200,
+        gracefulStop: '10s',
+      },
+    },
+    thresholds: {
+      http_req_failed: ['rate<0.01'],
+      [`http_req_duration{name:${STEPS.viewItem}}`]: ['p(99)<300'],
+      [`http_req_duration{name:${STEPS.checkout}}`]: ['p(99)<1000'],
+      checks: ['rate>0.9'],
+    },
+    tags: { suite: 'smoke' },
+  },
+  feeders: { terms: SEARCH_TERMS },
+  journeys: { browseThenView, searchThenView, sellerLists, buy: buy(), retryingCheckout: retryingCheckout() },
+});
