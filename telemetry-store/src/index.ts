@@ -25,6 +25,8 @@ export {
 } from './schema/migrations.ts';
 export { ident, OTEL_TABLES, otelTableStatements } from './schema/otelTables.ts';
 export { ChdbStore } from './store/ChdbStore.ts';
+export type { RowFormat } from './store/formatRows.ts';
+export { formatRows, ROW_FORMATS } from './store/formatRows.ts';
 export { openStore } from './store/openStore.ts';
 export type { LockAttempt, LockInfo, OwnerLock } from './store/ownerLock.ts';
 export {
@@ -34,9 +36,11 @@ export {
   readOwner,
   tryAcquireOwnerLock,
 } from './store/ownerLock.ts';
-export { encodeParamValue } from './store/queryParams.ts';
+export { decodeParams, encodeParamValue } from './store/queryParams.ts';
 export { RemoteStore } from './store/RemoteStore.ts';
 export { ServerStore } from './store/ServerStore.ts';
+export type { StoreInfo, TableInfo } from './store/storeInfo.ts';
+export { storeInfo } from './store/storeInfo.ts';
 export { DEFAULT_STORE_OPTIONS, resolveStoreOptions } from './store/storeOptions.ts';
 export { handleStoreRequest, STORE_PATHS } from './store/storeProtocol.ts';
 export type {

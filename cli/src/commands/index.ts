@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { register as baseline } from './baseline.ts';
 import { register as dashboards } from './dashboards.ts';
 import { register as gate } from './gate.ts';
+import { register as query } from './query.ts';
 import { register as report } from './report.ts';
+import { register as store } from './store.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [baseline, dashboards, gate, report];
+export const COMMANDS: Register[] = [baseline, dashboards, gate, query, report, store];
