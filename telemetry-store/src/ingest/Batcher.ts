@@ -96,6 +96,11 @@ export class Batcher {
     return this.#schedule(true);
   }
 
+  /** Inserts a block now, outside the queue (spool replay at start); returns rows inserted and dropped. */
+  insertBlock(table: OtelTable, lines: string[]): Promise<{ inserted: number; dropped: number }> {
+    return this.#insertLines(table, lines);
+  }
+
   /** Stops the timer; call `flush()` first to drain. */
   close(): void {
     clearInterval(this.#timer);
@@ -140,34 +145,52 @@ export class Batcher {
       rows += c.lines.length;
     }
     q.rows -= rows;
-    let body = '';
-    for (const c of taken) body += (body ? '\n' : '') + c.lines.join('\n');
+    const lines: string[] = [];
+    for (const c of taken) for (const l of c.lines) lines.push(l);
     const signal = signalOfTable(table);
-    let inserted = false;
-    for (let attempt = 1; attempt <= this.#options.maxInsertAttempts; attempt++) {
-      try {
-        this.#stats.inserts++;
-        await this.#store.insertJsonEachRow(table, body);
-        inserted = true;
-        break;
-      } catch (err) {
-        this.#stats.insertFailures++;
-        this.#log(
-          `insert into ${table} failed (attempt ${attempt}): ${(err as Error).message.slice(0, 500)}`,
-        );
-        if (attempt < this.#options.maxInsertAttempts) await sleep(Math.min(100 * 4 ** (attempt - 1), 5000));
-      }
-    }
+    const { inserted, dropped } = await this.#insertLines(table, lines);
     this.#queuedRows -= rows;
-    if (inserted) {
-      this.#stats.rows[signal].inserted += rows;
-      this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
-    } else {
-      this.#stats.rows[signal].dropped += rows;
-    }
+    this.#stats.rows[signal].inserted += inserted;
+    this.#stats.rows[signal].dropped += dropped;
+    if (inserted > 0) this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
     for (const c of taken) this.#spool.release(c.seq, c.lines.length);
   }
+
+  /**
+   * Inserts a block. A data error splits it in halves down to single rows, so one malformed row
+   * costs only itself; any other error (store unreachable) is retried with backoff, then the
+   * block is dropped and counted.
+   */
+  async #insertLines(table: OtelTable, lines: string[]): Promise<{ inserted: number; dropped: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#stats.inserts++;
+        await this.#store.insertJsonEachRow(table, lines.join('\n'));
+        return { inserted: lines.length, dropped: 0 };
+      } catch (err) {
+        this.#stats.insertFailures++;
+        const message = (err as Error).message;
+        if (DATA_ERROR.test(message)) {
+          if (lines.length === 1) {
+            this.#log(`ingest: dropped a row ClickHouse refused in ${table}: ${message.slice(0, 300)}`);
+            return { inserted: 0, dropped: 1 };
+          }
+          const half = lines.length >>> 1;
+          const a = await this.#insertLines(table, lines.slice(0, half));
+          const b = await this.#insertLines(table, lines.slice(half));
+          return { inserted: a.inserted + b.inserted, dropped: a.dropped + b.dropped };
+        }
+        this.#log(`ingest: insert into ${table} failed (attempt ${attempt}): ${message.slice(0, 500)}`);
+        if (attempt >= this.#options.maxInsertAttempts) return { inserted: 0, dropped: lines.length };
+        await sleep(Math.min(100 * 4 ** (attempt - 1), 5000));
+      }
+    }
+  }
 }
+
+// ClickHouse errors about the data itself (parse, type, range): retrying the same block cannot help,
+// so the block is split to find the offending rows and insert the rest.
+const DATA_ERROR = /Code: (6|25|26|27|32|33|38|41|53|62|69|70|72|117|130|131|321|407)\.|Cannot (parse|read)/;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -90,7 +90,7 @@ export class Spool {
     return { records, tornBytes: buf.length - off };
   }
 
-  /** Deletes a segment (left over or live) once its rows are inserted. */
+  /** Deletes a left-over segment once its rows are inserted. */
   remove(file: string): void {
     fs.rmSync(file, { force: true });
   }
@@ -210,6 +210,7 @@ export class Spool {
     if (this.#syncing !== seg) this.#closeFd(seg);
     this.#segments.delete(seg.seq);
     this.#bytes -= seg.bytes;
-    fs.rmSync(seg.file, { force: true });
+    // Off the event loop: unlinking is slow on some filesystems and nothing waits for it.
+    fs.rm(seg.file, { force: true }, () => {});
   }
 }

@@ -29,7 +29,7 @@ export function mapLogs(req: LogsRequest, out: MappedRows = emptyRows()): Mapped
           pushRow(
             out,
             OTEL_TABLES.logs,
-            `{"Timestamp":"${uint64Text(ts)}"` +
+            `{"Timestamp":${uint64Text(ts)}` +
               `,"TraceId":"${idHexOrEmpty(r.traceId, 16, 'log traceId')}"` +
               `,"SpanId":"${idHexOrEmpty(r.spanId, 8, 'log spanId')}"` +
               `,"TraceFlags":${(r.flags ?? 0) & 0xff}` +

@@ -25,7 +25,7 @@ function exemplarsJson(exemplars: readonly Exemplar[] | null | undefined): strin
     const e = exemplars[i];
     const sep = i ? ',' : '';
     attrs += sep + attributesJson(e.filteredAttributes);
-    times += `${sep}"${uint64Text(e.timeUnixNano)}"`;
+    times += sep + uint64Text(e.timeUnixNano);
     const v = e.value === 'asInt' ? int64ToNumber(e.asInt) : e.value === 'asDouble' ? (e.asDouble ?? 0) : 0;
     values += sep + floatJson(v);
     spanIds += `${sep}"${idHexFixed(e.spanId, 8, 'exemplar spanId')}"`;
@@ -55,8 +55,8 @@ function pointHead(dp: BaseDataPoint, head: string): string {
   return (
     head +
     `,"Attributes":${attributesJson(dp.attributes)}` +
-    `,"StartTimeUnix":"${uint64Text(dp.startTimeUnixNano)}"` +
-    `,"TimeUnix":"${uint64Text(dp.timeUnixNano)}"` +
+    `,"StartTimeUnix":${uint64Text(dp.startTimeUnixNano)}` +
+    `,"TimeUnix":${uint64Text(dp.timeUnixNano)}` +
     `,"Flags":${(dp.flags ?? 0) >>> 0}`
   );
 }

@@ -33,7 +33,7 @@ export function mapTraces(req: TracesRequest, out: MappedRows = emptyRows()): Ma
 function spanRow(span: Span, head: string, scope: string): string {
   const status = span.status;
   let row =
-    `{"Timestamp":"${uint64Text(span.startTimeUnixNano)}"` +
+    `{"Timestamp":${uint64Text(span.startTimeUnixNano)}` +
     `,"TraceId":"${idHexOrEmpty(span.traceId, 16, 'span traceId')}"` +
     `,"SpanId":"${idHexOrEmpty(span.spanId, 8, 'span spanId')}"` +
     `,"ParentSpanId":"${idHexOrEmpty(span.parentSpanId, 8, 'span parentSpanId')}"` +
@@ -54,7 +54,7 @@ function spanRow(span: Span, head: string, scope: string): string {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       const sep = i ? ',' : '';
-      ts += `${sep}"${uint64Text(e.timeUnixNano)}"`;
+      ts += sep + uint64Text(e.timeUnixNano);
       names += sep + JSON.stringify(e.name ?? '');
       attrs += sep + attributesJson(e.attributes);
     }

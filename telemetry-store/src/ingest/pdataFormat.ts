@@ -43,9 +43,10 @@ export function int64ToNumber(v: Int64 | null | undefined): number {
 }
 
 /** end - start in nanoseconds; exact for spans shorter than 104 days, clamped at 0 for inverted spans. */
-export function durationNanos(start: Int64, end: Int64): number {
+export function durationNanos(start: Int64 | null | undefined, end: Int64 | null | undefined): number {
   let d: number;
-  if (typeof start === 'number' || typeof end === 'number') d = int64ToNumber(end) - int64ToNumber(start);
+  if (start == null || end == null || typeof start === 'number' || typeof end === 'number')
+    d = int64ToNumber(end) - int64ToNumber(start);
   else d = ((end.high >>> 0) - (start.high >>> 0)) * TWO_32 + ((end.low >>> 0) - (start.low >>> 0));
   return Math.max(d, 0);
 }

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { openStore } from '../store/openStore.ts';
 import { publishStoreOwner } from '../store/ownerLock.ts';
 import { resolveStoreOptions } from '../store/storeOptions.ts';
-import type { Store } from '../types.ts';
 import { Batcher } from './Batcher.ts';
 import { IngestStats } from './IngestStats.ts';
 import type { OtelTable } from './mappedRows.ts';
@@ -51,7 +50,7 @@ function envFsync(): 'always' | 'never' | undefined {
 /** Replays every spool segment a previous process left behind; returns the rows inserted. */
 async function replaySpool(
   spool: Spool,
-  store: Store,
+  batcher: Batcher,
   batchRows: number,
   log: (m: string) => void,
 ): Promise<number> {
@@ -72,9 +71,8 @@ async function replaySpool(
     }
     for (const [table, lines] of byTable) {
       for (let i = 0; i < lines.length; i += batchRows) {
-        await store.insertJsonEachRow(table, lines.slice(i, i + batchRows).join('\n'));
+        total += (await batcher.insertBlock(table, lines.slice(i, i + batchRows))).inserted;
       }
-      total += lines.length;
     }
     spool.remove(seg.file);
     log(
@@ -122,15 +120,14 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
   let batcher: Batcher | undefined;
   try {
     spool = new Spool(path.join(home, 'spool'), { fsync: o.fsync, segmentBytes: o.spoolSegmentBytes });
-    const replayed = await replaySpool(spool, store, o.batchRows, log);
     const sp = spool;
     const stats = new IngestStats(() => ({
       queuedRows: batcher?.queuedRows ?? 0,
       lagSeconds: batcher?.lagSeconds ?? 0,
       spool: sp.stats(),
     }));
-    stats.replayedRows = replayed;
     batcher = new Batcher(store, spool, stats, o, log);
+    stats.replayedRows = await replaySpool(spool, batcher, o.batchRows, log);
     let url = '';
     const receiver = new OtlpReceiver({
       store,

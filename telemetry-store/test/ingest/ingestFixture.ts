@@ -14,17 +14,23 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
+/**
+ * Starts an ingest on a fresh home. chDB allows one data directory per process, so a second
+ * fixture in the same test file passes the first one's store (`options.store`); only the
+ * fixture that opened a store closes it.
+ */
 export async function startFixture(options: IngestOptions = {}): Promise<Fixture> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-ingest-'));
-  const store = await openStore({ home, owner: true });
+  const ownStore = options.store === undefined;
+  const store = options.store ?? (await openStore({ home, owner: true }));
   const ingest = await startIngest({
-    store,
     home,
     port: 0,
     flushIntervalMs: 100,
     publishOwner: false,
     log: () => {},
     ...options,
+    store,
   });
   return {
     home,
@@ -32,7 +38,7 @@ export async function startFixture(options: IngestOptions = {}): Promise<Fixture
     ingest,
     async close() {
       await ingest.close();
-      await store.close();
+      if (ownStore) await store.close();
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
