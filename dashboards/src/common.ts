@@ -76,6 +76,7 @@ export const T = {
   loadRequests: TABLES.loadRequests,
   loadFaults: TABLES.loadFaults,
   loadSamples: TABLES.loadSamples,
+  serverSpans1m: TABLES.serverSpans1m,
 } as const;
 
 /** Values the collector exporter writes into `SpanKind` and `StatusCode`. */
@@ -110,6 +111,19 @@ export const SERVER_SPANS = `$__timeFilter(Timestamp) AND SpanKind = '${SPAN_KIN
 /** A request failed: span status Error, or a 5xx answer. */
 export const IS_ERROR = `(StatusCode = '${STATUS_ERROR}' OR startsWith(${spanAttr(ATTR.httpStatusCode)}, '5'))`;
 
+/** Filters for the service / route / environment variables on the per-minute server-span rollup. */
+export const ROLLUP_FILTERS = [
+  varFilter('ServiceName', VARS.service),
+  varFilter('route', VARS.route),
+  varFilter('environment', VARS.environment),
+].join(' AND ');
+
+/** Rollup rows of the selected services, routes and environments in the time range (1-minute resolution). */
+export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
+
+/** Smallest interval of a panel over the per-minute rollup. */
+export const ROLLUP_INTERVAL = '1m';
+
 /** Filters for the service / environment variables on otel_metrics_* rows. */
 export const METRIC_FILTERS = [
   varFilter('ServiceName', VARS.service),
@@ -141,11 +155,10 @@ function multiQueryVariable(name: string, label: string, sql: string): QueryVari
 
 /** Deployment environments seen on spans in the time range. */
 export function environmentVariable(): QueryVariableBuilder {
-  const env = resourceAttr(ATTR.deploymentEnvironment);
   return multiQueryVariable(
     VARS.environment,
     'Environment',
-    `SELECT DISTINCT ${env} FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND ${env} != '' ORDER BY 1 LIMIT 100`,
+    `SELECT DISTINCT environment FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) AND environment != '' ORDER BY 1 LIMIT 100`,
   );
 }
 
@@ -154,17 +167,16 @@ export function serviceVariable(): QueryVariableBuilder {
   return multiQueryVariable(
     VARS.service,
     'Service',
-    `SELECT DISTINCT ServiceName FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND SpanKind = '${SPAN_KIND_SERVER}' ORDER BY 1 LIMIT 100`,
+    `SELECT DISTINCT ServiceName FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) ORDER BY 1 LIMIT 100`,
   );
 }
 
 /** Route templates of the selected services. */
 export function routeVariable(): QueryVariableBuilder {
-  const route = spanAttr(ATTR.httpRoute);
   return multiQueryVariable(
     VARS.route,
     'Route',
-    `SELECT DISTINCT ${route} FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND SpanKind = '${SPAN_KIND_SERVER}' AND ${varFilter('ServiceName', VARS.service)} AND ${route} != '' ORDER BY 1 LIMIT 200`,
+    `SELECT DISTINCT route FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) AND ${varFilter('ServiceName', VARS.service)} AND route != '' ORDER BY 1 LIMIT 200`,
   );
 }
 

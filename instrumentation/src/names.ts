@@ -211,4 +211,8 @@ export const TABLES = {
   loadFaults: 'marketbench_load_faults',
   loadSamples: 'marketbench_load_samples',
   schemaMigrations: 'marketbench_schema_migrations',
+  /** Per-minute rollup of server spans (RED, latency digest) that the dashboards read; fed by a materialized view. */
+  serverSpans1m: 'marketbench_server_spans_1m',
+  /** The materialized view from otel_traces into serverSpans1m. */
+  serverSpans1mMv: 'marketbench_server_spans_1m_mv',
 } as const;

@@ -5,13 +5,11 @@
 // reconciliation table (DESIGN.md contract 4): requests sent = server spans = counter delta = rows.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ATTR, METRICS, SERVICES } from '@marketbench/instrumentation/names';
+import { METRICS, SERVICES } from '@marketbench/instrumentation/names';
 import {
   datasourceVariable,
   newDashboard,
   runIdVariable,
-  SPAN_KIND_SERVER,
-  spanAttr,
   stat,
   T,
   table,
@@ -22,8 +20,8 @@ import {
 
 /** `run_id = '<selected run>'` on marketbench's load tables. */
 const RUN = `run_id = '\${${VARS.runId}}'`;
-/** Server spans of the selected run (the service copies the run id from baggage onto its spans). */
-const RUN_SPANS = `SpanKind = '${SPAN_KIND_SERVER}' AND ServiceName = '${SERVICES.reference}' AND ${spanAttr(ATTR.runId)} = '\${${VARS.runId}}'`;
+/** Rollup rows of the run's server spans (the service copies the run id from baggage onto its spans). */
+const RUN_SPANS = `ServiceName = '${SERVICES.reference}' AND run_id = '\${${VARS.runId}}'`;
 
 export function runSummary() {
   return table(
@@ -99,10 +97,10 @@ FROM (
   GROUP BY step
 ) AS c
 LEFT JOIN (
-  SELECT ${spanAttr(ATTR.step)} AS step, count() AS server_spans,
-    round(quantile(0.5)(Duration) / 1e6, 2) AS p50_server_ms,
-    round(quantile(0.99)(Duration) / 1e6, 2) AS p99_server_ms
-  FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND ${RUN_SPANS}
+  SELECT step, sum(requests) AS server_spans,
+    round(quantileTDigestMerge(0.5)(duration_digest) / 1e6, 2) AS p50_server_ms,
+    round(quantileTDigestMerge(0.99)(duration_digest) / 1e6, 2) AS p99_server_ms
+  FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) AND ${RUN_SPANS}
   GROUP BY step
 ) AS s ON s.step = c.step
 ORDER BY c.step`,
@@ -119,13 +117,14 @@ FROM (
     quantile(0.99)(latency_uncorrected_ms) AS uncorrected, 0 AS server
   FROM ${T.loadRequests} WHERE ${RUN} AND $__timeFilter(intended_start) GROUP BY time
   UNION ALL
-  SELECT $__timeInterval(Timestamp) AS time, 0 AS corrected, 0 AS uncorrected, quantile(0.99)(Duration) / 1e6 AS server
-  FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND ${RUN_SPANS} GROUP BY time
+  SELECT $__timeInterval(minute) AS time, 0 AS corrected, 0 AS uncorrected,
+    quantileTDigestMerge(0.99)(duration_digest) / 1e6 AS server
+  FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) AND ${RUN_SPANS} GROUP BY time
 )
 GROUP BY time
 ORDER BY time`,
     'ms',
-  );
+  ).interval('1m');
 }
 
 export function errorsByStatus() {
@@ -173,7 +172,7 @@ export function reconciliation() {
   sent = load_rows AND load_rows = server_spans AND server_spans = counter_delta AS agree
 FROM (SELECT requests_total AS sent FROM ${T.loadRuns} FINAL WHERE ${RUN}) AS r
 CROSS JOIN (SELECT count() AS load_rows FROM ${T.loadRequests} WHERE ${RUN}) AS l
-CROSS JOIN (SELECT count() AS server_spans FROM ${T.traces} WHERE $__timeFilter(Timestamp) AND ${RUN_SPANS}) AS s
+CROSS JOIN (SELECT sum(requests) AS server_spans FROM ${T.serverSpans1m} WHERE ${RUN_SPANS}) AS s
 CROSS JOIN (
   SELECT sum(toInt64(after) - toInt64(before)) AS counter_delta FROM (
     SELECT ResourceAttributes, Attributes,

@@ -10,9 +10,10 @@ import {
   datasourceVariable,
   environmentVariable,
   gauge,
-  IS_ERROR,
   METRIC_FILTERS,
   newDashboard,
+  ROLLUP,
+  ROLLUP_INTERVAL,
   routeVariable,
   SERVER_SPANS,
   serviceVariable,
@@ -26,58 +27,55 @@ import {
 } from '../common.ts';
 import { counterRateSql } from '../sql/counterRate.ts';
 
-const ROUTE = spanAttr(ATTR.httpRoute);
-
 export function requestRate() {
   return timeseries(
     'Request rate by route',
-    'Server spans per second, by route template.',
-    `SELECT $__timeInterval(Timestamp) AS time, ${ROUTE} AS route, count() / $__interval_s AS rps
-FROM ${T.traces}
-WHERE ${SERVER_SPANS}
+    'Server spans per second, by route template (per-minute rollup).',
+    `SELECT $__timeInterval(minute) AS time, route, sum(requests) / $__interval_s AS rps
+FROM ${T.serverSpans1m}
+WHERE ${ROLLUP}
 GROUP BY time, route
 ORDER BY time`,
     'reqps',
-  );
+  ).interval(ROLLUP_INTERVAL);
 }
 
 export function errorRatio() {
   return timeseries(
     'Error ratio by route',
     'Share of server spans with status Error or a 5xx answer.',
-    `SELECT $__timeInterval(Timestamp) AS time, ${ROUTE} AS route, countIf(${IS_ERROR}) / count() AS error_ratio
-FROM ${T.traces}
-WHERE ${SERVER_SPANS}
+    `SELECT $__timeInterval(minute) AS time, route, sum(errors) / sum(requests) AS error_ratio
+FROM ${T.serverSpans1m}
+WHERE ${ROLLUP}
 GROUP BY time, route
 ORDER BY time`,
     'percentunit',
-  );
+  ).interval(ROLLUP_INTERVAL);
 }
 
 export function latencyPercentiles() {
   return timeseries(
     'Latency p50 / p95 / p99',
-    'Server span duration percentiles over the selected services and routes.',
-    `SELECT $__timeInterval(Timestamp) AS time,
-  quantile(0.5)(Duration) / 1e6 AS p50,
-  quantile(0.95)(Duration) / 1e6 AS p95,
-  quantile(0.99)(Duration) / 1e6 AS p99
-FROM ${T.traces}
-WHERE ${SERVER_SPANS}
-GROUP BY time
+    'Server span duration percentiles (t-digest) over the selected services and routes.',
+    `SELECT time, q[1] / 1e6 AS p50, q[2] / 1e6 AS p95, q[3] / 1e6 AS p99
+FROM (
+  SELECT $__timeInterval(minute) AS time, quantilesTDigestMerge(0.5, 0.95, 0.99)(duration_digest) AS q
+  FROM ${T.serverSpans1m}
+  WHERE ${ROLLUP}
+  GROUP BY time
+)
 ORDER BY time`,
     'ms',
-  );
+  ).interval(ROLLUP_INTERVAL);
 }
 
 export function apdex() {
-  const t = APDEX_T_MS * 1e6;
   return gauge(
     `Apdex (T = ${APDEX_T_MS} ms)`,
     `Satisfied (≤ ${APDEX_T_MS} ms, no error) plus half of tolerating (≤ ${4 * APDEX_T_MS} ms), over all requests.`,
-    `SELECT (countIf(NOT ${IS_ERROR} AND Duration <= ${t}) + countIf(NOT ${IS_ERROR} AND Duration > ${t} AND Duration <= ${4 * t}) / 2) / count() AS apdex
-FROM ${T.traces}
-WHERE ${SERVER_SPANS}`,
+    `SELECT (sum(satisfied) + sum(tolerating) / 2) / sum(requests) AS apdex
+FROM ${T.serverSpans1m}
+WHERE ${ROLLUP}`,
     'none',
   )
     .min(0)
@@ -89,7 +87,7 @@ export function requestsTotal() {
   return stat(
     'Requests',
     'Server spans in the time range.',
-    `SELECT count() AS requests FROM ${T.traces} WHERE ${SERVER_SPANS}`,
+    `SELECT sum(requests) AS requests FROM ${T.serverSpans1m} WHERE ${ROLLUP}`,
     'short',
   );
 }
@@ -98,7 +96,7 @@ export function errorsTotal() {
   return stat(
     'Errors',
     'Server spans with status Error or a 5xx answer in the time range.',
-    `SELECT countIf(${IS_ERROR}) AS errors FROM ${T.traces} WHERE ${SERVER_SPANS}`,
+    `SELECT sum(errors) AS errors FROM ${T.serverSpans1m} WHERE ${ROLLUP}`,
     'short',
   );
 }
@@ -106,16 +104,17 @@ export function errorsTotal() {
 export function topSlowRoutes() {
   return table(
     'Top slow routes',
-    'Routes by p99 latency, with their traffic and error ratio.',
-    `SELECT ServiceName AS service, ${ROUTE} AS route, count() AS requests,
-  round(countIf(${IS_ERROR}) / count(), 4) AS error_ratio,
-  round(quantile(0.5)(Duration) / 1e6, 2) AS p50_ms,
-  round(quantile(0.95)(Duration) / 1e6, 2) AS p95_ms,
-  round(quantile(0.99)(Duration) / 1e6, 2) AS p99_ms,
-  round(max(Duration) / 1e6, 2) AS max_ms
-FROM ${T.traces}
-WHERE ${SERVER_SPANS}
-GROUP BY service, route
+    'Routes by p99 latency (t-digest), with their traffic and error ratio.',
+    `SELECT service, route, n AS requests, round(e / n, 4) AS error_ratio,
+  round(q[1] / 1e6, 2) AS p50_ms, round(q[2] / 1e6, 2) AS p95_ms, round(q[3] / 1e6, 2) AS p99_ms,
+  round(longest / 1e6, 2) AS max_ms
+FROM (
+  SELECT ServiceName AS service, route, sum(requests) AS n, sum(errors) AS e,
+    quantilesTDigestMerge(0.5, 0.95, 0.99)(duration_digest) AS q, max(duration_max) AS longest
+  FROM ${T.serverSpans1m}
+  WHERE ${ROLLUP}
+  GROUP BY service, route
+)
 ORDER BY p99_ms DESC
 LIMIT 20`,
   );

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ROUTES, SERVICES, STEPS } from '@marketbench/instrumentation/names';
 import { openStore, type Store } from '@marketbench/telemetry-store';
-import { UIDS, VARS } from '../../src/common.ts';
+import { APDEX_T_MS, IS_ERROR, SERVER_SPANS, UIDS, VARS } from '../../src/common.ts';
 import { buildDashboards } from '../../src/index.ts';
 import { expandQuery } from '../../src/macros/expandQuery.ts';
 import { ALL_VALUE } from '../../src/macros/templateVariables.ts';
@@ -125,8 +125,16 @@ test('service overview: request and error counts, per-route traffic, slowest req
   assert.equal(slowest[0].trace_id, seed.expected.slowestTraceId);
   assert.equal(slowest[0].duration_ms, seed.expected.maxDurationMs);
 
-  const apdex = Number((await panel(UIDS.serviceOverview, `Apdex (T = 300 ms)`, only))[0].apdex);
+  // the per-minute rollup the RED panels read agrees with the raw spans it is fed from
+  const apdex = Number((await panel(UIDS.serviceOverview, `Apdex (T = ${APDEX_T_MS} ms)`, only))[0].apdex);
+  const t = APDEX_T_MS * 1e6;
+  const [raw] = await run(
+    `SELECT (countIf(NOT ${IS_ERROR} AND Duration <= ${t}) + countIf(NOT ${IS_ERROR} AND Duration > ${t} AND Duration <= ${4 * t}) / 2) / count() AS apdex
+     FROM otel_traces WHERE ${SERVER_SPANS}`,
+    only,
+  );
   assert.ok(apdex > 0.5 && apdex < 1, `apdex ${apdex}`);
+  assert.equal(apdex, Number(raw.apdex));
 
   // the route filter narrows to one route
   const one = await panel(UIDS.serviceOverview, 'Requests', { ...only, [VARS.route]: [ROUTES.search] });

@@ -8,6 +8,7 @@ import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
+import { serverSpanRollupStatements } from './serverSpanRollup.ts';
 
 /** One schema migration: its statements, rendered for a database and a TTL. */
 export interface Migration {
@@ -30,6 +31,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 2,
     name: 'marketbench load tables (requests, runs, samples, faults)',
     statements: (db) => loadTableStatements(db),
+  },
+  {
+    id: 3,
+    name: 'dashboard rollup: server spans per minute (materialized view on otel_traces)',
+    statements: serverSpanRollupStatements,
   },
 ];
 
