@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { missingCommand, needs } from '../../test-support/dependency.ts';
 
@@ -28,10 +28,14 @@ const services = Object.entries(compose.services);
 
 test('docker-compose config validates the file', (t) => {
   if (!needs(t, missingCommand('docker-compose'))) return;
-  const r = spawnSync('docker-compose', ['-f', composeFile, '--profile', 'load', '--profile', 'k6', 'config', '-q'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'docker-compose',
+    ['-f', composeFile, '--profile', 'load', '--profile', 'k6', 'config', '-q'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -54,20 +58,36 @@ test('Grafana provisioning points at generated dashboards and alert rules', () =
   const providers = fs
     .readdirSync(provisioning)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .flatMap((f) => (YAML.parse(fs.readFileSync(path.join(provisioning, f), 'utf8')).providers ?? []) as { options: { path: string } }[]);
+    .flatMap(
+      (f) =>
+        (YAML.parse(fs.readFileSync(path.join(provisioning, f), 'utf8')).providers ?? []) as {
+          options: { path: string };
+        }[],
+    );
   assert.ok(providers.length > 0, 'no dashboard provider');
   const grafanaMounts = compose.services.grafana.volumes ?? [];
   for (const provider of providers) {
     const mount = grafanaMounts.find((v) => provider.options.path.startsWith(v.split(':')[1]));
     assert.ok(mount, `provider path ${provider.options.path} is not mounted into grafana`);
     const hostDir = path.join(root, mount.split(':')[0]);
-    assert.ok(fs.readdirSync(hostDir).some((f) => f.endsWith('.json')), `${hostDir} holds no dashboard JSON`);
+    assert.ok(
+      fs.readdirSync(hostDir).some((f) => f.endsWith('.json')),
+      `${hostDir} holds no dashboard JSON`,
+    );
   }
   const datasources = path.join(root, 'dashboards/provisioning/datasources');
   const ds = fs
     .readdirSync(datasources)
-    .flatMap((f) => (YAML.parse(fs.readFileSync(path.join(datasources, f), 'utf8')).datasources ?? []) as { type: string }[]);
-  assert.ok(ds.some((d) => d.type === 'grafana-clickhouse-datasource'), 'no ClickHouse datasource provisioned');
+    .flatMap(
+      (f) =>
+        (YAML.parse(fs.readFileSync(path.join(datasources, f), 'utf8')).datasources ?? []) as {
+          type: string;
+        }[],
+    );
+  assert.ok(
+    ds.some((d) => d.type === 'grafana-clickhouse-datasource'),
+    'no ClickHouse datasource provisioned',
+  );
 });
 
 test('published ports are on 127.0.0.1 only and never collide', () => {
@@ -116,7 +136,9 @@ test('environment variables given to marketbench containers are ones the code re
 test('collector ClickHouse exporter config uses documented options and our table names', async () => {
   const { OTEL_TABLES } = await import('@marketbench/telemetry-store');
   const config = YAML.parse(fs.readFileSync(path.join(root, 'deploy/otel-collector/config.yaml'), 'utf8'));
-  const schema = JSON.parse(fs.readFileSync(path.join(root, 'deploy/otel-collector/clickhouse-exporter.schema.json'), 'utf8'));
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(root, 'deploy/otel-collector/clickhouse-exporter.schema.json'), 'utf8'),
+  );
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
   const exporter = config.exporters.clickhouse;
   assert.ok(validate(exporter), JSON.stringify(validate.errors));
@@ -138,6 +160,9 @@ test('collector ClickHouse exporter config uses documented options and our table
 
 test('Prometheus config is valid for promtool', (t) => {
   if (!needs(t, missingCommand('promtool'))) return;
-  const r = spawnSync('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
