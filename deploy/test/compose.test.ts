@@ -67,7 +67,9 @@ test('Grafana provisioning points at generated dashboards and alert rules', () =
   assert.ok(providers.length > 0, 'no dashboard provider');
   const grafanaMounts = compose.services.grafana.volumes ?? [];
   for (const provider of providers) {
-    const mount = grafanaMounts.find((v) => provider.options.path.startsWith(v.split(':')[1]));
+    const mount = grafanaMounts
+      .filter((v) => v.startsWith('.') && provider.options.path.startsWith(v.split(':')[1]))
+      .sort((a, b) => b.split(':')[1].length - a.split(':')[1].length)[0];
     assert.ok(mount, `provider path ${provider.options.path} is not mounted into grafana`);
     const hostDir = path.join(root, mount.split(':')[0]);
     assert.ok(
