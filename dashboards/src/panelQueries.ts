@@ -15,11 +15,14 @@ export interface DashboardQuery {
   rawSql: string;
   /** The plugin result format (table for variables). */
   format: number;
+  /** The panel's minimum interval in ms (Grafana never computes a smaller $__interval for it), 0 if none. */
+  minIntervalMs: number;
 }
 
 interface PanelLike {
   id?: number;
   type?: string;
+  interval?: string;
   title?: string;
   targets?: { rawSql?: string; format?: number }[];
   panels?: PanelLike[];
@@ -47,13 +50,29 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
         panelId: p.id ?? 0,
         rawSql: t.rawSql,
         format: t.format ?? 1,
+        minIntervalMs: intervalMs(p.interval),
       });
     }
   }
   for (const v of dashboard.templating?.list ?? []) {
     if (v.type === 'query' && typeof v.query === 'string') {
-      out.push({ source: `variable ${v.name}`, kind: 'variable', panelId: 0, rawSql: v.query, format: 1 });
+      out.push({
+        source: `variable ${v.name}`,
+        kind: 'variable',
+        panelId: 0,
+        rawSql: v.query,
+        format: 1,
+        minIntervalMs: 0,
+      });
     }
   }
   return out;
+}
+
+// Grafana interval strings as panels use them: `30s`, `1m`, `1h`.
+function intervalMs(interval: string | undefined): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(interval ?? '');
+  if (!m) return 0;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
+  return Number(m[1]) * unit;
 }
