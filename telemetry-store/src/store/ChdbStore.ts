@@ -21,7 +21,6 @@ class ChdbCore {
   currentDb = '';
   readonly openDatabases = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
-  private streamChain: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, session: Session, lock: OwnerLock | undefined) {
     this.dataDir = dataDir;
@@ -42,21 +41,12 @@ class ChdbCore {
     this.chain = p.catch(() => undefined);
     return p;
   }
-
-  /** chDB allows one active stream per session: streams take turns. */
-  async acquireStream(): Promise<() => void> {
-    let release!: () => void;
-    const mine = new Promise<void>((r) => {
-      release = r;
-    });
-    const prev = this.streamChain;
-    this.streamChain = prev.then(() => mine);
-    await prev;
-    return release;
-  }
 }
 
 const cores = new Map<string, ChdbCore>();
+
+/** Rows per batch yielded by ChdbStore.stream(). */
+export const STREAM_BATCH_ROWS = 10_000;
 
 /** Opens (or joins) the chDB session on `dataDir`; `takeLock` runs only when this process has none yet. */
 export async function openChdbStore(
@@ -161,27 +151,39 @@ export class ChdbStore implements Store {
     }
   }
 
+  /**
+   * Yields the result in batches of STREAM_BATCH_ROWS parsed rows. chDB cancels a session's
+   * streaming query (queryStream) as soon as any other statement runs on the session, and the
+   * owner's session is shared with the ingest's inserts, so the result is computed off the
+   * event loop into one native buffer (JSONEachRow bytes, outside the V8 heap) and parsed a
+   * batch at a time. Memory is the result's bytes, not its JS objects.
+   */
   async *stream<T = Row>(sql: string, params?: QueryParams): AsyncIterable<T[]> {
     const core = this.live();
-    const release = await core.acquireStream();
+    let bytes: Uint8Array;
     try {
-      // The stream runs on the session's current database, so select ours for its duration.
-      const it = await core.run(this.database, async () =>
+      const result = await core.run(this.database, () =>
         hasParams(params)
-          ? core.session.queryStreamBind(sql, params, { format: 'JSONEachRow' })
-          : core.session.queryStream(sql, { format: 'JSONEachRow' }),
+          ? core.session.queryBindAsync(sql, params, { format: 'JSONEachRow' })
+          : core.session.queryAsync(sql, { format: 'JSONEachRow' }),
       );
-      try {
-        for await (const chunk of it) {
-          if (chunk.numRows > 0) yield chunk.rows<T>();
-        }
-      } finally {
-        it.cancel();
-      }
+      bytes = result.bytes();
     } catch (err) {
       throw queryError(err, sql);
-    } finally {
-      release();
+    }
+    const decoder = new TextDecoder();
+    let start = 0;
+    while (start < bytes.length) {
+      let end = start;
+      for (let lines = 0; lines < STREAM_BATCH_ROWS && end < bytes.length; lines++) {
+        const nl = bytes.indexOf(10, end);
+        end = nl < 0 ? bytes.length : nl + 1;
+      }
+      const text = decoder.decode(bytes.subarray(start, end));
+      start = end;
+      const rows: T[] = [];
+      for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T);
+      if (rows.length > 0) yield rows;
     }
   }
 

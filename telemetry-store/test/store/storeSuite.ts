@@ -142,6 +142,24 @@ export function storeSuite(name: string, hooks: SuiteHooks): void {
     });
   });
 
+  test(`${name}: a stream survives queries and inserts issued while it is being read`, async () => {
+    await withStore(async (s) => {
+      let n = 0;
+      let interleaved = 0;
+      for await (const batch of s.stream<{ number: string }>('SELECT number FROM numbers(50000)')) {
+        n += batch.length;
+        // The ingest keeps inserting while the owner serves a reader: neither may break the other.
+        await s.insert(OTEL_TABLES.traces, [baseSpan({ SpanId: `i${interleaved}` })]);
+        await s.query('SELECT 1');
+        interleaved++;
+      }
+      assert.equal(n, 50_000);
+      assert.deepEqual(await s.query(`SELECT count() AS c FROM ${OTEL_TABLES.traces}`), [
+        { c: String(interleaved) },
+      ]);
+    });
+  });
+
   test(`${name}: a bad query fails with MB_ERR_QUERY_FAILED and the ClickHouse message`, async () => {
     await withStore(async (s) => {
       await assert.rejects(s.query('SELECT no_such_column FROM otel_traces'), (err: unknown) => {
