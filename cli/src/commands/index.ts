@@ -2,11 +2,14 @@
 import type { Command } from 'commander';
 import { register as baseline } from './baseline.ts';
 import { register as dashboards } from './dashboards.ts';
+import { register as exportCommand } from './export.ts';
 import { register as gate } from './gate.ts';
 import { register as query } from './query.ts';
 import { register as report } from './report.ts';
+import { register as run } from './run.ts';
+import { register as scenarios } from './scenarios.ts';
 import { register as store } from './store.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [baseline, dashboards, gate, query, report, store];
+export const COMMANDS: Register[] = [baseline, dashboards, gate, query, report, store, exportCommand, run, scenarios];

@@ -16,6 +16,7 @@ import type { ExecutorRuntime } from '../journey/runIteration.ts';
 import { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
+import { scenarioDurationMs } from '../scenario/scenarioDuration.ts';
 import { validateScenario } from '../scenario/validateScenario.ts';
 import { runExecutor } from '../scheduler/runExecutor.ts';
 import {
@@ -176,21 +177,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     live: newLiveCounters(),
   };
 
-  const totalMs = Math.max(
-    ...Object.values(def.options.scenarios).map((e) => {
-      const start = e.startTime ? durationMs(e.startTime) : 0;
-      switch (e.executor) {
-        case 'constant-arrival-rate':
-        case 'constant-vus':
-          return start + durationMs(e.duration);
-        case 'ramping-arrival-rate':
-        case 'ramping-vus':
-          return start + e.stages.reduce((s, st) => s + durationMs(st.duration), 0);
-        default:
-          return start + durationMs(e.maxDuration ?? '10m');
-      }
-    }),
-  );
+  const totalMs = scenarioDurationMs(def);
   const timeScale = def.options.timeScale ?? 1;
   const gitCommit = options.gitCommit ?? gitHead();
   const startedAt = new Date();

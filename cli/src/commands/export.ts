@@ -1,0 +1,37 @@
+// `marketbench export k6 <scenario>`: writes the k6 script of a scenario (same executors,
+// journeys, thresholds and W3C trace propagation) to stdout or a file.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { builtinK6Script, exportK6, loadScenario, ScenarioError } from '@marketbench/load-scenarios';
+import type { Command } from 'commander';
+import { CliError, type ExitCode } from '../errors.ts';
+
+export function register(program: Command): void {
+  const exp = program.command('export').description('export scenarios to other tools');
+  exp
+    .command('k6')
+    .description(
+      'write a k6 script equivalent to a scenario (run it with `k6 run -e TARGET=http://127.0.0.1:8080 <file>`)',
+    )
+    .argument('<scenario>', 'built-in scenario name or scenario module path')
+    .option('-o, --out <file>', 'write the script to this file instead of stdout')
+    .action(async (scenario: string, flags: { out?: string }) => {
+      let script: string;
+      try {
+        const loaded = await loadScenario(scenario);
+        script = loaded.builtin
+          ? builtinK6Script(scenario)
+          : exportK6(loaded.definition, {
+              command: `marketbench export k6 ${scenario}`,
+              source: path.relative(process.cwd(), loaded.file).split(path.sep).join('/'),
+            });
+      } catch (err) {
+        if (err instanceof ScenarioError)
+          throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
+        throw err;
+      }
+      if (flags.out) writeFileSync(flags.out, script);
+      else process.stdout.write(script);
+    });
+}

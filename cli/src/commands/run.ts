@@ -1,0 +1,172 @@
+// `marketbench run <scenario|file.ts>`: runs a load scenario against a loopback target (or the
+// embedded stack), prints k6's kind of summary, stores the rows, and exits 0 when every
+// threshold passed, 99 when one failed (as k6). Logic lives in @marketbench/load-scenarios.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  formatSummary,
+  loadScenario,
+  parseDuration,
+  type RunResult,
+  runScenario,
+  ScenarioError,
+  summaryJson,
+} from '@marketbench/load-scenarios';
+import type { Store } from '@marketbench/telemetry-store';
+import type { Command } from 'commander';
+import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { withStore } from '../stack/withStore.ts';
+
+interface RunFlags {
+  target?: string;
+  rate?: string;
+  duration?: string;
+  vus?: string;
+  tag: string[];
+  out?: string;
+  json?: boolean;
+  seed?: string;
+  store: boolean;
+}
+
+function positive(flag: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new CliError(
+      'MB_ERR_SCENARIO_NUMBER',
+      `${flag} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+function parseTags(tags: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) {
+    const i = t.indexOf('=');
+    if (i <= 0) throw new CliError('MB_ERR_SCENARIO_FIELD', `--tag must be key=value, got "${t}"`);
+    out[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return out;
+}
+
+function toCliError(err: unknown): unknown {
+  if (err instanceof ScenarioError)
+    return new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
+  return err;
+}
+
+function writeOut(dir: string, result: RunResult, summary: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summaryJson(result), null, 2)}\n`);
+  writeFileSync(path.join(dir, 'summary.txt'), summary);
+  const header =
+    'elapsed_s,target_rate,achieved_rate,request_rate,active_vus,generator_cpu,dropped_iterations,errors,p99_ms\n';
+  const rows = result.samples.map((s) =>
+    [
+      s.elapsedSec,
+      s.targetRate,
+      s.achievedRate,
+      s.requestRate,
+      s.activeVus,
+      s.generatorCpu,
+      s.droppedIterations,
+      s.errors,
+      s.p99Ms,
+    ]
+      .map((v) => Number(v.toFixed(3)))
+      .join(','),
+  );
+  writeFileSync(path.join(dir, 'samples.csv'), header + rows.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a load scenario (built-in name or a scenario .ts file) and check its thresholds')
+    .argument('<scenario>', 'built-in scenario (see `marketbench scenarios list`) or a scenario module path')
+    .option(
+      '--target <url>',
+      'base URL of the API under test; loopback only (127.0.0.0/8, localhost, [::1]). Default: start the embedded stack',
+    )
+    .option(
+      '--rate <n>',
+      'arrival rate (iterations/s): sets constant rates, scales ramping rates to this peak',
+    )
+    .option(
+      '--duration <d>',
+      'duration (k6 syntax: 30s, 2m): sets constant durations, scales stages to this total',
+    )
+    .option('--vus <n>', 'VUs: sets vus, or maxVUs of arrival-rate executors')
+    .option('--tag <k=v>', 'tag every sample (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--out <dir>', 'write summary.json, summary.txt and samples.csv into this directory')
+    .option('--json', 'print the summary as JSON on stdout (no progress line)')
+    .option('--seed <n>', 'seed journey picks and random feeders (reproducible runs)')
+    .option('--no-store', 'do not write request and run rows to the store')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every threshold passed, 99 a threshold failed (as k6), 1 invalid scenario or flags\n' +
+        '(MB_ERR_SCENARIO_* codes, see docs/LOAD.md), 2 run error, 3 store unavailable.\n' +
+        'Environment: MARKETBENCH_ADMIN_TOKEN (fault schedules), CLICKHOUSE_URL / MARKETBENCH_HOME (store).',
+    )
+    .action(async (scenario: string, flags: RunFlags) => {
+      if (flags.duration !== undefined && parseDuration(flags.duration) === undefined) {
+        throw new CliError(
+          'MB_ERR_SCENARIO_DURATION',
+          `--duration must be a duration such as 30s or 2m, got "${flags.duration}"`,
+        );
+      }
+      const overrides = {
+        rate: positive('--rate', flags.rate, false),
+        duration: flags.duration,
+        vus: positive('--vus', flags.vus, true),
+      };
+      const tags = parseTags(flags.tag);
+      const seed = positive('--seed', flags.seed, true);
+      let loaded: Awaited<ReturnType<typeof loadScenario>>;
+      try {
+        loaded = await loadScenario(scenario);
+      } catch (err) {
+        throw toCliError(err);
+      }
+      if (flags.target === undefined) {
+        throw new CliError(
+          'MB_ERR_SCENARIO_TARGET',
+          'no --target given and the embedded stack is not available in this build; start the service (`marketbench serve`) and pass --target http://127.0.0.1:8080',
+        );
+      }
+      const target = flags.target;
+      const interrupt = new AbortController();
+      const onSigint = () => interrupt.abort();
+      process.once('SIGINT', onSigint);
+      const execute = async (store: Store | undefined) => {
+        try {
+          return await runScenario(loaded.definition, {
+            target,
+            file: loaded.file,
+            overrides,
+            tags,
+            seed,
+            store,
+            signal: interrupt.signal,
+            progress: !flags.json && process.stderr.isTTY ? process.stderr : undefined,
+          });
+        } catch (err) {
+          throw toCliError(err);
+        }
+      };
+      let result: RunResult;
+      try {
+        result = flags.store ? await withStore(execute) : await execute(undefined);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      const summary = formatSummary(result);
+      if (flags.json) process.stdout.write(`${JSON.stringify(summaryJson(result), null, 2)}\n`);
+      else process.stdout.write(summary);
+      if (flags.out) writeOut(flags.out, result, summary);
+      process.exitCode = result.exitCode === 99 ? EXIT.thresholdsFailed : EXIT.ok;
+    });
+}

@@ -1,0 +1,159 @@
+// `marketbench run`, `scenarios list` and `export k6` spawned as the real command against a
+// real loopback HTTP server: exit codes (0, 99 as k6, 1 for invalid input), the summary, the
+// JSON output, and one stored row per request.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { cleanup, run, tempHome } from './runCli.ts';
+
+let server: http.Server;
+let target: string;
+let hits = 0;
+let dir: string;
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    hits++;
+    setTimeout(() => res.end(JSON.stringify({ ok: true, path: req.url })), 5);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = tempHome();
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  cleanup();
+});
+
+function scenarioFile(
+  name: string,
+  thresholds: Record<string, string[]>,
+  executor: Record<string, unknown>,
+): string {
+  const file = path.join(dir, `${name}.ts`);
+  const def = {
+    apiVersion: 'marketbench/v1',
+    name,
+    description: 'cli test',
+    options: { scenarios: { main: executor }, thresholds },
+    journeys: { j: { weight: 1, steps: [{ name: 'ping', method: 'GET', path: '/ping/{{vu}}' }] } },
+  };
+  fs.writeFileSync(file, `export default ${JSON.stringify(def, null, 2)};\n`);
+  return file;
+}
+
+const shared = { executor: 'shared-iterations', vus: 2, iterations: 20 };
+
+test('run exits 99 when a threshold fails and prints the verdict, as k6', async () => {
+  const file = scenarioFile(
+    'failing',
+    { http_req_duration: ['p(99)<1'], http_req_failed: ['rate<0.01'] },
+    shared,
+  );
+  const r = await run(['run', file, '--target', target, '--no-store'], tempHome());
+  assert.equal(r.code, 99, r.stderr);
+  assert.match(r.stdout, /✗ 'p\(99\)<1' p\(99\)=\d+/);
+  assert.match(r.stdout, /✓ 'rate<0.01' rate=0/);
+  assert.match(r.stdout, /http_reqs\.+: 20 /);
+  assert.match(r.stdout, /✗ thresholds failed/);
+});
+
+test('run exits 0 when every threshold passes; --json prints the summary; one row per request lands in the store', async () => {
+  const home = tempHome();
+  const file = scenarioFile(
+    'passing',
+    { http_req_failed: ['rate<0.01'], 'http_req_duration{name:ping}': ['p(99)<5000'] },
+    shared,
+  );
+  const r = await run(
+    ['run', file, '--target', target, '--json', '--tag', 'build=42', '--out', path.join(home, 'out')],
+    home,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.thresholdsPassed, true);
+  assert.equal(summary.totals.requests, 20);
+  assert.equal(summary.rows.stored, 20);
+  assert.ok(fs.existsSync(path.join(home, 'out', 'summary.json')));
+  const q = await run(
+    [
+      'query',
+      "SELECT count() AS n, countIf(length(trace_id) = 32) AS traced, any(tags['build']) AS build FROM marketbench_load_requests WHERE run_id = {id:String}",
+      '--param',
+      `id=${summary.runId}`,
+      '--format',
+      'json',
+    ],
+    home,
+  );
+  assert.equal(q.code, 0, q.stderr);
+  assert.deepEqual(JSON.parse(q.stdout), [{ n: '20', traced: '20', build: '42' }]);
+  const runs = await run(
+    [
+      'query',
+      'SELECT status, requests_total FROM marketbench_load_runs FINAL WHERE run_id = {id:String}',
+      '--param',
+      `id=${summary.runId}`,
+      '--format',
+      'json',
+    ],
+    home,
+  );
+  assert.deepEqual(JSON.parse(runs.stdout), [{ status: 'passed', requests_total: '20' }]);
+});
+
+test('an invalid scenario exits 1 before any request, naming the file, the field and the code', async () => {
+  const before = hits;
+  const file = scenarioFile(
+    'invalid',
+    {},
+    { executor: 'constant-arival-rate', rate: 10, duration: '1s', preAllocatedVUs: 1 },
+  );
+  const r = await run(['run', file, '--target', target, '--no-store'], tempHome());
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /invalid\.ts: options\.scenarios\.main\.executor: unknown executor "constant-arival-rate".*\[MB_ERR_SCENARIO_EXECUTOR\]/,
+  );
+  assert.equal(hits, before);
+  const neg = await run(['run', file, '--target', target, '--rate', '-3'], tempHome());
+  assert.equal(neg.code, 1);
+  assert.match(neg.stderr, /--rate must be a non-negative number/);
+});
+
+test('run refuses a target that is not loopback', async () => {
+  const file = scenarioFile('remote', {}, shared);
+  for (const t of ['http://10.1.2.3:8080', 'http://example.com', 'http://128.0.0.1']) {
+    const r = await run(['run', file, '--target', t, '--no-store'], tempHome());
+    assert.equal(r.code, 1, t);
+    assert.match(r.stderr, /is not a loopback address.*\[MB_ERR_SCENARIO_TARGET\]/, t);
+  }
+  const unknown = await run(['run', 'no-such-scenario', '--target', target], tempHome());
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /MB_ERR_SCENARIO_UNKNOWN/);
+});
+
+test('scenarios list names the built-ins; export k6 prints the committed script', async () => {
+  const list = await run(['scenarios', 'list', '--json'], tempHome());
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual(
+    JSON.parse(list.stdout).map((s: { name: string }) => s.name),
+    ['smoke', 'marketplace-day', 'flash-sale', 'checkout-rush', 'soak', 'stress', 'psp-incident'],
+  );
+  const k6 = await run(['export', 'k6', 'smoke'], tempHome());
+  assert.equal(k6.code, 0, k6.stderr);
+  const committed = fs.readFileSync(
+    path.resolve(import.meta.dirname, '../../../load-scenarios/k6/smoke.js'),
+    'utf8',
+  );
+  assert.equal(k6.stdout, committed);
+  const help = await run(['run', '--help'], tempHome());
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--target <url>/);
+  assert.match(help.stdout, /99 a threshold failed/);
+});
