@@ -8,8 +8,22 @@ import { register as query } from './query.ts';
 import { register as report } from './report.ts';
 import { register as run } from './run.ts';
 import { register as scenarios } from './scenarios.ts';
+import { register as start } from './start.ts';
 import { register as store } from './store.ts';
+import { register as up } from './up.ts';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [baseline, dashboards, gate, query, report, store, exportCommand, run, scenarios];
+export const COMMANDS: Register[] = [
+  baseline,
+  dashboards,
+  gate,
+  query,
+  report,
+  start,
+  store,
+  up,
+  exportCommand,
+  run,
+  scenarios,
+];

@@ -1,0 +1,114 @@
+// The main job (`npm start` = `marketbench start`): start the embedded stack, run a scenario
+// (marketplace-day by default) against it, flush telemetry so every number can be reconciled,
+// evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
+
+import path from 'node:path';
+import {
+  formatSummary,
+  loadScenario,
+  type RunResult,
+  runScenario,
+  type ScenarioOverrides,
+} from '@marketbench/load-scenarios';
+import { resolveStoreOptions } from '@marketbench/telemetry-store';
+import type { ReportExtras } from '../report/collectReportData.ts';
+import type { ReportData } from '../report/types.ts';
+import { writeRunReport } from '../report/writeRunReport.ts';
+import { startStack } from './startStack.ts';
+import type { Stack, StackOptions } from './types.ts';
+
+/** Defaults of the main job (documented in docs/CLI.md and the README). */
+export const DEFAULT_MAIN_JOB = {
+  /** About 60 million requests/day at real time: a diurnal day compressed into 4 minutes. */
+  scenario: 'marketplace-day',
+} as const;
+
+/** Options of {@link runMainJob}. */
+export interface MainJobOptions extends StackOptions {
+  /** Scenario name or file (default marketplace-day). */
+  scenario?: string;
+  /** Rate / duration / VU overrides (`--rate`, `--duration`, `--vus`). */
+  overrides?: ScenarioOverrides;
+  /** Report path (default `$MARKETBENCH_HOME/reports/<run-id>.html`). */
+  out?: string;
+  /** Stream for the live progress line (a TTY); phase lines go to `log`. */
+  progress?: NodeJS.WriteStream;
+  /** Evaluates SLOs for the report (null when none). */
+  evaluateSlos?: (stack: Stack, result: RunResult) => Promise<Pick<ReportExtras, 'slos' | 'slosNote'>>;
+  /** Aborts the run (SIGINT). */
+  signal?: AbortSignal;
+}
+
+/** What the main job produced. */
+export interface MainJobResult {
+  result: RunResult;
+  reportPath: string;
+  report: ReportData;
+  /** Seconds from the call to the first request being due. */
+  firstRequestAfterSec: number;
+  /** Spans the service dropped (queue full, export failures). */
+  spansDropped: number;
+  /** Exit code: 99 when a threshold failed, else 0. */
+  exitCode: number;
+}
+
+/** Runs the main job end to end; the stack is stopped whatever happens. */
+export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobResult> {
+  const t0 = Date.now();
+  const log = options.log ?? (() => undefined);
+  const loaded = await loadScenario(options.scenario ?? DEFAULT_MAIN_JOB.scenario);
+  const stack = await startStack(options);
+  try {
+    log(`running ${loaded.definition.name} against ${stack.serviceUrl}: ${loaded.definition.description}`);
+    const firstRequestAfterSec = (Date.now() - t0) / 1000;
+    const result = await runScenario(loaded.definition, {
+      target: stack.serviceUrl,
+      store: stack.store,
+      file: loaded.file,
+      overrides: options.overrides,
+      adminToken: stack.adminToken,
+      progress: options.progress,
+      signal: options.signal,
+    });
+    log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
+    const telemetry = await stack.flushTelemetry();
+    await stack.ingest.flush();
+    const slo = options.evaluateSlos
+      ? await options.evaluateSlos(stack, result)
+      : { slos: null, slosNote: 'SLOs were not evaluated for this run.' };
+    const reportPath =
+      options.out ??
+      path.join(resolveStoreOptions({ home: options.home }).home, 'reports', `${result.runId}.html`);
+    const report = await writeRunReport(stack.store, result.runId, reportPath, slo);
+    return {
+      result,
+      reportPath,
+      report,
+      firstRequestAfterSec,
+      spansDropped: telemetry.stats.spansDropped,
+      exitCode: result.exitCode,
+    };
+  } finally {
+    log('stopping the stack');
+    await stack.stop();
+  }
+}
+
+/** The end-of-job summary: k6-style summary, reconciliation, where the report is. */
+export function formatMainJobSummary(job: MainJobResult): string {
+  const lines = [formatSummary(job.result), '', 'reconciliation (every number must agree):'];
+  for (const r of job.report.reconciliation) {
+    lines.push(
+      `  ${r.ok ? '✓' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
+    );
+  }
+  if (job.spansDropped > 0) lines.push(`  ✗ the service dropped ${job.spansDropped} spans before export`);
+  if (job.report.reconciliation.some((r) => !r.ok)) {
+    lines.push(
+      '',
+      'WARNING: telemetry was lost or double-counted in this run; see the reconciliation table in the report.',
+    );
+  }
+  lines.push('', `report: ${path.resolve(job.reportPath)}`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,78 @@
+// Child-process entry of the stack's reference service: starts telemetry (OTLP to the stack's
+// ingest, 100% sampled) and the service with its seeded catalog, then obeys the parent over IPC:
+// `flush` (export every finished span now) and `stop` (drain, flush, exit). A separate process
+// gives the service its own event loop, so the load generator never steals its time.
+
+import { SERVICES, startTelemetry } from '@marketbench/instrumentation';
+import { startService } from '@marketbench/reference-service';
+
+/** Configuration passed by the parent in MARKETBENCH_STACK_SERVICE (JSON). */
+export interface ServiceProcessConfig {
+  port: number;
+  ingestUrl: string;
+  items?: number;
+  seed?: number;
+}
+
+/** Messages the parent sends. */
+export type ParentMessage = { type: 'flush' } | { type: 'stop' };
+/** Messages the child sends. */
+export type ChildMessage =
+  | { type: 'ready'; url: string; adminToken: string }
+  | { type: 'flushed'; stats: unknown }
+  | { type: 'stopped'; stats: unknown }
+  | { type: 'failed'; message: string };
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.MARKETBENCH_STACK_SERVICE ?? '{}') as ServiceProcessConfig;
+  const send = (m: ChildMessage) => process.send?.(m);
+  try {
+    const telemetry = startTelemetry({
+      serviceName: SERVICES.reference,
+      otlpEndpoint: config.ingestUrl,
+      protocol: 'http/protobuf',
+      sampleRatio: 1,
+      logLevel: 'warn',
+      runtimeMetrics: true,
+      handleSignals: false,
+      // a bigger queue and more exports in flight: at the stack's rates a 2,048-span queue overflows
+      maxQueueSize: 65_536,
+      maxExportBatchSize: 2048,
+      maxConcurrentExports: 4,
+      scheduledDelayMs: 500,
+    });
+    const service = await startService({
+      host: '127.0.0.1',
+      port: config.port,
+      items: config.items,
+      seed: config.seed,
+      telemetry,
+    });
+    let stopping = false;
+    process.on('message', async (m: ParentMessage) => {
+      if (m.type === 'flush') {
+        await telemetry.forceFlush();
+        send({ type: 'flushed', stats: telemetry.stats() });
+      } else if (m.type === 'stop' && !stopping) {
+        stopping = true;
+        await service.close().catch(() => undefined);
+        await telemetry.forceFlush().catch(() => undefined);
+        const stats = telemetry.stats();
+        await telemetry.shutdown();
+        send({ type: 'stopped', stats });
+        process.disconnect?.();
+        process.exit(0);
+      }
+    });
+    // the parent went away without a stop: do not linger
+    process.on('disconnect', () => {
+      if (!stopping) process.exit(0);
+    });
+    send({ type: 'ready', url: service.url, adminToken: service.adminToken });
+  } catch (err) {
+    send({ type: 'failed', message: (err as Error).message });
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,160 @@
+// Starts the embedded stack: the chDB store and the OTLP/HTTP ingest in this process (the
+// store's owner, so `marketbench query` reaches it through the ingest) and the instrumented
+// reference service in a child process. stop()
+// tears it down in the reverse order, flushing telemetry on the way.
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TelemetryStats } from '@marketbench/instrumentation';
+import { openStore, resolveStoreOptions, startIngest } from '@marketbench/telemetry-store';
+import { CliError, EXIT } from '../errors.ts';
+import type { ChildMessage, ParentMessage, ServiceProcessConfig } from './serviceProcess.ts';
+import type { ServiceTelemetry, Stack, StackOptions } from './types.ts';
+
+/** Defaults of the stack (README: "npm start" and "marketbench up"). */
+export const DEFAULT_STACK_OPTIONS = {
+  ingestPort: 4318,
+  servicePort: 8080,
+  /** How long the service may take to seed its catalog and listen. */
+  serviceStartTimeoutMs: 60_000,
+} as const;
+
+function envPort(name: string): number | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : Number(v);
+}
+
+const SERVICE_ENTRY = fileURLToPath(new URL('./serviceProcess.ts', import.meta.url));
+
+function waitFor<T extends ChildMessage['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<ChildMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`the reference service did not answer "${type}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (m: ChildMessage) => {
+      if (m.type === type) {
+        cleanup();
+        resolve(m as Extract<ChildMessage, { type: T }>);
+      } else if (m.type === 'failed') {
+        cleanup();
+        reject(new Error(`the reference service failed to start: ${m.message}`));
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`the reference service exited (code ${code}) before "${type}"`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Starts the stack; throws a CliError when a port is taken or a part fails to start. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const log = options.log ?? (() => undefined);
+  const home = resolveStoreOptions({ home: options.home }).home;
+  const ingestPort =
+    options.ingestPort ?? envPort('MARKETBENCH_INGEST_PORT') ?? DEFAULT_STACK_OPTIONS.ingestPort;
+  const servicePort = options.servicePort ?? envPort('MARKETBENCH_PORT') ?? DEFAULT_STACK_OPTIONS.servicePort;
+  const store = await openStore({ home });
+  let ingest: Awaited<ReturnType<typeof startIngest>>;
+  try {
+    ingest = await startIngest({
+      store,
+      home,
+      host: '127.0.0.1',
+      port: ingestPort,
+      log: (m) => log(`ingest: ${m}`),
+    });
+  } catch (err) {
+    await store.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      throw new CliError(
+        'MB_ERR_PORT_IN_USE',
+        `port ${ingestPort} (ingest) is in use; pass --ingest-port or stop what holds it`,
+        EXIT.runError,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  log(`ingest listening on ${ingest.url}`);
+  const config: ServiceProcessConfig = {
+    port: servicePort,
+    ingestUrl: ingest.url,
+    items: options.items,
+    seed: options.seed,
+  };
+  const child = fork(SERVICE_ENTRY, [], {
+    env: { ...process.env, MARKETBENCH_STACK_SERVICE: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let ready: Extract<ChildMessage, { type: 'ready' }>;
+  try {
+    ready = await waitFor(child, 'ready', DEFAULT_STACK_OPTIONS.serviceStartTimeoutMs);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await ingest.close();
+    await store.close();
+    const msg = (err as Error).message;
+    if (/EADDRINUSE/.test(msg)) {
+      throw new CliError(
+        'MB_ERR_PORT_IN_USE',
+        `port ${servicePort} (reference service) is in use; pass --port or stop what holds it`,
+        EXIT.runError,
+        { cause: err },
+      );
+    }
+    throw new CliError('MB_ERR_STACK_START', msg, EXIT.runError, { cause: err });
+  }
+  log(`reference service listening on ${ready.url}`);
+  const send = (m: ParentMessage) => child.send(m);
+  let stopped = false;
+  return {
+    store,
+    ingest,
+    serviceUrl: ready.url,
+    adminToken: ready.adminToken,
+    async flushTelemetry(): Promise<ServiceTelemetry> {
+      const flushed = waitFor(child, 'flushed', 30_000);
+      send({ type: 'flush' });
+      const m = await flushed;
+      await ingest.flush();
+      return { stats: m.stats as TelemetryStats };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child.exitCode === null && child.connected) {
+        const done = waitFor(child, 'stopped', 30_000).catch(() => undefined);
+        send({ type: 'stop' });
+        await done;
+      }
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve();
+          }, 5000);
+          child.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      await ingest.close();
+      await store.close();
+    },
+  };
+}
