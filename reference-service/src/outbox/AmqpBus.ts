@@ -13,18 +13,21 @@ export class AmqpBus implements EventBus {
   readonly #conn: Connection;
   readonly #pub: ConfirmChannel;
   readonly #queuePrefix: string;
+  readonly #ephemeral: boolean;
 
-  private constructor(conn: Connection, pub: ConfirmChannel, queuePrefix: string) {
+  private constructor(conn: Connection, pub: ConfirmChannel, queuePrefix: string, ephemeral: boolean) {
     this.#conn = conn;
     this.#pub = pub;
     this.#queuePrefix = queuePrefix;
+    this.#ephemeral = ephemeral;
   }
 
-  static async connect(url: string, queuePrefix = 'marketbench'): Promise<AmqpBus> {
+  /** `ephemeral` queues vanish with the connection (tests). */
+  static async connect(url: string, queuePrefix = 'marketbench', ephemeral = false): Promise<AmqpBus> {
     const conn = await amqp.connect(url);
     const pub = await conn.createConfirmChannel();
     await pub.assertExchange(EXCHANGE, 'topic', { durable: true });
-    return new AmqpBus(conn, pub, queuePrefix);
+    return new AmqpBus(conn, pub, queuePrefix, ephemeral);
   }
 
   async publish(message: BusMessage): Promise<void> {
@@ -49,7 +52,7 @@ export class AmqpBus implements EventBus {
     const ch = await this.#conn.createChannel();
     await ch.prefetch(32);
     const queue = `${this.#queuePrefix}.${topics.join('+')}`;
-    await ch.assertQueue(queue, { durable: true });
+    await ch.assertQueue(queue, this.#ephemeral ? { exclusive: true, autoDelete: true } : { durable: true });
     for (const topic of topics) await ch.bindQueue(queue, EXCHANGE, topic);
     await ch.consume(queue, (m) => {
       if (!m) return;

@@ -16,33 +16,58 @@ const STREAM = 'MARKETBENCH';
 const PREFIX = 'marketbench.';
 const sc = StringCodec();
 
+export interface NatsBusOptions {
+  /** JetStream stream name. */
+  stream?: string;
+  /** Subject prefix of every topic (the stream captures `<prefix>>`). */
+  subjectPrefix?: string;
+  /** Delete the stream on close (tests). */
+  ephemeral?: boolean;
+}
+
 export class NatsBus implements EventBus {
   readonly system = 'nats';
   readonly #nc: NatsConnection;
   readonly #js: JetStreamClient;
   readonly #stops: Array<() => void> = [];
+  readonly #prefix: string;
+  readonly #stream: string;
+  readonly #ephemeral: boolean;
 
-  private constructor(nc: NatsConnection) {
+  private constructor(nc: NatsConnection, opts: Required<NatsBusOptions>) {
     this.#nc = nc;
     this.#js = nc.jetstream();
+    this.#prefix = opts.subjectPrefix;
+    this.#stream = opts.stream;
+    this.#ephemeral = opts.ephemeral;
   }
 
-  static async connect(url: string, stream = STREAM): Promise<NatsBus> {
+  static async connect(url: string, options: NatsBusOptions = {}): Promise<NatsBus> {
+    const opts: Required<NatsBusOptions> = {
+      stream: STREAM,
+      subjectPrefix: PREFIX,
+      ephemeral: false,
+      ...options,
+    };
     const nc = await connect({ servers: url, name: 'marketbench-reference-service' });
     const jsm = await nc.jetstreamManager();
     try {
-      await jsm.streams.info(stream);
+      await jsm.streams.info(opts.stream);
     } catch {
-      await jsm.streams.add({ name: stream, subjects: [`${PREFIX}>`], duplicate_window: 120_000_000_000 });
+      await jsm.streams.add({
+        name: opts.stream,
+        subjects: [`${opts.subjectPrefix}>`],
+        duplicate_window: 120_000_000_000,
+      });
     }
-    return new NatsBus(nc);
+    return new NatsBus(nc, opts);
   }
 
   async publish(message: BusMessage): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(message.headers)) h.set(k, v);
     h.set('marketbench-key', message.key);
-    await this.#js.publish(PREFIX + message.topic, sc.encode(JSON.stringify(message.payload)), {
+    await this.#js.publish(this.#prefix + message.topic, sc.encode(JSON.stringify(message.payload)), {
       msgID: `outbox-${message.id}`,
       headers: h,
     });
@@ -50,8 +75,8 @@ export class NatsBus implements EventBus {
 
   async subscribe(topics: string[], handler: (message: BusMessage) => Promise<void>): Promise<void> {
     for (const topic of topics) {
-      const durable = `mb-${topic.replace(/[^A-Za-z0-9]/g, '_')}`;
-      const sub = await this.#js.subscribe(PREFIX + topic, {
+      const durable = `mb-${(this.#prefix + topic).replace(/[^A-Za-z0-9]/g, '_')}`;
+      const sub = await this.#js.subscribe(this.#prefix + topic, {
         config: {
           durable_name: durable,
           ack_policy: AckPolicy.Explicit,
@@ -85,6 +110,10 @@ export class NatsBus implements EventBus {
 
   async close(): Promise<void> {
     for (const stop of this.#stops) stop();
+    if (this.#ephemeral) {
+      const jsm = await this.#nc.jetstreamManager();
+      await jsm.streams.delete(this.#stream).catch(() => false);
+    }
     await this.#nc.drain().catch(() => this.#nc.close());
   }
 }
