@@ -29,7 +29,7 @@ export const SCENARIO_ERRORS = {
   MB_ERR_SCENARIO_FEEDER: 1,
   /** A target that is not a loopback address: marketbench only loads this machine. */
   MB_ERR_SCENARIO_TARGET: 1,
-  /** The run could not proceed (target unreachable at start, a fault request refused). */
+  /** The run could not start: nothing accepts connections at the target. */
   MB_ERR_SCENARIO_RUN: 2,
 } as const satisfies Record<string, ScenarioErrorExit>;
 

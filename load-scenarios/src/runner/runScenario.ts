@@ -31,7 +31,7 @@ import { ProgressLine } from './ProgressLine.ts';
 import { formatTimestamp, type RequestRow } from './RequestRow.ts';
 import { RunSampler, type SecondSample } from './RunSampler.ts';
 import { StoreSink } from './StoreSink.ts';
-import { checkTarget } from './targetUrl.ts';
+import { checkReachable, checkTarget } from './targetUrl.ts';
 
 /** Options of runScenario. */
 export interface RunOptions {
@@ -141,6 +141,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   for (const [name, spec] of Object.entries(def.feeders ?? {}))
     feeders.set(name, Feeder.load(name, spec, baseDir, options.file));
   const thresholds = compileThresholds(def.options.thresholds);
+  await checkReachable(origin);
   const runId = options.runId ?? newRunId();
   const registry = new MetricRegistry();
   const client = new HttpClient(origin, { connections: options.connections ?? null });

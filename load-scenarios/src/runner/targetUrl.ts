@@ -1,5 +1,6 @@
 // marketbench loads only this machine: a target must be http(s) on a loopback address.
 
+import net from 'node:net';
 import { ScenarioError } from '../errors.ts';
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
@@ -35,4 +36,28 @@ export function checkTarget(target: string): string {
     );
   }
   return url.origin;
+}
+
+/** Fails with MB_ERR_SCENARIO_RUN when nothing accepts connections at the target (before any load). */
+export async function checkReachable(origin: string, timeoutMs = 3000): Promise<void> {
+  const url = new URL(origin);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const error = await new Promise<string | undefined>((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (e: string | undefined) => {
+      socket.destroy();
+      resolve(e);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs} ms`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err) => done(err.message));
+  });
+  if (error !== undefined) {
+    throw new ScenarioError(
+      'MB_ERR_SCENARIO_RUN',
+      `target ${origin} is not reachable (${error}); is the service running?`,
+      { field: '--target' },
+    );
+  }
 }
