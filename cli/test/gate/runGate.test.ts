@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { buildBaseline, readBaseline, writeBaseline } from '../../src/gate/baselineFile.ts';
-import { validateBudgets } from '../../src/gate/loadBudgets.ts';
+import { loadBudgets, validateBudgets } from '../../src/gate/loadBudgets.ts';
 import { renderJUnit } from '../../src/gate/render/renderJUnit.ts';
 import { renderMarkdown } from '../../src/gate/render/renderMarkdown.ts';
 import { renderTable } from '../../src/gate/render/renderTable.ts';
@@ -236,4 +236,12 @@ test('the CLI exits 0, 99, 98 and 1, and writes JUnit and Markdown', async () =>
   } finally {
     store = await openStore({ home: dir });
   }
+});
+
+test('the example budgets file validates, with its baseline policy', () => {
+  const b = loadBudgets(fileURLToPath(new URL('../../budgets.example.yaml', import.meta.url)));
+  assert.equal(b.name, 'reference-service-smoke');
+  assert.equal(b.baseline.tolerance, 0.1);
+  assert.deepEqual(b.baseline.steps, ['browse', 'view_item', 'search']);
+  assert.equal(Object.keys(b.spec.spec.thresholds ?? {}).length, 7);
 });
