@@ -175,13 +175,30 @@ export function anyValueAsString(v: AnyValue | null | undefined): string {
   }
 }
 
+// Attribute keys repeat across spans; their JSON text (`"key":`) is cached, up to a bound.
+const KEY_JSON = new Map<string, string>();
+const KEY_JSON_MAX = 10_000;
+
+function keyJson(key: string): string {
+  let k = KEY_JSON.get(key);
+  if (k === undefined) {
+    k = `${JSON.stringify(key)}:`;
+    if (KEY_JSON.size < KEY_JSON_MAX) KEY_JSON.set(key, k);
+  }
+  return k;
+}
+
 /** Attributes as ClickHouse JSONEachRow text for a `Map(LowCardinality(String), String)` column. */
 export function attributesJson(attrs: readonly KeyValue[] | null | undefined): string {
   if (attrs == null || attrs.length === 0) return '{}';
   let s = '{';
   for (let i = 0; i < attrs.length; i++) {
     const kv = attrs[i];
-    s += (i ? ',' : '') + JSON.stringify(kv.key) + ':' + JSON.stringify(anyValueAsString(kv.value));
+    const v = kv.value;
+    s +=
+      (i ? ',' : '') +
+      keyJson(kv.key) +
+      JSON.stringify(v != null && v.value === 'stringValue' ? (v.stringValue ?? '') : anyValueAsString(v));
   }
   return s + '}';
 }
