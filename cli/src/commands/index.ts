@@ -8,6 +8,7 @@ import { register as query } from './query.ts';
 import { register as report } from './report.ts';
 import { register as run } from './run.ts';
 import { register as scenarios } from './scenarios.ts';
+import { register as serve } from './serve.ts';
 import { register as start } from './start.ts';
 import { register as store } from './store.ts';
 import { register as up } from './up.ts';
@@ -26,4 +27,5 @@ export const COMMANDS: Register[] = [
   exportCommand,
   run,
   scenarios,
+  serve,
 ];
