@@ -1,0 +1,61 @@
+// Compiles an SLI to PromQL over the prom-client metrics of instrumentation: the error ratio
+// (bad events / all events) over one window, the expression every recording rule records.
+
+import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import type { Sli } from '../types.ts';
+
+/** A PromQL string literal. */
+function str(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+function regexAlt(values: readonly string[]): string {
+  return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** `label="v"` for one value, `label=~"a|b"` for several. */
+function matchAny(label: string, values: readonly string[]): string {
+  return values.length === 1 ? `${label}=${str(values[0])}` : `${label}=~${str(regexAlt(values))}`;
+}
+
+function selector(metric: string, matchers: readonly string[]): string {
+  return `${metric}{${matchers.join(',')}}`;
+}
+
+/** Prometheus' `le` label value for a bucket bound, as prom-client prints it. */
+export function leLabel(seconds: number): string {
+  return String(seconds);
+}
+
+/** PromQL of the SLI's error ratio over `window` (a Prometheus duration such as `5m`). */
+export function errorRatioPromql(sli: Sli, window: string): string {
+  switch (sli.kind) {
+    case 'httpAvailability':
+    case 'httpLatency': {
+      const base = [matchAny(LABELS.route, sli.routes)];
+      if (sli.methods.length > 0) base.push(matchAny(LABELS.method, sli.methods));
+      if (sli.excludeClientErrors) base.push(`${LABELS.statusCode}!~"4.."`);
+      const count = `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, base)}[${window}]))`;
+      if (sli.kind === 'httpAvailability') {
+        const bad = [...base, `${LABELS.statusCode}=~"5.."`];
+        return `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, bad)}[${window}])) / ${count}`;
+      }
+      const fast = [...base, `le=${str(leLabel(sli.thresholdSeconds))}`];
+      return `1 - (sum(rate(${selector(`${METRICS.httpServerDuration}_bucket`, fast)}[${window}])) / ${count})`;
+    }
+    case 'counterRatio': {
+      const base = Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`);
+      const bad = [...base, ...Object.entries(sli.badWhen).map(([k, vs]) => matchAny(k, vs))];
+      return `sum(rate(${selector(sli.metric, bad)}[${window}])) / sum(rate(${selector(sli.metric, base)}[${window}]))`;
+    }
+    case 'freshness': {
+      // A gauge has no events: each evaluation step of the subquery is one event, bad when the
+      // gauge (worst instance) is above the maximum age.
+      return `1 - avg_over_time((max(${sli.metric}) <= bool ${sli.maxAgeSeconds})[${window}:${subqueryStep(window)}])`;
+    }
+  }
+}
+
+function subqueryStep(window: string): string {
+  return /^(\d+)(ms|s|m)$/.test(window) && !/^([1-9]\d{2,}|[6-9]\d)m$/.test(window) ? '30s' : '1m';
+}

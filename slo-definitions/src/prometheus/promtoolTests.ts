@@ -1,0 +1,189 @@
+// promtool unit tests (schema of Prometheus 2.42's `promtool test rules`) that prove each SLO's
+// generated alerts behave as the SRE Workbook policy promises, fed with synthetic prom-client
+// series at 1-minute resolution. For a budget b (timelines scale with b, expectations do not):
+//   page:     6h healthy, then a 20x burn. The 1h/5m pair fires once the 1h error ratio passes
+//             14.4b, after 60m x 14.4 / 20 = 43.2 min: not paging at 40 min, paging at 46 min.
+//             (The 6h of history keeps the 6h/30m pair at 2.2x; the 1x/3d ticket fires meanwhile.)
+//   ticket:   a steady 1.2x burn: only the ticket fires (1x over 3d/6h), never the page.
+//   healthy:  a steady 0.5x burn: nothing fires, at any point.
+//   recovery: 6h healthy, 20 min at 50x (page), then healthy: the page resets once the 5m short
+//             window is clean although the 1h window still remembers the burn; the ticket stays.
+// Freshness SLIs (gauges) are not covered here; their rules are checked by `promtool check rules`.
+
+import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import { stringify } from 'yaml';
+import type { Slo } from '../types.ts';
+import { sloLabels } from './prometheusRules.ts';
+import { leLabel } from './promql.ts';
+
+const TOTAL_PER_MIN = 1000;
+// Six hours of healthy history, so the 6h/30m page pair is not tripped by an empty window.
+const HISTORY_MIN = 360;
+
+/** One phase of a timeline: `minutes` long with this error ratio. */
+interface Phase {
+  minutes: number;
+  errorRatio: number;
+}
+
+/** promtool's expanding notation for a counter growing by `perMin × phase` each minute. */
+function counterValues(phases: readonly Phase[], share: (p: Phase) => number): string {
+  const parts = ['0'];
+  let last = 0;
+  for (const p of phases) {
+    const inc = Number((TOTAL_PER_MIN * share(p)).toPrecision(12));
+    const first = Number((last + inc).toPrecision(12));
+    parts.push(p.minutes > 1 ? `${first}+${inc}x${p.minutes - 1}` : `${first}`);
+    last = Number((last + inc * p.minutes).toPrecision(12));
+  }
+  return parts.join(' ');
+}
+
+function series(name: string, labels: Record<string, string>): string {
+  const inner = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
+  return `${name}{${inner}}`;
+}
+
+/** Synthetic input series making the SLO's SLI see `phases`; undefined for gauge SLIs. */
+export function syntheticSeries(
+  slo: Slo,
+  phases: readonly Phase[],
+): { series: string; values: string }[] | undefined {
+  const sli = slo.sli;
+  const good = (p: Phase) => 1 - p.errorRatio;
+  const bad = (p: Phase) => p.errorRatio;
+  if (sli.kind === 'httpAvailability' || sli.kind === 'httpLatency') {
+    const base = { [LABELS.method]: sli.methods[0] ?? 'GET', [LABELS.route]: sli.routes[0] };
+    const count = `${METRICS.httpServerDuration}_count`;
+    const out: { series: string; values: string }[] = [];
+    if (sli.kind === 'httpAvailability') {
+      out.push({
+        series: series(count, { ...base, [LABELS.statusCode]: '200' }),
+        values: counterValues(phases, good),
+      });
+      out.push({
+        series: series(count, { ...base, [LABELS.statusCode]: '500' }),
+        values: counterValues(phases, bad),
+      });
+    } else {
+      const ok = { ...base, [LABELS.statusCode]: '200' };
+      out.push({ series: series(count, ok), values: counterValues(phases, () => 1) });
+      out.push({
+        series: series(`${METRICS.httpServerDuration}_bucket`, { ...ok, le: leLabel(sli.thresholdSeconds) }),
+        values: counterValues(phases, good),
+      });
+    }
+    if (sli.excludeClientErrors) {
+      // As many 4xx answers as everything else: if they were not excluded the ratio would halve
+      // and the page would come late.
+      out.push({
+        series: series(count, { ...base, [LABELS.statusCode]: '402' }),
+        values: counterValues(phases, () => 1),
+      });
+    }
+    return out;
+  }
+  if (sli.kind === 'counterRatio') {
+    const [badLabel, badValues] = Object.entries(sli.badWhen)[0];
+    const goodValue = badValues.includes('success') ? 'good' : 'success';
+    const others = Object.fromEntries(Object.entries(sli.badWhen).map(([k, vs]) => [k, vs[0]]));
+    return [
+      {
+        series: series(sli.metric, { ...sli.selector, ...others, [badLabel]: goodValue }),
+        values: counterValues(phases, good),
+      },
+      { series: series(sli.metric, { ...sli.selector, ...others }), values: counterValues(phases, bad) },
+    ];
+  }
+  return undefined;
+}
+
+function expAlert(slo: Slo, severity: 'page' | 'ticket', annotations: Map<string, Record<string, string>>) {
+  return {
+    exp_labels: { ...slo.labels, ...slo.severityLabels[severity], severity, ...sloLabels(slo) },
+    exp_annotations: annotations.get(severity),
+  };
+}
+
+/** The promtool test file (YAML text) for `slos`, reading the rules at `ruleFile` (relative to the test file). */
+export function promtoolTestsYaml(
+  slos: readonly Slo[],
+  ruleFile: string,
+  header: string,
+  annotationsOf: (slo: Slo, severity: 'page' | 'ticket') => Record<string, string>,
+): string {
+  const tests: unknown[] = [];
+  for (const slo of slos) {
+    const b = slo.errorBudget;
+    const ann = new Map([
+      ['page', annotationsOf(slo, 'page')],
+      ['ticket', annotationsOf(slo, 'ticket')],
+    ]);
+    const timelines: {
+      name: string;
+      phases: Phase[];
+      checks: { at: number; firing: ('page' | 'ticket')[] }[];
+    }[] = [
+      {
+        name: 'a 20x burn pages after 43.2 min (1h/5m at 14.4x), not before',
+        phases: [
+          { minutes: HISTORY_MIN, errorRatio: 0 },
+          { minutes: 60, errorRatio: 20 * b },
+        ],
+        checks: [
+          { at: HISTORY_MIN + 40, firing: ['ticket'] },
+          { at: HISTORY_MIN + 46, firing: ['page', 'ticket'] },
+        ],
+      },
+      {
+        name: 'a 1.2x burn only tickets (3d/6h at 1x), never pages',
+        phases: [{ minutes: 400, errorRatio: 1.2 * b }],
+        checks: [
+          { at: 60, firing: ['ticket'] },
+          { at: 390, firing: ['ticket'] },
+        ],
+      },
+      {
+        name: 'a healthy 0.5x burn fires nothing',
+        phases: [{ minutes: 400, errorRatio: 0.5 * b }],
+        checks: [
+          { at: 30, firing: [] },
+          { at: 120, firing: [] },
+          { at: 390, firing: [] },
+        ],
+      },
+      {
+        name: 'a 20-minute 50x burn pages, and the page resets 6 min after recovery',
+        phases: [
+          { minutes: HISTORY_MIN, errorRatio: 0 },
+          { minutes: 20, errorRatio: 50 * b },
+          { minutes: 30, errorRatio: 0 },
+        ],
+        checks: [
+          { at: HISTORY_MIN + 20, firing: ['page', 'ticket'] },
+          { at: HISTORY_MIN + 26, firing: ['ticket'] },
+        ],
+      },
+    ];
+    for (const t of timelines) {
+      const input = syntheticSeries(slo, t.phases);
+      if (!input) continue;
+      tests.push({
+        name: `${slo.id}: ${t.name}`,
+        interval: '1m',
+        input_series: input,
+        alert_rule_test: t.checks.map((c) => ({
+          eval_time: `${c.at}m`,
+          alertname: slo.alertName,
+          exp_alerts: c.firing.map((sev) => expAlert(slo, sev, ann)),
+        })),
+      });
+    }
+  }
+  return `${header}\n${stringify(
+    { rule_files: [ruleFile], evaluation_interval: '1m', tests },
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  )}`;
+}

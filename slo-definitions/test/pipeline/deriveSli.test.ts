@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ROUTE_GROUPS, ROUTES } from '@marketbench/instrumentation/names';
+import { deriveSli } from '../../src/pipeline/deriveSli.ts';
+import { baseSlo } from '../factories.ts';
+
+const svc = 'marketbench-reference-service';
+
+test('a route group expands to its route templates, merged with explicit routes', () => {
+  const sli = deriveSli(
+    svc,
+    baseSlo({
+      indicator: { httpAvailability: { routeGroup: 'item', routes: [ROUTES.search, ROUTES.listing] } },
+    }),
+  );
+  assert.deepEqual(sli, {
+    kind: 'httpAvailability',
+    service: svc,
+    routes: [...ROUTE_GROUPS.item, ROUTES.search],
+    methods: [],
+    excludeClientErrors: false,
+  });
+});
+
+test('latency thresholds and freshness ages become seconds', () => {
+  const lat = deriveSli(
+    svc,
+    baseSlo({ indicator: { httpLatency: { routeGroup: 'search', threshold: '300ms' } } }),
+  );
+  assert.equal(lat.kind === 'httpLatency' && lat.thresholdSeconds, 0.3);
+  const fresh = deriveSli(
+    svc,
+    baseSlo({ indicator: { freshness: { metric: 'marketbench_ingest_lag_seconds', maxAge: '30s' } } }),
+  );
+  assert.equal(fresh.kind === 'freshness' && fresh.maxAgeSeconds, 30);
+});
