@@ -57,6 +57,13 @@ export async function openChdbStore(
   const dir = path.resolve(dataDir);
   let core = cores.get(dir);
   if (!core) {
+    const other = [...cores.keys()][0];
+    if (other !== undefined) {
+      throw new StoreError(
+        'MB_ERR_STORE_UNREACHABLE',
+        `chDB opens one data directory per process: ${other} is open in this process; close its stores before opening ${dir}`,
+      );
+    }
     const lock = takeLock();
     fs.mkdirSync(dir, { recursive: true });
     let session: Session;

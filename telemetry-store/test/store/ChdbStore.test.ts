@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { isStoreError } from '../../src/errors.ts';
 import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { openStore } from '../../src/store/openStore.ts';
 import { baseSpan, storeSuite } from './storeSuite.ts';
@@ -100,4 +101,22 @@ test('chdb: TTL days from the environment reach the DDL; 0 means no TTL clause',
   );
   assert.deepEqual(ttl, [{ c: '0' }]);
   await s.close();
+});
+
+test('chdb: a second directory in the same process is refused with a message naming the open one', async () => {
+  const first = tempHome();
+  const a = await openStore({ home: first });
+  const second = tempHome();
+  await assert.rejects(openStore({ home: second }), (err: unknown) => {
+    assert.ok(isStoreError(err, 'MB_ERR_STORE_UNREACHABLE'), String(err));
+    assert.match(
+      (err as Error).message,
+      new RegExp(`one data directory per process: ${path.join(first, 'clickhouse')}`),
+    );
+    return true;
+  });
+  assert.ok(!fs.existsSync(path.join(second, 'clickhouse.lock')), 'the refused open took no lock');
+  await a.close();
+  const b = await openStore({ home: second });
+  await b.close();
 });
