@@ -98,7 +98,7 @@ export class OutboxRelay {
 
   async #pass(): Promise<number> {
     const { store, bus, tracing, metrics, faults } = this.#o;
-    const events = await store.pending(this.#o.batch);
+    const events = await tracing.untraced(() => store.pending(this.#o.batch));
     if (events.length === 0) return 0;
     const done: number[] = [];
     try {
@@ -124,13 +124,13 @@ export class OutboxRelay {
       const failedId = events[done.length]?.id;
       if (failedId !== undefined) {
         metrics?.outboxPublished.inc({ topic: events[done.length].topic, outcome: 'failed' });
-        await store.markFailed([failedId]).catch(() => {});
+        await tracing.untraced(() => store.markFailed([failedId])).catch(() => {});
       }
-      if (done.length) await store.markPublished(done, Date.now());
+      if (done.length) await tracing.untraced(() => store.markPublished(done, Date.now()));
       this.published += done.length;
       throw err;
     }
-    await store.markPublished(done, Date.now());
+    await tracing.untraced(() => store.markPublished(done, Date.now()));
     this.published += done.length;
     return done.length;
   }

@@ -41,6 +41,8 @@ export interface Tracing {
   traceId(): string | undefined;
   /** The active trace context as W3C headers (traceparent/tracestate). */
   currentHeaders(): Record<string, string>;
+  /** Runs background housekeeping (outbox polls, reservation sweeps) without creating spans. */
+  untraced<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const run = <T>(fn: () => Promise<T>): Promise<T> => fn();
@@ -56,4 +58,5 @@ export const NOOP_TRACING: Tracing = {
   setAttributes: () => {},
   traceId: () => undefined,
   currentHeaders: () => ({}),
+  untraced: (fn) => fn(),
 };

@@ -14,6 +14,7 @@ import {
 } from '@marketbench/instrumentation';
 import { ATTR } from '@marketbench/instrumentation/names';
 import { context, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { Attributes, Tracing } from './Tracing.ts';
 
 export function otelTracing(opts: { dbSystem: string; messagingSystem: string }): Tracing {
@@ -47,5 +48,6 @@ export function otelTracing(opts: { dbSystem: string; messagingSystem: string })
       return sc && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
     },
     currentHeaders: () => injectTraceHeaders({} as Record<string, string>),
+    untraced: (fn) => context.with(suppressTracing(context.active()), fn),
   };
 }
