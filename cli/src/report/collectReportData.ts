@@ -284,6 +284,10 @@ async function reconcile(
     { ...p, metric: METRICS.httpServerDuration, routeLabel: LABELS.route, excluded: NON_LOAD_ROUTES },
   );
   const delta = Number(counter[0]?.scrapes ?? 0) > 0 ? Number(counter[0].delta) : null;
+  const [unanswered] = await store.query<{ n: number }>(
+    `SELECT count() AS n FROM ${R} WHERE run_id = {run:String} AND status = 0`,
+    p,
+  );
   return [
     { what: 'load rows', source: `${R} (one row per request)`, value: loadRows, ok: true },
     {
@@ -303,6 +307,13 @@ async function reconcile(
       source: `${METRICS.httpServerDuration}_count scraped from /metrics (end − start)`,
       value: delta,
       ok: delta === loadRows,
+    },
+    {
+      what: 'of which unanswered',
+      source: 'load rows with no HTTP status (transport error: the server may never have seen them)',
+      value: Number(unanswered?.n ?? 0),
+      ok: true,
+      info: true,
     },
   ];
 }

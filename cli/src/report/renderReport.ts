@@ -90,7 +90,7 @@ export function renderReport(d: ReportData): string {
     `<section id="reconciliation"><h2>Reconciliation <span class="badge ${reconOk ? 'pass' : 'fail'}">${reconOk ? 'every number agrees' : 'MISMATCH'}</span></h2><table><tr><th>count</th><th>source</th><th>value</th><th>vs load rows</th></tr>${d.reconciliation
       .map(
         (x) =>
-          `<tr class="${x.ok ? '' : 'bad'}"><td>${e(x.what)}</td><td>${e(x.source)}</td><td class="num">${e(x.value === null ? 'no data' : fmt(x.value))}</td><td class="${x.ok ? 'ok' : 'bad'}">${x.ok ? '=' : '≠'}</td></tr>`,
+          `<tr class="${x.ok ? '' : 'bad'}"><td>${e(x.what)}</td><td>${e(x.source)}</td><td class="num">${e(x.value === null ? 'no data' : fmt(x.value))}</td><td class="${x.ok ? 'ok' : 'bad'}">${x.info ? '' : x.ok ? '=' : '≠'}</td></tr>`,
       )
       .join('')}</table></section>`,
   );

@@ -78,6 +78,8 @@ export interface ReconciliationRow {
   value: number | null;
   /** Equal to the reference count. */
   ok: boolean;
+  /** An explanatory count, not compared. */
+  info?: boolean;
 }
 
 /** An SLO line of the report. */

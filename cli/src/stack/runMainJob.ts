@@ -99,7 +99,7 @@ export function formatMainJobSummary(job: MainJobResult): string {
   const lines = [formatSummary(job.result), '', 'reconciliation (every number must agree):'];
   for (const r of job.report.reconciliation) {
     lines.push(
-      `  ${r.ok ? '✓' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
+      `  ${r.info ? '·' : r.ok ? '✓' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
     );
   }
   if (job.spansDropped > 0) lines.push(`  ✗ the service dropped ${job.spansDropped} spans before export`);
