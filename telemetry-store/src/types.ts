@@ -49,6 +49,11 @@ export interface StoreOptions {
    * instead of reaching the data through a running owner (default false).
    */
   owner?: boolean;
+  /**
+   * How long to wait, in ms, while another process holds the embedded store without serving it
+   * (an ingest still starting, a short command) before failing with MB_ERR_STORE_LOCKED (default 5000).
+   */
+  lockWaitMs?: number;
 }
 
 /** StoreOptions after applying argument > environment > DEFAULT_STORE_OPTIONS. */
@@ -65,6 +70,8 @@ export interface ResolvedStoreOptions {
   migrate: boolean;
   /** Require exclusive ownership of the embedded store. */
   owner: boolean;
+  /** Wait for a locked, unserved embedded store this long (ms) before MB_ERR_STORE_LOCKED. */
+  lockWaitMs: number;
 }
 
 /** What `$MARKETBENCH_HOME/owner.json` says: the process that owns the chDB directory and where it serves the store. */

@@ -109,7 +109,10 @@ export class RemoteStore implements Store {
 
   async insertJsonEachRow(table: string, body: string): Promise<void> {
     if (body.length === 0) return;
-    const q = new URLSearchParams({ table: table.includes('.') ? table : `${this.database}.${table}` });
+    const q = new URLSearchParams({
+      database: this.database,
+      table: table.includes('.') ? table : `${this.database}.${table}`,
+    });
     const res = await this.post(`${STORE_PATHS.insert}?${q}`, body);
     await res.arrayBuffer();
   }

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { StoreError } from '../errors.ts';
 import { migrate } from '../schema/migrations.ts';
-import type { Store, StoreOptions } from '../types.ts';
-import { openChdbStore } from './ChdbStore.ts';
+import type { ResolvedStoreOptions, Store, StoreOptions } from '../types.ts';
+import { type ChdbStore, openChdbStore } from './ChdbStore.ts';
 import { HOME_FILES, type LockInfo, readOwner, tryAcquireOwnerLock } from './ownerLock.ts';
 import { RemoteStore } from './RemoteStore.ts';
 import { ServerStore } from './ServerStore.ts';
@@ -34,24 +34,9 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   if (o.url !== undefined) {
     store = await ServerStore.open(o.url, o.database);
   } else {
-    let remote: RemoteStore | undefined;
-    let holderSeen: LockInfo | undefined;
-    const dataDir = path.join(o.home, HOME_FILES.data);
-    try {
-      store = await openChdbStore(dataDir, o.database, () => {
-        const attempt = tryAcquireOwnerLock(o.home);
-        if (attempt.ok) return attempt.lock;
-        holderSeen = attempt.holder;
-        throw lockedError(o.home, attempt.holder);
-      });
-    } catch (err) {
-      if (!(err instanceof StoreError) || err.code !== 'MB_ERR_STORE_LOCKED' || o.owner) throw err;
-      const owner = readOwner(o.home);
-      if (!owner || (holderSeen && owner.pid !== holderSeen.pid)) throw err;
-      remote = new RemoteStore(owner.url, o.database, owner.pid);
-      store = remote;
-    }
-    if (remote) return remote;
+    const embedded = await openEmbedded(o);
+    if (embedded instanceof RemoteStore) return embedded;
+    store = embedded;
   }
   if (o.migrate) {
     try {
@@ -62,4 +47,37 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     }
   }
   return store;
+}
+
+const LOCK_POLL_MS = 100;
+
+/**
+ * Owns the chDB directory, or reaches it through its published owner. While another process
+ * holds the lock without a published URL (an ingest between taking the lock and serving, or a
+ * short command), polls for up to lockWaitMs for either to change.
+ */
+async function openEmbedded(o: ResolvedStoreOptions): Promise<ChdbStore | RemoteStore> {
+  const dataDir = path.join(o.home, HOME_FILES.data);
+  const deadline = Date.now() + o.lockWaitMs;
+  for (;;) {
+    let holderSeen: LockInfo | undefined;
+    try {
+      return await openChdbStore(dataDir, o.database, () => {
+        const attempt = tryAcquireOwnerLock(o.home);
+        if (attempt.ok) return attempt.lock;
+        holderSeen = attempt.holder;
+        throw lockedError(o.home, attempt.holder);
+      });
+    } catch (err) {
+      if (!(err instanceof StoreError) || err.code !== 'MB_ERR_STORE_LOCKED') throw err;
+      if (!o.owner) {
+        const owner = readOwner(o.home);
+        if (owner && (!holderSeen || owner.pid === holderSeen.pid)) {
+          return new RemoteStore(owner.url, o.database, owner.pid);
+        }
+      }
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+    }
+  }
 }

@@ -16,6 +16,8 @@ export const DEFAULT_STORE_OPTIONS = {
   ttlDays: 0,
   migrate: true,
   owner: false,
+  /** Covers an ingest between taking the lock and publishing its URL. */
+  lockWaitMs: 5000,
 } as const satisfies Omit<ResolvedStoreOptions, 'url'> & { url: undefined };
 
 /** Applies argument > environment (`CLICKHOUSE_URL`, `MARKETBENCH_HOME`, `MARKETBENCH_DATABASE`, `MARKETBENCH_TTL_DAYS`) > defaults. */
@@ -60,6 +62,7 @@ export function resolveStoreOptions(
     ttlDays,
     migrate: options.migrate ?? DEFAULT_STORE_OPTIONS.migrate,
     owner: options.owner ?? DEFAULT_STORE_OPTIONS.owner,
+    lockWaitMs: options.lockWaitMs ?? DEFAULT_STORE_OPTIONS.lockWaitMs,
   };
 }
 

@@ -3,6 +3,7 @@
 //   POST /marketbench/query?param_<name>=<text>&default_format=JSON|JSONEachRow  body: SQL
 //     -> {"data":[...]} (JSON) or one JSON object per line (JSONEachRow, streamed)
 //   POST /marketbench/insert?table=<table>   body: JSONEachRow  -> 204
+// Both take an optional `database=`; it must be the owner's.
 // Errors are application/problem+json with the store error code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../errors.ts';
@@ -69,6 +70,17 @@ export async function handleStoreRequest(
     body = await readBody(req, MAX_STORE_REQUEST_BYTES);
   } catch (err) {
     problem(res, 413, 'MB_ERR_REMOTE_PROTOCOL', (err as Error).message);
+    return true;
+  }
+  // One owner serves one database; a client configured for another must not silently read this one.
+  const database = url.searchParams.get('database');
+  if (database !== null && database !== store.database) {
+    problem(
+      res,
+      400,
+      'MB_ERR_STORE_CONFIG',
+      `the store's owner serves database ${store.database}, not ${database} (check MARKETBENCH_DATABASE)`,
+    );
     return true;
   }
   try {

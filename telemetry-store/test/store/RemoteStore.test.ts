@@ -92,3 +92,15 @@ test('remote: an owner that is gone gives MB_ERR_STORE_UNREACHABLE', async () =>
     isStoreError(err, 'MB_ERR_STORE_UNREACHABLE'),
   );
 });
+
+test('remote: a client configured for another database is refused with MB_ERR_STORE_CONFIG', async () => {
+  const wrong = new RemoteStore(url, 'elsewhere');
+  await assert.rejects(wrong.query('SELECT 1'), (err: unknown) => {
+    assert.ok(isStoreError(err, 'MB_ERR_STORE_CONFIG'), String(err));
+    assert.match((err as Error).message, new RegExp(`serves database ${owner.database}, not elsewhere`));
+    return true;
+  });
+  await assert.rejects(wrong.insert(OTEL_TABLES.traces, [baseSpan()]), (err: unknown) =>
+    isStoreError(err, 'MB_ERR_STORE_CONFIG'),
+  );
+});

@@ -29,13 +29,22 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
     ttlDays: 3,
     migrate: true,
     owner: false,
+    lockWaitMs: 5000,
   });
   assert.deepEqual(
     resolveStoreOptions(
       { url: 'https://arg:8443', home: '/arg', database: 'argdb', ttlDays: 0, migrate: false },
       env,
     ),
-    { url: 'https://arg:8443', home: '/arg', database: 'argdb', ttlDays: 0, migrate: false, owner: false },
+    {
+      url: 'https://arg:8443',
+      home: '/arg',
+      database: 'argdb',
+      ttlDays: 0,
+      migrate: false,
+      owner: false,
+      lockWaitMs: 5000,
+    },
   );
   const defaults = resolveStoreOptions({}, {});
   assert.equal(defaults.url, undefined);
@@ -76,7 +85,7 @@ test('openStore() in another process reaches the data through the owner that pub
     assert.deepEqual(await s.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [{ SpanId: 'via-owner' }]);
     await s.close();
     // owner: true (what the ingest asks for) refuses instead of going remote.
-    await assert.rejects(openStore({ home, owner: true }), (err: unknown) =>
+    await assert.rejects(openStore({ home, owner: true, lockWaitMs: 0 }), (err: unknown) =>
       isStoreError(err, 'MB_ERR_STORE_LOCKED'),
     );
   } finally {

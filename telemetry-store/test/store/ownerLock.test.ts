@@ -30,7 +30,7 @@ test('a second owner gets MB_ERR_STORE_LOCKED naming the owner pid; the data is 
   const lock = JSON.parse(fs.readFileSync(path.join(home, HOME_FILES.lock), 'utf8')) as { pid: number };
   assert.equal(lock.pid, pid);
   for (const owner of [false, true]) {
-    await assert.rejects(openStore({ home, owner }), (err: unknown) => {
+    await assert.rejects(openStore({ home, owner, lockWaitMs: 0 }), (err: unknown) => {
       assert.ok(isStoreError(err, 'MB_ERR_STORE_LOCKED'), String(err));
       assert.match((err as Error).message, new RegExp(`process ${pid}\\b`));
       assert.match((err as Error).message, /marketbench ingest/);
@@ -71,11 +71,32 @@ test("without our lock file, chDB's own directory lock still refuses a second pr
       '--input-type=module',
       '-e',
       `import { openStore } from ${JSON.stringify(path.join(import.meta.dirname, '..', '..', 'src', 'store', 'openStore.ts'))};
-       try { await openStore({ home: ${JSON.stringify(home)} }); console.log('opened'); }
+       try { await openStore({ home: ${JSON.stringify(home)}, lockWaitMs: 0 }); console.log('opened'); }
        catch (e) { console.log(e.code); }`,
     ],
     { encoding: 'utf8', timeout: 30_000 },
   );
   assert.equal(r.stdout.trim().split('\n').pop(), 'MB_ERR_STORE_LOCKED', r.stderr);
   await stopOwner(child);
+});
+
+test('an open that finds the store locked waits (lockWaitMs) and takes it over once the owner exits', async () => {
+  const home = tempHome();
+  const { child, pid } = await startOwner(home);
+  const opening = openStore({ home, lockWaitMs: 30_000 });
+  let settled = false;
+  opening.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(settled, false, `still waiting for process ${pid}`);
+  await stopOwner(child);
+  const s = await opening;
+  assert.equal(s.backend, 'chdb');
+  await s.close();
 });
