@@ -3,7 +3,8 @@
 // bounded), adds the small synthetic metrics/load/log tables, then runs each panel's SQL
 // (expanded as Grafana's ClickHouse plugin expands it) and prints the median of 3 timed runs.
 //
-//   node bench/dashboards/run.ts [--spans 10000000] [--hours 6]
+//   node bench/dashboards/run.ts [--spans 10000000] [--hours 6] [--home DIR]
+// With --home the store is kept there and reused when it already holds the spans (for iterating).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     spans: { type: 'string', default: '10000000' },
     hours: { type: 'string', default: '6' },
     runs: { type: 'string', default: '3' },
+    home: { type: 'string' },
   },
 });
 const SPANS = Number(values.spans);
@@ -29,9 +31,11 @@ const RUN_ID = 'bench-run';
 const end = new Date(Date.UTC(2026, 2, 1, 12, 0, 0));
 const start = new Date(end.getTime() - HOURS * 3600_000);
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-dashboards-'));
+const home = values.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-dashboards-'));
 const store = await openStore({ home, owner: true });
 try {
+  const [{ n: existing }] = await store.query<{ n: string }>('SELECT count() AS n FROM otel_traces');
+  const reuse = values.home !== undefined && Number(existing) === SPANS;
   const requests = Math.floor(SPANS / 2);
   const stepNs = Math.floor((HOURS * 3600e9) / requests);
   const routes = [
@@ -60,7 +64,7 @@ try {
   ];
   const arr = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(',')}]`;
   const t0 = performance.now();
-  for (let offset = 0; offset < SPANS; offset += BATCH) {
+  for (let offset = 0; offset < (reuse ? 0 : SPANS); offset += BATCH) {
     const n = Math.min(BATCH, SPANS - offset);
     // span n: request r = n / 2; even n = server span, odd n = its DB child span
     await store.exec(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName,
@@ -102,7 +106,7 @@ try {
     environment: 'bench',
   });
   for (const [table, rows] of Object.entries(small.rows)) {
-    if (table === 'otel_traces') continue;
+    if (table === 'otel_traces' || reuse) continue;
     for (let i = 0; i < rows.length; i += 50_000) await store.insert(table, rows.slice(i, i + 50_000));
   }
   const [someTrace] = await store.query<{ TraceId: string }>(
@@ -158,5 +162,5 @@ try {
   );
 } finally {
   await store.close();
-  fs.rmSync(home, { recursive: true, force: true });
+  if (values.home === undefined) fs.rmSync(home, { recursive: true, force: true });
 }

@@ -77,6 +77,7 @@ export const T = {
   loadFaults: TABLES.loadFaults,
   loadSamples: TABLES.loadSamples,
   serverSpans1m: TABLES.serverSpans1m,
+  errorSpans: TABLES.errorSpans,
 } as const;
 
 /** Values the collector exporter writes into `SpanKind` and `StatusCode`. */
@@ -120,6 +121,9 @@ export const ROLLUP_FILTERS = [
 
 /** Rollup rows of the selected services, routes and environments in the time range (1-minute resolution). */
 export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
+
+/** Filters for the service / route / environment variables on the error-span table. */
+export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
 
 /** Smallest interval of a panel over the per-minute rollup. */
 export const ROLLUP_INTERVAL = '1m';

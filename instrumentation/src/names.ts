@@ -215,4 +215,8 @@ export const TABLES = {
   serverSpans1m: 'marketbench_server_spans_1m',
   /** The materialized view from otel_traces into serverSpans1m. */
   serverSpans1mMv: 'marketbench_server_spans_1m_mv',
+  /** Spans with status Error, time-ordered, for the dashboards' error tables; fed by a materialized view. */
+  errorSpans: 'marketbench_error_spans',
+  /** The materialized view from otel_traces into errorSpans. */
+  errorSpansMv: 'marketbench_error_spans_mv',
 } as const;

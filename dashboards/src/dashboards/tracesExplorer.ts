@@ -8,13 +8,13 @@ import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ATTR } from '@marketbench/instrumentation/names';
 import {
   datasourceVariable,
+  ERROR_SPAN_FILTERS,
   environmentVariable,
   logs,
   newDashboard,
+  ROLLUP,
   routeVariable,
   SERVER_SPANS,
-  SPAN_FILTERS,
-  STATUS_ERROR,
   serviceVariable,
   spanAttr,
   T,
@@ -44,15 +44,17 @@ LIMIT 50`,
 
 export function p99Breakdown() {
   return table(
-    'Where the p99 requests spend their time',
-    'Spans of the traces whose server span is at or above the p99 of the selection, by service and operation.',
-    `WITH (SELECT quantile(0.99)(Duration) FROM ${T.traces} WHERE ${SERVER_SPANS}) AS p99
+    'Where the slowest requests spend their time',
+    'Spans of the 100 slowest traces at or above the p99 of the selection (p99 from the per-minute rollup), by service and operation.',
+    `WITH (SELECT quantileTDigestMerge(0.99)(duration_digest) FROM ${T.serverSpans1m} WHERE ${ROLLUP}) AS p99
 SELECT ServiceName AS service, SpanName AS operation, SpanKind AS kind, count() AS spans,
   round(sum(Duration) / 1e6, 2) AS total_ms, round(avg(Duration) / 1e6, 2) AS avg_ms,
   round(max(Duration) / 1e6, 2) AS max_ms
 FROM ${T.traces}
 WHERE $__timeFilter(Timestamp)
-  AND TraceId IN (SELECT TraceId FROM ${T.traces} WHERE ${SERVER_SPANS} AND Duration >= p99)
+  AND TraceId IN (
+    SELECT TraceId FROM ${T.traces} WHERE ${SERVER_SPANS} AND Duration >= p99 ORDER BY Duration DESC LIMIT 100
+  )
 GROUP BY service, operation, kind
 ORDER BY total_ms DESC
 LIMIT 50`,
@@ -65,9 +67,9 @@ export function errorSpans() {
     'Error spans and their status messages',
     'Spans with status Error, newest first.',
     `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
-  ${spanAttr(ATTR.httpStatusCode)} AS status, StatusMessage AS message
-FROM ${T.traces}
-WHERE $__timeFilter(Timestamp) AND StatusCode = '${STATUS_ERROR}' AND ${SPAN_FILTERS}
+  status, StatusMessage AS message
+FROM ${T.errorSpans}
+WHERE $__timeFilter(Timestamp) AND ${ERROR_SPAN_FILTERS}
 ORDER BY Timestamp DESC
 LIMIT 100`,
     { h: 9 },
@@ -79,8 +81,8 @@ export function errorMessages() {
     'Error messages',
     'Distinct status messages of error spans, most frequent first.',
     `SELECT ServiceName AS service, SpanName AS operation, StatusMessage AS message, count() AS spans
-FROM ${T.traces}
-WHERE $__timeFilter(Timestamp) AND StatusCode = '${STATUS_ERROR}' AND ${SPAN_FILTERS}
+FROM ${T.errorSpans}
+WHERE $__timeFilter(Timestamp) AND ${ERROR_SPAN_FILTERS}
 GROUP BY service, operation, message
 ORDER BY spans DESC
 LIMIT 50`,

@@ -214,6 +214,6 @@ test('traces explorer: error messages, the trace view in the plugin’s trace fr
   assert.equal(logs.length, 1);
   assert.match(String(logs[0].body), /payment provider timed out/);
 
-  const slow = await panel(UIDS.traces, 'Where the p99 requests spend their time');
+  const slow = await panel(UIDS.traces, 'Where the slowest requests spend their time');
   assert.ok(slow.some((r) => r.service === SERVICES.reference));
 });

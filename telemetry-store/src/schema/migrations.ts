@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { TABLES } from '@marketbench/instrumentation/names';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
+import { errorSpanStatements } from './errorSpans.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
 import { serverSpanRollupStatements } from './serverSpanRollup.ts';
@@ -36,6 +37,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 3,
     name: 'dashboard rollup: server spans per minute (materialized view on otel_traces)',
     statements: serverSpanRollupStatements,
+  },
+  {
+    id: 4,
+    name: 'dashboard error spans: status Error spans in time order (materialized view on otel_traces)',
+    statements: errorSpanStatements,
   },
 ];
 
