@@ -3,6 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import type { Cancellable } from '../runner/Vu.ts';
 
 /** One request. */
 export interface HttpRequest {
@@ -12,8 +13,6 @@ export interface HttpRequest {
   body?: string;
   /** Keep the response body (for checks and captures). */
   keepBody: boolean;
-  /** Abort the request (an interrupted iteration). */
-  signal?: AbortSignal;
 }
 
 /** What came back. */
@@ -55,18 +54,16 @@ export class HttpClient {
   }
 
   /** Sends a request; never rejects (failures come back as status 0 with `error`). */
-  send(req: HttpRequest): Promise<HttpResponse> {
+  send(req: HttpRequest, owner?: Cancellable): Promise<HttpResponse> {
     return new Promise((resolve) => {
       const chunks: Buffer[] | undefined = req.keepBody ? [] : undefined;
       let status = 0;
       let bytes = 0;
       let done = false;
-      let controller: Dispatcher.DispatchController | undefined;
-      const onAbort = () => controller?.abort(new Error('iteration interrupted'));
       const finish = (error?: string) => {
         if (done) return;
         done = true;
-        req.signal?.removeEventListener('abort', onAbort);
+        owner?.onCancel(undefined);
         resolve({
           status: error ? 0 : status,
           body: chunks && !error ? Buffer.concat(chunks) : undefined,
@@ -75,14 +72,13 @@ export class HttpClient {
           end: performance.now(),
         });
       };
-      if (req.signal?.aborted) {
+      if (owner?.aborted) {
         finish('iteration interrupted');
         return;
       }
-      req.signal?.addEventListener('abort', onAbort, { once: true });
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
-          controller = c;
+          owner?.onCancel(() => c.abort(new Error('iteration interrupted')));
         },
         onResponseStart(_c, statusCode) {
           status = statusCode;

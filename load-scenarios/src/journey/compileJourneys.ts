@@ -27,6 +27,8 @@ export interface CompiledStep {
   /** The step needs the response body (checks on JSON, captures, json: records). */
   keepBody: boolean;
   stopOnFailure: boolean;
+  /** The baggage header, built on first use (it holds the run id). */
+  baggage?: string;
 }
 
 /** A journey ready to run. */

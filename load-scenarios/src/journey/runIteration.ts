@@ -4,12 +4,12 @@
 // server or a late generator shows up in http_req_duration instead of vanishing.
 
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BAGGAGE } from '@marketbench/instrumentation/names';
 import { newTraceIds, traceparent } from '../http/traceContext.ts';
 import { MetricRegistry, type Series } from '../metrics/MetricRegistry.ts';
-import type { EngineContext, Vu } from '../runner/EngineContext.ts';
+import type { EngineContext } from '../runner/EngineContext.ts';
 import { epochOf, formatTimestamp } from '../runner/RequestRow.ts';
+import type { Vu } from '../runner/Vu.ts';
 import { readPath, type TemplateContext } from '../scenario/templates.ts';
 import type { CompiledJourney, CompiledStep, JourneyPicker } from './compileJourneys.ts';
 
@@ -18,7 +18,7 @@ export interface ExecutorRuntime {
   name: string;
   tags: Record<string, string>;
   picker: JourneyPicker;
-  handles: Map<string, RequestHandles>;
+  handles: Map<CompiledStep, Map<number, RequestHandles>>;
   iterationHandles: Map<string, { iterations: Series; duration: Series }>;
 }
 
@@ -40,8 +40,13 @@ function requestHandles(
   status: number,
   ok: boolean,
 ): RequestHandles {
-  const key = `${journey}\u0000${step.name}\u0000${status}\u0000${ok}`;
-  let h = ex.handles.get(key);
+  let byStatus = ex.handles.get(step);
+  if (!byStatus) {
+    byStatus = new Map();
+    ex.handles.set(step, byStatus);
+  }
+  const key = status * 2 + (ok ? 1 : 0);
+  let h = byStatus.get(key);
   if (!h) {
     const tags = {
       ...ctx.tags,
@@ -63,7 +68,7 @@ function requestHandles(
       sent: r.series('data_sent', 'counter', tags),
       received: r.series('data_received', 'counter', tags),
     };
-    ex.handles.set(key, h);
+    byStatus.set(key, h);
   }
   return h;
 }
@@ -111,10 +116,9 @@ export async function runIteration(
       return row;
     },
   };
-  const signal = vu.abort.signal;
   let intended = intendedStart;
   for (const step of journey.steps) {
-    if (signal.aborted) return;
+    if (vu.aborted) return;
     let path: string;
     const headers: Record<string, string> = {};
     let body: string | undefined;
@@ -136,18 +140,20 @@ export async function runIteration(
     }
     const { traceId, spanId } = newTraceIds();
     headers.traceparent = traceparent(traceId, spanId);
-    headers.baggage = `${BAGGAGE.runId}=${ctx.runId},${BAGGAGE.step}=${step.name}`;
+    headers.baggage = step.baggage ??= `${BAGGAGE.runId}=${ctx.runId},${BAGGAGE.step}=${step.name}`;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const actual = performance.now();
-    const res = await ctx.client.send({
-      method: step.method,
-      path,
-      headers,
-      body,
-      keepBody: step.keepBody,
-      signal,
-    });
-    if (signal.aborted) return;
+    const res = await ctx.client.send(
+      {
+        method: step.method,
+        path,
+        headers,
+        body,
+        keepBody: step.keepBody,
+      },
+      vu,
+    );
+    if (vu.aborted) return;
     const corrected = res.end - intended;
     const uncorrected = res.end - actual;
     const lag = actual - intended;
@@ -244,15 +250,12 @@ export async function runIteration(
       const [min, max] = step.think;
       const ms = min + (max - min) * ctx.random();
       next = res.end + ms;
-      try {
-        await sleep(ms, undefined, { signal });
-      } catch {
-        return;
-      }
+      await vu.sleep(ms);
+      if (vu.aborted) return;
     }
     intended = next;
   }
-  if (signal.aborted) return;
+  if (vu.aborted) return;
   let ih = ex.iterationHandles.get(journey.name);
   if (!ih) {
     const tags = { ...ctx.tags, ...ex.tags, scenario: ex.name, journey: journey.name };

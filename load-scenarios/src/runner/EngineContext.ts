@@ -48,13 +48,6 @@ export interface LiveCounters {
   interval: ReturnType<typeof hdr.build>;
 }
 
-/** A virtual user: an id, its iteration count and a way to interrupt it. */
-export interface Vu {
-  id: number;
-  iterations: number;
-  abort: AbortController;
-}
-
 /** Creates the counters. */
 export function newLiveCounters(): LiveCounters {
   return {

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ExecutorRuntime, runIteration } from '../journey/runIteration.ts';
 import { MetricRegistry } from '../metrics/MetricRegistry.ts';
-import type { EngineContext, Vu } from '../runner/EngineContext.ts';
+import type { EngineContext } from '../runner/EngineContext.ts';
+import { Vu } from '../runner/Vu.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import type { ExecutorConfig, Stage } from '../types.ts';
 import { ArrivalSchedule } from './ArrivalSchedule.ts';
@@ -26,7 +27,7 @@ export function shareOf(n: number, share: Share): number {
 
 function newVu(ctx: EngineContext): Vu {
   ctx.live.allocatedVus++;
-  return { id: ctx.nextVuId(), iterations: 0, abort: new AbortController() };
+  return new Vu(ctx.nextVuId());
 }
 
 /** Waits until performance.now() reaches `t`, or the signal aborts. Timers under 2 ms spin on setImmediate. */
@@ -67,7 +68,7 @@ class Inflight {
     clearTimeout(timer);
     runAbort.removeEventListener('abort', onRun);
     const left = [...this.running.keys()];
-    for (const vu of left) vu.abort.abort();
+    for (const vu of left) vu.abort();
     await Promise.all(this.running.values());
     return left.length;
   }
@@ -116,7 +117,7 @@ async function arrivalRate(
         const p = runIteration(ctx, ex, v, start + next).finally(() => {
           ctx.live.activeVus--;
           inflight.delete(v);
-          if (!v.abort.signal.aborted) free.push(v);
+          if (!v.aborted) free.push(v);
         });
         inflight.add(v, p);
       } else {
@@ -153,12 +154,7 @@ async function vuLoops(
     const vu = newVu(ctx);
     loops.push(
       (async () => {
-        while (
-          !ctx.runAbort.aborted &&
-          !vu.abort.signal.aborted &&
-          performance.now() < endAt &&
-          takeIteration(vu)
-        ) {
+        while (!ctx.runAbort.aborted && !vu.aborted && performance.now() < endAt && takeIteration(vu)) {
           ctx.live.activeVus++;
           const p = runIteration(ctx, ex, vu, performance.now());
           inflight.add(vu, p);
@@ -207,12 +203,7 @@ async function rampingVus(
     const vu = newVu(ctx);
     active.push(vu);
     const loop = (async () => {
-      while (
-        !ctx.runAbort.aborted &&
-        !vu.abort.signal.aborted &&
-        performance.now() < endAt &&
-        active.includes(vu)
-      ) {
+      while (!ctx.runAbort.aborted && !vu.aborted && performance.now() < endAt && active.includes(vu)) {
         ctx.live.activeVus++;
         const p = runIteration(ctx, ex, vu, performance.now());
         inflight.add(vu, p);
@@ -230,7 +221,7 @@ async function rampingVus(
     while (active.length > target) {
       // Ramp-down: the VU finishes its iteration, and is interrupted after gracefulRampDown.
       const vu = active.pop() as Vu;
-      setTimeout(() => vu.abort.abort(), rampDownMs).unref();
+      setTimeout(() => vu.abort(), rampDownMs).unref();
     }
     await until(Math.min(endAt, performance.now() + 100), ctx.runAbort);
   }
