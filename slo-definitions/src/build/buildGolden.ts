@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SloValidationError } from '../errors.ts';
+import { grafanaAlertRulesYaml } from '../grafana/grafanaAlertRules.ts';
 import { compileSpec } from '../pipeline/compileSpec.ts';
 import { prometheusRulesYaml } from '../prometheus/prometheusRules.ts';
 import { doNotEdit } from './header.ts';
@@ -21,6 +22,7 @@ export function buildGolden(dir: string): Map<string, string> {
     try {
       const slos = compileSpec(text, input);
       out.set(`out-${name}.prometheus.yaml`, prometheusRulesYaml(slos, doNotEdit(input)));
+      out.set(`out-${name}.grafana.yaml`, grafanaAlertRulesYaml(slos, doNotEdit(input)));
     } catch (err) {
       if (!(err instanceof SloValidationError)) throw err;
       const lines = err.errors.map((e) => `${e.code} ${e.message}`);

@@ -1,6 +1,7 @@
 // Every generated file of slo-definitions, as path → text, so `marketbench slo build`, the
 // `npm run gen` script and the "generated files are up to date" test share one code path.
 
+import { grafanaAlertRulesYaml } from '../grafana/grafanaAlertRules.ts';
 import { alertAnnotations, prometheusRulesYaml } from '../prometheus/prometheusRules.ts';
 import { promtoolTestsYaml } from '../prometheus/promtoolTests.ts';
 import type { Slo } from '../types.ts';
@@ -15,6 +16,8 @@ export function rulesFile(slo: Slo): string {
 export function buildOutputs(slos: readonly Slo[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const slo of slos) out.set(rulesFile(slo), prometheusRulesYaml([slo], doNotEdit(slo.file)));
+  const sources = [...new Set(slos.map((s) => s.file))].join(', ');
+  out.set('grafana/slo-alert-rules.yaml', grafanaAlertRulesYaml(slos, doNotEdit(sources)));
   return out;
 }
 

@@ -26,6 +26,7 @@ test('good fixtures produce rules, bad fixtures (in-bad-*) produce only errors',
     const bad = input.startsWith('in-bad-');
     assert.equal(golden.has(`out-${name}.errors.txt`), bad, input);
     assert.equal(golden.has(`out-${name}.prometheus.yaml`), !bad, input);
+    assert.equal(golden.has(`out-${name}.grafana.yaml`), !bad, input);
   }
 });
 
