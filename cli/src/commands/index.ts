@@ -9,6 +9,7 @@ import { register as report } from './report.ts';
 import { register as run } from './run.ts';
 import { register as scenarios } from './scenarios.ts';
 import { register as serve } from './serve.ts';
+import { register as slo } from './slo.ts';
 import { register as start } from './start.ts';
 import { register as store } from './store.ts';
 import { register as up } from './up.ts';
@@ -28,4 +29,5 @@ export const COMMANDS: Register[] = [
   run,
   scenarios,
   serve,
+  slo,
 ];

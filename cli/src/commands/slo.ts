@@ -1,0 +1,167 @@
+// `marketbench slo`: validate the SLO specs, build the Prometheus rules, Grafana alert rules and
+// promtool tests from them, and show burn rates from ClickHouse. Flags and printing only; the
+// work is in @marketbench/slo-definitions.
+import path from 'node:path';
+import {
+  buildOutputs,
+  DEFAULT_SPECS_DIR,
+  evaluateSlos,
+  formatStatus,
+  gen,
+  loadSpecs,
+  PACKAGE_DIR,
+  type Slo,
+  SloError,
+  SloValidationError,
+  staleOutputs,
+  writeOutputs,
+} from '@marketbench/slo-definitions';
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../errors.ts';
+import { withStore } from '../stack/withStore.ts';
+
+function load(specs: string | undefined): Slo[] {
+  try {
+    return loadSpecs(specs ? path.resolve(specs) : DEFAULT_SPECS_DIR);
+  } catch (err) {
+    if (err instanceof SloValidationError) {
+      throw new CliError(err.code, `invalid SLO specs:\n${err.message}`, EXIT.usage, { cause: err });
+    }
+    throw err;
+  }
+}
+
+const ENV_HELP = `
+Environment: CLICKHOUSE_URL (server backend), MARKETBENCH_HOME (default .marketbench), MARKETBENCH_DATABASE (default otel).`;
+
+export function register(program: Command): void {
+  const slo = program
+    .command('slo')
+    .description('SLOs as code: validate specs, build Prometheus/Grafana alert rules, show burn rates');
+
+  slo
+    .command('validate')
+    .description('check the SLO specs against the schema and the name table')
+    .option('--specs <dir>', 'directory of *.yaml specs (default: the shipped slo-definitions/specs)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid, 1 invalid (MB_ERR_SLO_SPEC_PARSE, MB_ERR_SLO_SPEC_SCHEMA, MB_ERR_SLO_UNKNOWN_NAME, ...).',
+    )
+    .action((flags: { specs?: string }) => {
+      const slos = load(flags.specs);
+      const files = new Set(slos.map((s) => s.file));
+      for (const s of slos) {
+        const windows = s.windows.map((w) => `${w.severity} ${w.burnRate}× ${w.long}/${w.short}`).join(', ');
+        process.stdout.write(`${s.id}  ${s.sli.kind}  ${s.target * 100}% over ${s.period}  [${windows}]\n`);
+      }
+      process.stdout.write(`${slos.length} SLOs in ${files.size} spec files: valid\n`);
+    });
+
+  slo
+    .command('build')
+    .description('generate Prometheus rules, Grafana alert rules and promtool tests from the specs')
+    .option(
+      '--specs <dir>',
+      'directory of *.yaml specs (default: the shipped specs; then writes the committed files)',
+    )
+    .option('--out <dir>', 'output directory (default: slo-definitions/generated)')
+    .option('--check', 'write nothing; exit 1 if a generated file is missing or differs (CI)')
+    .addHelpText(
+      'after',
+      `
+Without --specs/--out this is \`npm run gen\` for slo-definitions: generated/, test/promtool/ and the
+testdata golden outputs. Exit codes: 0 ok, 1 invalid specs or --check found stale files (MB_ERR_SLO_GENERATED_STALE).`,
+    )
+    .action((flags: { specs?: string; out?: string; check?: boolean }) => {
+      const slos = load(flags.specs);
+      const out = flags.out ? path.resolve(flags.out) : path.join(PACKAGE_DIR, 'generated');
+      const files = buildOutputs(slos);
+      if (flags.check) {
+        const stale = staleOutputs(out, files);
+        if (stale.length > 0) {
+          throw new CliError(
+            'MB_ERR_SLO_GENERATED_STALE',
+            `stale generated files in ${out}: ${stale.join(', ')} (run marketbench slo build)`,
+            EXIT.usage,
+          );
+        }
+        process.stdout.write(`${files.size} generated files up to date in ${out}\n`);
+        return;
+      }
+      const written = !flags.specs && !flags.out ? gen() : writeOutputs(out, files);
+      process.stdout.write(
+        written.length ? `wrote ${written.join(', ')}\n` : `up to date (${files.size} files in ${out})\n`,
+      );
+    });
+
+  slo
+    .command('status')
+    .description(
+      "every SLO's error ratio and burn rate per window, budget remaining and firing alerts, from ClickHouse",
+    )
+    .option('--run <id>', 'only spans of this load run; --at defaults to the run end')
+    .option('--at <time>', 'evaluate at this instant (ISO 8601), default now or the run end')
+    .option('--time-scale <n>', 'divide every window by n (drills: 60 turns 1h into 1m)', '1')
+    .option(
+      '--slo <id>',
+      'only this SLO id (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--specs <dir>', 'directory of *.yaml specs (default: the shipped specs)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  marketbench slo status
+  marketbench slo status --run 01JD... --time-scale 60
+${ENV_HELP}
+Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs (MB_ERR_SLO_UNKNOWN_SLO),
+2 query failed (MB_ERR_SLO_QUERY), 3 store unavailable.`,
+    )
+    .action(
+      async (flags: {
+        run?: string;
+        at?: string;
+        timeScale: string;
+        slo: string[];
+        specs?: string;
+        json?: boolean;
+      }) => {
+        const timeScale = Number(flags.timeScale);
+        if (!(timeScale > 0))
+          throw new CliError(
+            'MB_ERR_USAGE',
+            `--time-scale must be a positive number, got "${flags.timeScale}"`,
+          );
+        let at: Date | undefined;
+        if (flags.at !== undefined) {
+          at = new Date(flags.at);
+          if (Number.isNaN(at.getTime()))
+            throw new CliError('MB_ERR_USAGE', `--at must be an ISO 8601 time, got "${flags.at}"`);
+        }
+        let slos = load(flags.specs);
+        if (flags.slo.length > 0) {
+          const unknown = flags.slo.filter((id) => !slos.some((s) => s.id === id));
+          if (unknown.length > 0) {
+            throw new CliError(
+              'MB_ERR_SLO_UNKNOWN_SLO',
+              `unknown SLO ${unknown.join(', ')} (known: ${slos.map((s) => s.id).join(', ')})`,
+            );
+          }
+          slos = slos.filter((s) => flags.slo.includes(s.id));
+        }
+        const report = await withStore(async (store) => {
+          try {
+            return await evaluateSlos(store, { at, runId: flags.run, timeScale, slos });
+          } catch (err) {
+            if (err instanceof SloError)
+              throw new CliError(err.code, err.message, EXIT.runError, { cause: err });
+            throw err;
+          }
+        });
+        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+      },
+    );
+}
