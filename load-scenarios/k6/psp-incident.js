@@ -314,10 +314,11 @@ function resolveRef(ref, ctx) {
   return ctx.vars[ref];
 }
 
-function renderString(text, ctx) {
+function renderString(text, ctx, encode) {
   return text.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_m, ref) => {
     const v = resolveRef(ref, ctx);
-    return v === undefined || v === null ? '' : String(v);
+    const s = v === undefined || v === null ? '' : String(v);
+    return encode ? encodeURIComponent(s) : s;
   });
 }
 
@@ -365,7 +366,7 @@ function runStep(journey, step, ctx) {
     body = JSON.stringify(renderValue(step.body, ctx));
     headers['content-type'] = 'application/json';
   }
-  const res = http.request(step.method, BASE_URL + renderString(step.path, ctx), body, {
+  const res = http.request(step.method, BASE_URL + renderString(step.path, ctx, true), body, {
     headers: headers,
     tags: { name: step.name, journey: journey },
     responseCallback: step.expectedStatuses ? http.expectedStatuses(...step.expectedStatuses) : http.expectedStatuses({ min: 200, max: 399 }),

@@ -16,6 +16,7 @@ import {
 import type { Store } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
 
 interface RunFlags {
@@ -104,7 +105,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write summary.json, summary.txt and samples.csv into this directory')
     .option('--json', 'print the summary as JSON on stdout (no progress line)')
     .option('--seed <n>', 'seed journey picks and random feeders (reproducible runs)')
-    .option('--no-store', 'do not write request and run rows to the store')
+    .option('--no-store', 'with --target: do not write request and run rows to the store')
     .addHelpText(
       'after',
       '\nExit codes: 0 every threshold passed, 99 a threshold failed (as k6), 1 invalid scenario or flags\n' +
@@ -131,17 +132,10 @@ export function register(program: Command): void {
       } catch (err) {
         throw toCliError(err);
       }
-      if (flags.target === undefined) {
-        throw new CliError(
-          'MB_ERR_SCENARIO_TARGET',
-          'no --target given and the embedded stack is not available in this build; start the service (`marketbench serve`) and pass --target http://127.0.0.1:8080',
-        );
-      }
-      const target = flags.target;
       const interrupt = new AbortController();
       const onSigint = () => interrupt.abort();
       process.once('SIGINT', onSigint);
-      const execute = async (store: Store | undefined) => {
+      const execute = async (target: string, store: Store | undefined, adminToken?: string) => {
         try {
           return await runScenario(loaded.definition, {
             target,
@@ -150,6 +144,7 @@ export function register(program: Command): void {
             tags,
             seed,
             store,
+            adminToken,
             signal: interrupt.signal,
             progress: !flags.json && process.stderr.isTTY ? process.stderr : undefined,
           });
@@ -159,7 +154,23 @@ export function register(program: Command): void {
       };
       let result: RunResult;
       try {
-        result = flags.store ? await withStore(execute) : await execute(undefined);
+        const target = flags.target;
+        if (target === undefined) {
+          // No target: the embedded stack (store + OTLP ingest here, instrumented service in a
+          // child process), stopped after the run with its telemetry flushed into the store.
+          const log = flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+          const stack = await startStack({ log });
+          try {
+            result = await execute(stack.serviceUrl, stack.store, stack.adminToken);
+            await stack.flushTelemetry();
+          } finally {
+            await stack.stop();
+          }
+        } else {
+          result = flags.store
+            ? await withStore((store) => execute(target, store))
+            : await execute(target, undefined);
+        }
       } finally {
         process.off('SIGINT', onSigint);
       }

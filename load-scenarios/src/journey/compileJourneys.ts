@@ -57,7 +57,7 @@ function compileStep(step: Step): CompiledStep {
     step,
     name: step.name,
     method: step.method,
-    path: compileString(step.path),
+    path: compileString(step.path, true),
     headers: Object.entries(step.headers ?? {}).map(([k, v]) => [k.toLowerCase(), compileString(v)]),
     body: compileBody(step.body),
     expected: expected ? (s) => expected.includes(s) : (s) => s >= 200 && s < 400,

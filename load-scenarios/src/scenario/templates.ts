@@ -68,8 +68,11 @@ export function resolveRef(ref: string, ctx: TemplateContext): unknown {
 /** A compiled string template. */
 export type StringTemplate = (ctx: TemplateContext) => string;
 
-/** Compiles a string with templates into a function (constant strings cost nothing). */
-export function compileString(text: string): StringTemplate {
+/**
+ * Compiles a string with templates into a function (constant strings cost nothing). With
+ * `encode`, substituted values are URI-component encoded (for paths and query strings).
+ */
+export function compileString(text: string, encode = false): StringTemplate {
   const parts: Array<string | { ref: string }> = [];
   let last = 0;
   for (const m of text.matchAll(TEMPLATE)) {
@@ -81,7 +84,13 @@ export function compileString(text: string): StringTemplate {
   if (parts.every((p) => typeof p === 'string')) return () => text;
   return (ctx) => {
     let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : String(resolveRef(p.ref, ctx) ?? '');
+    for (const p of parts) {
+      if (typeof p === 'string') out += p;
+      else {
+        const v = String(resolveRef(p.ref, ctx) ?? '');
+        out += encode ? encodeURIComponent(v) : v;
+      }
+    }
     return out;
   };
 }
