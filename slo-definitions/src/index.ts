@@ -17,6 +17,8 @@ export { evaluateSlo, evaluateSlos, runEnd } from './clickhouse/evaluateSlos.ts'
 export { formatStatus } from './clickhouse/formatStatus.ts';
 export type { SliSource } from './clickhouse/sliSql.ts';
 export { grafanaSliSql, sliSource, windowedSliSql } from './clickhouse/sliSql.ts';
+export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
+export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
 export type { SloErrorCode } from './errors.ts';
 export { SLO_ERRORS, SloError, SloValidationError } from './errors.ts';
 export type { GrafanaAlertRule, GrafanaRuleQuery } from './grafana/grafanaAlertRules.ts';
