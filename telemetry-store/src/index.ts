@@ -24,6 +24,12 @@ export {
   SCHEMA_VERSION,
 } from './schema/migrations.ts';
 export { ident, OTEL_TABLES, otelTableStatements } from './schema/otelTables.ts';
+export type { Exemplar as ScrapedExemplar, MetricFamily, Series } from './scrape/parseExposition.ts';
+export { parseExposition } from './scrape/parseExposition.ts';
+export type { ScrapeContext } from './scrape/promToRows.ts';
+export { PROMETHEUS_RECEIVER_SCOPE, promTextToRows } from './scrape/promToRows.ts';
+export { DEFAULT_SCRAPE_JOB, parseScrapeTarget, Scraper } from './scrape/Scraper.ts';
+export type { ScraperOptions, ScraperStats, ScrapeTarget } from './scrape/types.ts';
 export { ChdbStore } from './store/ChdbStore.ts';
 export type { RowFormat } from './store/formatRows.ts';
 export { formatRows, ROW_FORMATS } from './store/formatRows.ts';
