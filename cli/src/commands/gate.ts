@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { buildBaseline, readBaseline } from '../gate/baselineFile.ts';
+import { evaluateSloBudgets } from '../gate/evaluateSloBudgets.ts';
 import { loadBudgets } from '../gate/loadBudgets.ts';
 import { renderJUnit } from '../gate/render/renderJUnit.ts';
 import { renderMarkdown } from '../gate/render/renderMarkdown.ts';
@@ -55,7 +56,7 @@ export function register(program: Command): void {
                 file: await buildBaseline(store, await resolveRunId(store, flags.baseline)),
               };
         }
-        return runGate(store, { budgets, runId, baseline });
+        return runGate(store, { budgets, runId, baseline, evaluateSlos: evaluateSloBudgets });
       });
       if (flags.junit) fs.writeFileSync(flags.junit, renderJUnit(report));
       if (flags.markdown) fs.writeFileSync(flags.markdown, renderMarkdown(report));

@@ -102,7 +102,7 @@ export function renderReport(d: ReportData): string {
           (s) =>
             `<tr class="${s.alerts.length > 0 ? 'bad' : ''}"><td>${e(s.slo)}</td><td>${e(s.objective)}</td><td class="num">${e(s.sli === null ? '–' : `${(s.sli * 100).toFixed(3)}%`)}</td><td class="num">${e(s.budgetRemaining === null ? '–' : `${(s.budgetRemaining * 100).toFixed(1)}%`)}</td>${windows.map((w) => `<td class="num">${e(fmt(s.burn[w] ?? null))}</td>`).join('')}<td>${e(s.alerts.join(', ') || 'none')}</td></tr>`,
         )
-        .join('')}</table></section>`,
+        .join('')}</table>${d.slosNote ? `<p class="muted">${e(d.slosNote)}</p>` : ''}</section>`,
     );
   } else {
     sections.push(

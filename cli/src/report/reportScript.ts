@@ -1,7 +1,7 @@
 // The page's own script (plain browser JavaScript, kept as a string): reads the embedded JSON
 // and draws every chart with echarts; faults become vertical marks on every time axis.
 
-export const REPORT_SCRIPT = String.raw`
+export const REPORT_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var charts = [];

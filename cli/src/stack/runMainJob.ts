@@ -11,11 +11,10 @@ import {
   type ScenarioOverrides,
 } from '@marketbench/load-scenarios';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
-import type { ReportExtras } from '../report/collectReportData.ts';
 import type { ReportData } from '../report/types.ts';
 import { writeRunReport } from '../report/writeRunReport.ts';
 import { startStack } from './startStack.ts';
-import type { Stack, StackOptions } from './types.ts';
+import type { StackOptions } from './types.ts';
 
 /** Defaults of the main job (documented in docs/CLI.md and the README). */
 export const DEFAULT_MAIN_JOB = {
@@ -33,8 +32,6 @@ export interface MainJobOptions extends StackOptions {
   out?: string;
   /** Stream for the live progress line (a TTY); phase lines go to `log`. */
   progress?: NodeJS.WriteStream;
-  /** Evaluates SLOs for the report (null when none). */
-  evaluateSlos?: (stack: Stack, result: RunResult) => Promise<Pick<ReportExtras, 'slos' | 'slosNote'>>;
   /** Aborts the run (SIGINT). */
   signal?: AbortSignal;
 }
@@ -73,13 +70,10 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
     await stack.ingest.flush();
-    const slo = options.evaluateSlos
-      ? await options.evaluateSlos(stack, result)
-      : { slos: null, slosNote: 'SLOs were not evaluated for this run.' };
     const reportPath =
       options.out ??
       path.join(resolveStoreOptions({ home: options.home }).home, 'reports', `${result.runId}.html`);
-    const report = await writeRunReport(stack.store, result.runId, reportPath, slo);
+    const report = await writeRunReport(stack.store, result.runId, reportPath);
     return {
       result,
       reportPath,

@@ -14,6 +14,7 @@ import { missingCommand, needs } from '../../../test-support/dependency.ts';
 import { collectReportData } from '../../src/report/collectReportData.ts';
 import { renderReport } from '../../src/report/renderReport.ts';
 import type { ReportData } from '../../src/report/types.ts';
+import { writeRunReport } from '../../src/report/writeRunReport.ts';
 import { insertRun } from '../gate/syntheticRuns.ts';
 import { insertCounterScrapes, insertSamplesAndFaults, insertServerSpans } from './syntheticTelemetry.ts';
 
@@ -153,4 +154,14 @@ test('headless Chromium renders every chart with no console error', async (t) =>
   } finally {
     await browser.close();
   }
+});
+
+test('writeRunReport evaluates the shipped SLOs over the run and tabulates them', async () => {
+  const file = path.join(dir, 'with-slos.html');
+  const d = await writeRunReport(store, 'r-report', file);
+  assert.ok(d.slos && d.slos.length >= 5, d.slosNote);
+  assert.match(d.slosNote ?? '', /time-scaled 1× like the scenario/);
+  const page = fs.readFileSync(file, 'utf8');
+  assert.match(page, /<section id="slos"><h2>SLOs<\/h2><table>/);
+  assert.ok(d.slos.every((s) => Object.keys(s.burn).length >= 2));
 });
