@@ -24,7 +24,12 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { latencyMs?: number; status?: (path: string) => number; body?: (path: string) => unknown } = {},
+  options: {
+    latencyMs?: number;
+    delay?: (path: string) => number;
+    status?: (path: string) => number;
+    body?: (path: string) => unknown;
+  } = {},
 ): Promise<TestServer> {
   const seen: SeenRequest[] = [];
   let stall: [number, number] | undefined;
@@ -45,7 +50,7 @@ export async function startTestServer(
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
       });
-      let delay = options.latencyMs ?? 0;
+      let delay = options.delay?.(path) ?? options.latencyMs ?? 0;
       if (stall && at >= stall[0] && at < stall[1]) delay = Math.max(delay, stall[1] - at);
       const answer = () => {
         inProgress--;
