@@ -19,7 +19,12 @@ import {
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
 import client from 'prom-client';
 import { resolveOptions } from './config/resolveOptions.ts';
 import { createFastifyPlugin } from './http/fastifyPlugin.ts';
@@ -31,6 +36,7 @@ import { createMetricsHandler } from './metrics/metricsHandler.ts';
 import { createOpenMetricsRegistry, registerTelemetryMetrics } from './metrics/TelemetryMetrics.ts';
 import { Redactor } from './redaction/Redactor.ts';
 import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
+import { PooledIdGenerator } from './traces/PooledIdGenerator.ts';
 import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
 import { warnOnce } from './traces/warnOnce.ts';
 import type {
@@ -106,7 +112,15 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
         resource: resourceFromAttributes(options.resourceAttributes),
         resourceDetectors: [processDetector, hostDetector, osDetector, serviceInstanceIdDetector],
         serviceName: options.serviceName,
-        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+        sampler: new ParentBasedSampler({
+          root:
+            options.sampleRatio >= 1
+              ? new AlwaysOnSampler()
+              : options.sampleRatio <= 0
+                ? new AlwaysOffSampler()
+                : new TraceIdRatioBasedSampler(options.sampleRatio),
+        }),
+        idGenerator: new PooledIdGenerator(),
         textMapPropagator: new CompositePropagator({
           propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
         }),
@@ -150,7 +164,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
     runtimeMetricsOn.add(registry);
     client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   }
-  setHelperState({ tracer, clientDuration: metrics.clientDuration });
+  setHelperState({ tracer, clientDuration: metrics.clientDuration, clientExemplars: metrics.exemplars });
 
   const tracker = new ServerRequestTracker(tracer, metrics);
   const metricsHandler = createMetricsHandler(registry);

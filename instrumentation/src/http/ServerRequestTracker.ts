@@ -67,15 +67,17 @@ export class ServerRequestTracker {
       [ATTR.urlScheme]: scheme,
     };
     if (route !== undefined) attributes[ATTR.httpRoute] = route;
-    const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
-    if (runId !== undefined) attributes[ATTR.runId] = runId;
+    if (headers.baggage !== undefined) {
+      const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
+      if (runId !== undefined) attributes[ATTR.runId] = runId;
+    }
     const span = this.#tracer.startSpan(
       route !== undefined ? serverSpanName(method, route) : method,
       { kind: SpanKind.SERVER, attributes },
       parent,
     );
     const labelRoute = route ?? '';
-    this.#metrics.serverActive.inc({ method, route: labelRoute });
+    this.#metrics.red.begin(method, labelRoute);
     return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false };
   }
 
@@ -103,18 +105,9 @@ export class ServerRequestTracker {
         span.setAttribute(ATTR.errorType, String(statusCode));
       }
       span.end();
-      this.#metrics.serverActive.dec({ method, route });
-      const labels = { method, route, status_code: statusCode };
       const sc = span.spanContext();
-      if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
-        this.#metrics.serverDuration.observe({
-          labels,
-          value: seconds,
-          exemplarLabels: { trace_id: sc.traceId },
-        });
-      } else {
-        this.#metrics.serverDuration.observe(labels, seconds);
-      }
+      const sampled = (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+      this.#metrics.red.end(method, route, statusCode, seconds, sampled ? sc.traceId : undefined);
     } catch {
       // never break the host
     }

@@ -2,9 +2,10 @@
 // exemplars, the in-flight gauge, the outbound-call histogram and the pipeline's own counters
 // (read from the queues at scrape time, so the hot path does no extra metric work).
 
-import client, { type Counter, type Gauge, type Histogram } from 'prom-client';
+import client, { type Counter, type Histogram } from 'prom-client';
 import { LABELS, METRICS } from '../names.ts';
 import type { MetricsRegistry as Registry, TelemetryStats } from '../types.ts';
+import { RedRecorder } from './RedRecorder.ts';
 
 /** Semantic-convention bucket boundaries for `http.server.request.duration`, seconds. */
 export const HTTP_DURATION_BUCKETS = [
@@ -22,8 +23,10 @@ export function createOpenMetricsRegistry(): Registry {
 export interface TelemetryMetrics {
   /** `http_server_request_duration_seconds`. */
   serverDuration: Histogram<string>;
-  /** `http_server_active_requests`. */
-  serverActive: Gauge<'method' | 'route'>;
+  /** True when the registry is OpenMetrics and the histograms take exemplars. */
+  exemplars: boolean;
+  /** Records into the duration histogram and the `http_server_active_requests` gauge. */
+  red: RedRecorder;
   /** `http_client_request_duration_seconds`. */
   clientDuration: Histogram<string>;
 }
@@ -34,6 +37,7 @@ function existing<T>(registry: Registry, name: string): T | undefined {
 
 // The pipeline counters of a registry read the stats of the telemetry started last on it (the
 // registry outlives a shutdown; a restarted telemetry must not leave the counters on the old one).
+const activeCounts = new WeakMap<Registry, Map<string, { method: string; route: string; n: number }>>();
 const statsSources = new WeakMap<Registry, () => TelemetryStats>();
 const noStats = (): TelemetryStats => ({
   spansStarted: 0,
@@ -61,14 +65,20 @@ export function registerTelemetryMetrics(registry: Registry, source: () => Telem
       registers: [registry],
       enableExemplars: exemplars,
     } as client.HistogramConfiguration<string>);
-  const serverActive =
-    existing<Gauge<'method' | 'route'>>(registry, METRICS.httpServerActive) ??
+  let active = activeCounts.get(registry);
+  if (!active) {
+    active = new Map();
+    activeCounts.set(registry, active);
+  }
+  if (!existing(registry, METRICS.httpServerActive)) {
     new client.Gauge({
       name: METRICS.httpServerActive,
       help: 'HTTP server requests in flight (semconv http.server.active_requests).',
       labelNames: [LABELS.method, LABELS.route],
       registers: [registry],
+      collect: RedRecorder.collectActive(active),
     });
+  }
   const clientDuration =
     existing<Histogram<string>>(registry, METRICS.httpClientDuration) ??
     new client.Histogram({
@@ -119,5 +129,10 @@ export function registerTelemetryMetrics(registry: Registry, source: () => Telem
       },
     });
   }
-  return { serverDuration, serverActive, clientDuration };
+  return {
+    serverDuration,
+    clientDuration,
+    exemplars,
+    red: new RedRecorder(serverDuration, exemplars, active),
+  };
 }

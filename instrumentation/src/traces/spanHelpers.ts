@@ -25,9 +25,11 @@ export const TRACER_NAME = '@marketbench/instrumentation';
 interface HelperState {
   tracer: Tracer | undefined;
   clientDuration: Histogram<string> | undefined;
+  /** prom-client accepts only the object form of observe() when exemplars are enabled, only the positional one otherwise. */
+  clientExemplars: boolean;
 }
 
-const state: HelperState = { tracer: undefined, clientDuration: undefined };
+const state: HelperState = { tracer: undefined, clientDuration: undefined, clientExemplars: false };
 
 /** Wires the helpers to a started telemetry (called by startTelemetry / shutdown). */
 export function setHelperState(next: Partial<HelperState>): void {
@@ -205,9 +207,10 @@ export function withClientSpan<T>(request: ClientRequestInfo, fn: (headers: Reco
       const labels = { method, peer: peer ?? '', status_code: status ?? (err !== undefined ? 'error' : '') };
       const sc = span.spanContext();
       const value = (performance.now() - start) / 1000;
-      if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+      if (!state.clientExemplars) hist.observe(labels, value);
+      else if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
         hist.observe({ labels, value, exemplarLabels: { trace_id: sc.traceId } });
-      } else hist.observe(labels, value);
+      } else hist.observe({ labels, value });
     },
   );
 }

@@ -1,0 +1,135 @@
+// Benchmark: the same trivial JSON route served four ways (plain Fastify, prom-client only,
+// stock OpenTelemetry, @marketbench/instrumentation), each in its own process, each driven by
+// autocannon (in this process, not the server's) with the same connections for the same time.
+// Spans go to a counting OTLP/HTTP endpoint on 127.0.0.1 in a worker thread. Prints requests/s,
+// ratio to plain, p99, spans exported per request served and the server's RSS.
+//
+//   node bench/instrumentation/run.ts [--duration 10] [--warmup 2] [--connections 50]
+//        [--variants plain,prom,stock,ours] [--protocol http/protobuf|http/json]
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    variants: { type: 'string', default: 'plain,prom,stock,ours' },
+    protocol: { type: 'string', default: 'http/protobuf' },
+  },
+});
+const duration = Number(values.duration);
+const warmup = Number(values.warmup);
+const connections = Number(values.connections);
+const variants = values.variants.split(',');
+
+const sink = new Worker(fileURLToPath(new URL('./countingSink.ts', import.meta.url)));
+function ask<T>(msg: { type: string }, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: { type: string }) => {
+      if (m.type !== reply) return;
+      sink.off('message', on);
+      resolve(m as T);
+    };
+    sink.on('message', on);
+    sink.postMessage(msg);
+  });
+}
+const { port: sinkPort } = await new Promise<{ port: number }>((resolve) =>
+  sink.once('message', (m: { port: number }) => resolve(m)),
+);
+
+function load(url: string, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+  });
+}
+
+interface Row {
+  variant: string;
+  rps: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  spans: number;
+  rssMb: number;
+  cpuPerRequest: number;
+}
+
+async function runVariant(variant: string): Promise<Row> {
+  await ask({ type: 'reset' }, 'reset');
+  const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
+    env: { ...process.env, BENCH_OTLP: `http://127.0.0.1:${sinkPort}`, BENCH_PROTOCOL: values.protocol },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [ready] = (await once(child, 'message')) as [{ port: number }];
+  const url = `http://127.0.0.1:${ready.port}/listings/42`;
+  if (warmup > 0) await load(url, warmup);
+  // Spans from the warm-up are exported now and not counted against the measured requests.
+  child.send({ type: 'flush' });
+  await once(child, 'message');
+  await ask({ type: 'reset' }, 'reset');
+  const result = await load(url, duration);
+  child.send({ type: 'finish' });
+  const [done] = (await once(child, 'message')) as [{ rss: number; cpuMicros: number }];
+  await once(child, 'exit');
+  const { spans } = await ask<{ spans: number }>({ type: 'count' }, 'count');
+  const served = result['2xx'];
+  return {
+    variant,
+    rps: served / duration,
+    p99: result.latency.p99,
+    requests: served,
+    errors: result.errors + result.non2xx,
+    spans: served > 0 ? spans / served : 0,
+    rssMb: done.rss / 1024 / 1024,
+    cpuPerRequest: served > 0 ? done.cpuMicros / served : 0,
+  };
+}
+
+const rows: Row[] = [];
+for (const v of variants) {
+  rows.push(await runVariant(v));
+  process.stderr.write(`done: ${v}\n`);
+}
+sink.postMessage({ type: 'close' });
+
+const plain = rows.find((r) => r.variant === 'plain')?.rps;
+const plainCpu = rows.find((r) => r.variant === 'plain')?.cpuPerRequest;
+const header = [
+  'variant',
+  'req/s',
+  'vs plain',
+  'p99 ms',
+  'requests',
+  'errors',
+  'spans/request',
+  'RSS MB',
+  'server CPU µs/req',
+  'plain CPU / CPU',
+];
+const lines = rows.map((r) => [
+  r.variant,
+  r.rps.toFixed(0),
+  plain ? (r.rps / plain).toFixed(2) : '-',
+  r.p99.toFixed(1),
+  String(r.requests),
+  String(r.errors),
+  r.variant === 'stock' || r.variant === 'ours' ? r.spans.toFixed(3) : '-',
+  r.rssMb.toFixed(0),
+  r.cpuPerRequest.toFixed(1),
+  plainCpu ? (plainCpu / r.cpuPerRequest).toFixed(2) : '-',
+]);
+console.log(
+  `instrumentation bench: ${connections} connections, ${duration}s per variant (+${warmup}s warm-up), ${values.protocol} for ours, node ${process.version}`,
+);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`| ${header.map(() => '---').join(' | ')} |`);
+for (const l of lines) console.log(`| ${l.join(' | ')} |`);
