@@ -7,7 +7,9 @@ import { DEFAULT_STACK_OPTIONS, startStack } from '../stack/startStack.ts';
 export function register(program: Command): void {
   program
     .command('up')
-    .description('run the embedded stack (store, OTLP ingest, reference service) in the foreground')
+    .description(
+      'run the embedded stack (store, OTLP ingest, /metrics scraper, reference service) in the foreground',
+    )
     .option(
       '--port <n>',
       'reference service port (env MARKETBENCH_PORT)',
@@ -38,7 +40,7 @@ export function register(program: Command): void {
           '',
           'marketbench stack is up (Ctrl-C to stop):',
           `  reference service   ${stack.serviceUrl}   (try ${stack.serviceUrl}/listings?limit=5, ${stack.serviceUrl}/openapi.json)`,
-          `  service metrics     ${stack.serviceUrl}/metrics`,
+          `  service metrics     ${stack.serviceUrl}/metrics   (scraped into ClickHouse every ${DEFAULT_STACK_OPTIONS.scrapeIntervalMs / 1000} s)`,
           `  OTLP/HTTP ingest    ${stack.ingest.url}   (point OTEL_EXPORTER_OTLP_ENDPOINT here)`,
           `  admin token         ${stack.adminToken}   (MARKETBENCH_ADMIN_TOKEN, for /admin/faults)`,
           '',

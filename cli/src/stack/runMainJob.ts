@@ -1,5 +1,5 @@
 // The main job (`npm start` = `marketbench start`): start the embedded stack, run a scenario
-// (marketplace-day by default) against it, flush telemetry so every number can be reconciled,
+// (marketplace-day by default) against it, flush and scrape so every number can be reconciled,
 // evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
 
 import path from 'node:path';
@@ -69,6 +69,8 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     });
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
+    // The scrape after the run is the "after" of the request-counter reconciliation.
+    await stack.scrapeNow();
     await stack.ingest.flush();
     const reportPath =
       options.out ??

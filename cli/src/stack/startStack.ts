@@ -1,12 +1,13 @@
 // Starts the embedded stack: the chDB store and the OTLP/HTTP ingest in this process (the
-// store's owner, so `marketbench query` reaches it through the ingest) and the instrumented
-// reference service in a child process. stop()
+// store's owner, so `marketbench query` reaches it through the ingest), a scraper of the
+// service's /metrics, and the instrumented reference service in a child process. stop()
 // tears it down in the reverse order, flushing telemetry on the way.
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryStats } from '@marketbench/instrumentation';
-import { openStore, resolveStoreOptions, startIngest } from '@marketbench/telemetry-store';
+import { SERVICES } from '@marketbench/instrumentation/names';
+import { openStore, resolveStoreOptions, Scraper, startIngest } from '@marketbench/telemetry-store';
 import { CliError, EXIT } from '../errors.ts';
 import type { ChildMessage, ParentMessage, ServiceProcessConfig } from './serviceProcess.ts';
 import type { ServiceTelemetry, Stack, StackOptions } from './types.ts';
@@ -15,6 +16,7 @@ import type { ServiceTelemetry, Stack, StackOptions } from './types.ts';
 export const DEFAULT_STACK_OPTIONS = {
   ingestPort: 4318,
   servicePort: 8080,
+  scrapeIntervalMs: 5000,
   /** How long the service may take to seed its catalog and listen. */
   serviceStartTimeoutMs: 60_000,
 } as const;
@@ -119,6 +121,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw new CliError('MB_ERR_STACK_START', msg, EXIT.runError, { cause: err });
   }
   log(`reference service listening on ${ready.url}`);
+  const scraper = new Scraper({
+    store,
+    targets: [{ url: `${ready.url}/metrics`, job: SERVICES.reference }],
+    intervalMs: options.scrapeIntervalMs ?? DEFAULT_STACK_OPTIONS.scrapeIntervalMs,
+    log: (m) => log(`scraper: ${m}`),
+  });
+  // The scrape before any load is the "before" of the request-counter reconciliation.
+  await scraper.scrapeOnce();
+  scraper.start();
   const send = (m: ParentMessage) => child.send(m);
   let stopped = false;
   return {
@@ -126,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ingest,
     serviceUrl: ready.url,
     adminToken: ready.adminToken,
+    scrapeNow: () => scraper.scrapeOnce(),
     async flushTelemetry(): Promise<ServiceTelemetry> {
       const flushed = waitFor(child, 'flushed', 30_000);
       send({ type: 'flush' });
@@ -136,6 +148,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scraper.stop();
       if (child.exitCode === null && child.connected) {
         const done = waitFor(child, 'stopped', 30_000).catch(() => undefined);
         send({ type: 'stop' });

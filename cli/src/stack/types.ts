@@ -16,6 +16,8 @@ export interface StackOptions {
   items?: number;
   /** Seed of the catalog. */
   seed?: number;
+  /** Interval between scrapes of the service's /metrics, ms; default 5000. */
+  scrapeIntervalMs?: number;
   /** One-line progress messages (default: none). */
   log?: (line: string) => void;
 }
@@ -36,8 +38,10 @@ export interface Stack {
   readonly serviceUrl: string;
   /** Bearer token of the service's /admin routes (fault injection). */
   readonly adminToken: string;
+  /** Scrapes the service's /metrics once now into the store. */
+  scrapeNow(): Promise<void>;
   /** Makes the service export every finished span, then the ingest insert everything it accepted. */
   flushTelemetry(): Promise<ServiceTelemetry>;
-  /** Stops the service (flushing its telemetry), the ingest and the store. */
+  /** Stops the scraper, the service (flushing its telemetry), the ingest and the store. */
   stop(): Promise<void>;
 }

@@ -39,7 +39,10 @@ test('marketbench start: stack up, marketplace-day for 8 s, thresholds, report, 
     assert.match(stderr, /reference service listening on http:\/\/127\.0\.0\.1:\d+/);
     assert.match(stderr, /stopping the stack/);
     assert.match(stdout, /THRESHOLDS/);
-    assert.match(stdout, /reconciliation/);
+    // every number agrees: rows = sent = server spans = request-counter delta (scraped before and after)
+    assert.match(stdout, /✓ request counter delta +\d+/);
+    assert.match(stdout, /✓ server spans +\d+/);
+    assert.doesNotMatch(stdout, /MISMATCH/);
     assert.match(stdout, new RegExp(`report: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const html = fs.readFileSync(out, 'utf8');
     assert.match(html, /marketbench report: marketplace-day/);
