@@ -4,6 +4,7 @@ import { register as baseline } from './baseline.ts';
 import { register as dashboards } from './dashboards.ts';
 import { register as exportCommand } from './export.ts';
 import { register as gate } from './gate.ts';
+import { register as ingest } from './ingest.ts';
 import { register as query } from './query.ts';
 import { register as report } from './report.ts';
 import { register as run } from './run.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: Register[] = [
   baseline,
   dashboards,
   gate,
+  ingest,
   query,
   report,
   start,
