@@ -125,6 +125,15 @@ export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
 /** Filters for the service / route / environment variables on the error-span table. */
 export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
 
+/**
+ * A lower bound on the duration of the `n` slowest selected server spans, from the rollup's
+ * per-minute maxima (each a different span; minutes reaching past the range end are left out):
+ * `Duration >= bound` keeps every one of them and lets the exporter's minmax index on Duration
+ * skip almost every granule. 0 (no pruning) when the rollup has nothing in range.
+ */
+export const slowestDurationBound = (n: number): string =>
+  `(SELECT min(m) FROM (SELECT duration_max AS m FROM ${TABLES.serverSpans1m} WHERE ${ROLLUP} AND minute < toStartOfMinute($__toTime) ORDER BY m DESC LIMIT ${n}))`;
+
 /** Smallest interval of a panel over the per-minute rollup. */
 export const ROLLUP_INTERVAL = '1m';
 

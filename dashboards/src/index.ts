@@ -9,6 +9,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { checkoutPaymentsDashboard } from './dashboards/checkoutPayments.ts';
 import { loadRunDashboard } from './dashboards/loadRun.ts';
 import { serviceOverviewDashboard } from './dashboards/serviceOverview.ts';
+import { slosDashboard } from './dashboards/slos.ts';
 import { tracesExplorerDashboard } from './dashboards/tracesExplorer.ts';
 import { dashboardProviderProvisioning, datasourceProvisioning } from './provisioning.ts';
 import type { DashboardsBuildOptions, DashboardsBuildResult } from './types.ts';
@@ -30,6 +31,7 @@ export function buildDashboards(): GeneratedDashboard[] {
     'service-overview.json': serviceOverviewDashboard(),
     'load-run.json': loadRunDashboard(),
     'checkout-payments.json': checkoutPaymentsDashboard(),
+    'slos.json': slosDashboard(),
     'traces-explorer.json': tracesExplorerDashboard(),
   };
   return Object.entries(builders).map(([file, builder]) => {

@@ -16,6 +16,7 @@ import {
   routeVariable,
   SERVER_SPANS,
   serviceVariable,
+  slowestDurationBound,
   spanAttr,
   T,
   table,
@@ -35,7 +36,7 @@ export function slowestTraces() {
     `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
   ${spanAttr(ATTR.httpStatusCode)} AS status, round(Duration / 1e6, 2) AS duration_ms
 FROM ${T.traces}
-WHERE ${SERVER_SPANS}
+WHERE ${SERVER_SPANS} AND Duration >= ${slowestDurationBound(50)}
 ORDER BY Duration DESC
 LIMIT 50`,
     { h: 9 },
@@ -46,14 +47,16 @@ export function p99Breakdown() {
   return table(
     'Where the slowest requests spend their time',
     'Spans of the 100 slowest traces at or above the p99 of the selection (p99 from the per-minute rollup), by service and operation.',
-    `WITH (SELECT quantileTDigestMerge(0.99)(duration_digest) FROM ${T.serverSpans1m} WHERE ${ROLLUP}) AS p99
+    `WITH (SELECT toUInt64(quantileTDigestMerge(0.99)(duration_digest)) FROM ${T.serverSpans1m} WHERE ${ROLLUP}) AS p99
 SELECT ServiceName AS service, SpanName AS operation, SpanKind AS kind, count() AS spans,
   round(sum(Duration) / 1e6, 2) AS total_ms, round(avg(Duration) / 1e6, 2) AS avg_ms,
   round(max(Duration) / 1e6, 2) AS max_ms
 FROM ${T.traces}
 WHERE $__timeFilter(Timestamp)
   AND TraceId IN (
-    SELECT TraceId FROM ${T.traces} WHERE ${SERVER_SPANS} AND Duration >= p99 ORDER BY Duration DESC LIMIT 100
+    SELECT TraceId FROM ${T.traces}
+    WHERE ${SERVER_SPANS} AND Duration >= greatest(p99, ${slowestDurationBound(100)})
+    ORDER BY Duration DESC LIMIT 100
   )
 GROUP BY service, operation, kind
 ORDER BY total_ms DESC
