@@ -93,6 +93,42 @@ async function spanAccounting(stack: Stack, runId: string) {
   };
 }
 
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+function procCpuSec(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
+function machineCpuSec(): { busy: number; total: number } {
+  const [, ...v] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = v.map(Number);
+  const idle = n[3] + (n[4] ?? 0);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/** CPU use of the service child, this process (generator + ingest + chDB) and everything else, % of one core. */
+function cpuMeter(servicePid: number) {
+  const t0 = Date.now();
+  const s0 = procCpuSec(servicePid);
+  const m0 = procCpuSec(process.pid);
+  const w0 = machineCpuSec();
+  return () => {
+    const sec = (Date.now() - t0) / 1000;
+    const service = ((procCpuSec(servicePid) - s0) / sec) * 100;
+    const main = ((procCpuSec(process.pid) - m0) / sec) * 100;
+    const w1 = machineCpuSec();
+    const machine = ((w1.busy - w0.busy) / sec) * 100;
+    return `service ${fmt(service)}%, generator+ingest+chDB ${fmt(main)}%, rest of the machine ${fmt(machine - service - main)}% (of ${os.cpus().length * 100}%)`;
+  };
+}
+
 function fmt(n: number, d = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 }
@@ -110,6 +146,7 @@ try {
   const day = BUILTIN_SCENARIOS['marketplace-day'];
   const rate = Number(args.rate);
   process.stderr.write(`[bench] steady: marketplace-day mix at ${rate} iterations/s for ${args.duration}\n`);
+  const steadyCpu = cpuMeter(stack.servicePid);
   const steady: RunResult = await runScenario(constantMix(day, rate, args.duration), {
     target: stack.serviceUrl,
     store: stack.store,
@@ -117,6 +154,7 @@ try {
     seed: 1,
     progress: process.stderr.isTTY ? process.stderr : undefined,
   });
+  const steadyCpuLine = steadyCpu();
   const tel = await stack.flushTelemetry();
   const ingestStats = stack.ingest.stats() as unknown as Record<string, unknown>;
   const acc = await spanAccounting(stack, steady.runId);
@@ -157,12 +195,14 @@ try {
     `${fmt(steady.generatorCpu.meanPercent)} / ${fmt(steady.generatorCpu.maxPercent)}`,
     '',
   ]);
+  out.push(['steady: CPU by process, % of one core', steadyCpuLine, '']);
   out.push(['steady: ingest counters', JSON.stringify(ingestStats).slice(0, 160), '']);
   if (!Object.values(checks).every(Boolean)) exitCode = 1;
 
   if (!args['skip-stress']) {
     const peak = Number(args['stress-peak']);
     process.stderr.write(`[bench] stress: ramp to ${peak} iterations/s over ${args['stress-duration']}\n`);
+    const stressCpu = cpuMeter(stack.servicePid);
     const stress = await runScenario(BUILTIN_SCENARIOS.stress, {
       target: stack.serviceUrl,
       store: stack.store,
@@ -171,6 +211,7 @@ try {
       overrides: { rate: peak, duration: args['stress-duration'] },
       progress: process.stderr.isTTY ? process.stderr : undefined,
     });
+    const stressCpuLine = stressCpu();
     const perIteration = stress.totals.iterations > 0 ? stress.totals.requests / stress.totals.iterations : 2;
     if (stress.knee) {
       const kneeReq = stress.knee.achievedRate * perIteration;
@@ -187,6 +228,7 @@ try {
       `${fmt(stress.generatorCpu.meanPercent)} / ${fmt(stress.generatorCpu.maxPercent)}`,
       '',
     ]);
+    out.push(['stress: CPU by process, % of one core', stressCpuLine, '']);
     const last = stress.samples
       .slice(-8)
       .map(

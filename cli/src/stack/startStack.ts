@@ -136,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     store,
     ingest,
     serviceUrl: ready.url,
+    servicePid: child.pid ?? 0,
     adminToken: ready.adminToken,
     scrapeNow: () => scraper.scrapeOnce(),
     async flushTelemetry(): Promise<ServiceTelemetry> {

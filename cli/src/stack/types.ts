@@ -34,6 +34,8 @@ export interface Stack {
   readonly store: Store;
   /** The OTLP ingest. */
   readonly ingest: Ingest;
+  /** Process id of the reference service's child process (for CPU accounting in benchmarks). */
+  readonly servicePid: number;
   /** Base URL of the reference service. */
   readonly serviceUrl: string;
   /** Bearer token of the service's /admin routes (fault injection). */
