@@ -38,6 +38,23 @@ export class ServerStore implements Store {
     this.client = client;
   }
 
+  /**
+   * Wraps a client you configured yourself (TLS, a custom `connection`); creates the database
+   * if needed. The client must use `database` as its default database.
+   */
+  static async fromClient(
+    client: ClickHouseClient,
+    database: string,
+    location: string,
+  ): Promise<ServerStore> {
+    try {
+      await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` });
+    } catch (err) {
+      throw failed('MB_ERR_QUERY_FAILED', `connecting to ${location}`, err);
+    }
+    return new ServerStore(location, database, client);
+  }
+
   /** Connects, checks the server answers, and creates the database if needed. */
   static async open(url: string, database: string): Promise<ServerStore> {
     const bootstrap = createClient({ url, request_timeout: 30_000 });
@@ -89,10 +106,15 @@ export class ServerStore implements Store {
     }
   }
 
+  /** Table name qualified with this store's database unless it already names one. */
+  private qualify(table: string): string {
+    return table.includes('.') ? table : `${this.database}.${table}`;
+  }
+
   async insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
+      await this.client.insert({ table: this.qualify(table), values: rows as Row[], format: 'JSONEachRow' });
     } catch (err) {
       throw failed('MB_ERR_INSERT_FAILED', `insert into ${table}`, err);
     }
@@ -101,7 +123,16 @@ export class ServerStore implements Store {
   async insertJsonEachRow(table: string, body: string): Promise<void> {
     if (body.length === 0) return;
     try {
-      await this.client.insert({ table, values: Readable.from([Buffer.from(body)]), format: 'JSONEachRow' });
+      // client.insert() only takes object streams for JSON formats; exec() sends the text as is.
+      const result = await this.client.exec({
+        query: `INSERT INTO ${this.qualify(table)} FORMAT JSONEachRow`,
+        values: Readable.from([Buffer.from(body)], { objectMode: false }),
+      });
+      result.stream.resume();
+      await new Promise<void>((resolve, reject) => {
+        result.stream.once('end', resolve);
+        result.stream.once('error', reject);
+      });
     } catch (err) {
       throw failed('MB_ERR_INSERT_FAILED', `insert into ${table}`, err);
     }
