@@ -65,6 +65,11 @@ export function tryAcquireOwnerLock(home: string): LockAttempt {
       fs.writeFileSync(tmp, `${JSON.stringify(info)}\n`);
       try {
         fs.linkSync(tmp, file);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw err;
+        // No hard links on this filesystem: O_EXCL create, content written right after.
+        fs.writeFileSync(file, `${JSON.stringify(info)}\n`, { flag: 'wx' });
       } finally {
         fs.rmSync(tmp, { force: true });
       }
