@@ -28,6 +28,7 @@ interface RunFlags {
   out?: string;
   json?: boolean;
   seed?: string;
+  workers?: string;
   store: boolean;
 }
 
@@ -105,6 +106,10 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write summary.json, summary.txt and samples.csv into this directory')
     .option('--json', 'print the summary as JSON on stdout (no progress line)')
     .option('--seed <n>', 'seed journey picks and random feeders (reproducible runs)')
+    .option(
+      '--workers <n>',
+      'generator threads, each sending an equal share (default 1; raise it when the generator CPU is saturated)',
+    )
     .option('--no-store', 'with --target: do not write request and run rows to the store')
     .addHelpText(
       'after',
@@ -126,6 +131,8 @@ export function register(program: Command): void {
       };
       const tags = parseTags(flags.tag);
       const seed = positive('--seed', flags.seed, true);
+      const workers = positive('--workers', flags.workers, true);
+      if (workers === 0) throw new CliError('MB_ERR_SCENARIO_NUMBER', '--workers must be at least 1');
       let loaded: Awaited<ReturnType<typeof loadScenario>>;
       try {
         loaded = await loadScenario(scenario);
@@ -143,6 +150,7 @@ export function register(program: Command): void {
             overrides,
             tags,
             seed,
+            workers,
             store,
             adminToken,
             signal: interrupt.signal,

@@ -44,9 +44,10 @@ export class RunSampler {
     this.prevCpu = process.cpuUsage();
   }
 
-  /** Takes a sample of the time since the previous one. */
-  sample(): SecondSample {
+  /** Takes a sample of the time since the previous one; a final sample under 0.5 s is not kept (its rates would be noise). */
+  sample(final = false): SecondSample | undefined {
     const now = performance.now();
+    if (final && now - this.prevAt < 500) return undefined;
     const dt = Math.max(1e-3, (now - this.prevAt) / 1000);
     const cpu = process.cpuUsage();
     const cpuMs = (cpu.user - this.prevCpu.user + cpu.system - this.prevCpu.system) / 1000;

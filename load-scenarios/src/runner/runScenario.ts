@@ -5,20 +5,14 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROUTES, TABLES } from '@marketbench/instrumentation/names';
 import type { Store } from '@marketbench/telemetry-store';
-import { Feeder } from '../feeders/Feeder.ts';
-import { HttpClient } from '../http/HttpClient.ts';
-import { compileJourney, JourneyPicker } from '../journey/compileJourneys.ts';
-import type { ExecutorRuntime } from '../journey/runIteration.ts';
-import { MetricRegistry } from '../metrics/MetricRegistry.ts';
+import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import { scenarioDurationMs } from '../scenario/scenarioDuration.ts';
 import { validateScenario } from '../scenario/validateScenario.ts';
-import { runExecutor } from '../scheduler/runExecutor.ts';
 import {
   abortingThreshold,
   compileThresholds,
@@ -26,7 +20,7 @@ import {
   type ThresholdVerdict,
 } from '../thresholds/evaluateThresholds.ts';
 import type { ScenarioDefinition, ScenarioOverrides } from '../types.ts';
-import { type EngineContext, newLiveCounters, seededRandom } from './EngineContext.ts';
+import { localEngines, workerEngines } from './Engines.ts';
 import { ProgressLine } from './ProgressLine.ts';
 import { formatTimestamp, type RequestRow } from './RequestRow.ts';
 import { RunSampler, type SecondSample } from './RunSampler.ts';
@@ -59,6 +53,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Maximum connections to the target (default one per concurrent request). */
   connections?: number;
+  /** Generator threads (default 1): more when one thread cannot send the rate; each runs an equal share. */
+  workers?: number;
 }
 
 /** The stress knee: the last second that met the knee criteria before they broke. */
@@ -136,21 +132,16 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const origin = checkTarget(options.target);
   validateScenario(input, options.file);
   const def = validateScenario(applyOverrides(input, options.overrides), options.file);
-  const baseDir = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
-  const feeders = new Map<string, Feeder>();
-  for (const [name, spec] of Object.entries(def.feeders ?? {}))
-    feeders.set(name, Feeder.load(name, spec, baseDir, options.file));
   const thresholds = compileThresholds(def.options.thresholds);
   await checkReachable(origin);
   const runId = options.runId ?? newRunId();
-  const registry = new MetricRegistry();
-  const client = new HttpClient(origin, { connections: options.connections ?? null });
-  const runAbort = new AbortController();
   let abortReason: string | undefined;
+  let aborted = false;
   const abort = (reason: string) => {
-    if (runAbort.signal.aborted) return;
+    if (aborted) return;
+    aborted = true;
     abortReason = reason;
-    runAbort.abort();
+    engines.abort();
   };
   const onSignal = () => abort('interrupted');
   options.signal?.addEventListener('abort', onSignal, { once: true });
@@ -161,22 +152,27 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const sampleSink = options.store
     ? new StoreSink<Record<string, unknown>>(options.store, TABLES.loadSamples, { intervalMs: 5000 })
     : undefined;
-  let vuIds = 0;
-  const ctx: EngineContext = {
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const onRequest = requestSink ? (row: RequestRow) => requestSink.push(row) : undefined;
+  const engineConfig = {
     def,
+    file: options.file,
     runId,
     origin,
-    client,
-    registry,
-    journeys: new Map(Object.entries(def.journeys).map(([n, j]) => [n, compileJourney(n, j)])),
-    feeders,
     tags: { ...def.options.tags, ...options.tags },
-    onRequest: requestSink ? (row) => requestSink.push(row) : undefined,
-    random: options.seed !== undefined ? seededRandom(options.seed) : Math.random,
-    runAbort: runAbort.signal,
-    nextVuId: () => ++vuIds,
-    live: newLiveCounters(),
+    seed: options.seed,
+    connections:
+      options.connections !== undefined ? Math.max(1, Math.ceil(options.connections / workers)) : null,
   };
+  const engines =
+    workers === 1
+      ? localEngines({ ...engineConfig, share: { of: 1, phase: 0 } }, onRequest)
+      : workerEngines(
+          engineConfig,
+          workers,
+          onRequest,
+          thresholds.some((t) => t.abortOnFail),
+        );
 
   const totalMs = scenarioDurationMs(def);
   const timeScale = def.options.timeScale ?? 1;
@@ -202,16 +198,22 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   });
   if (options.store) await options.store.insert(TABLES.loadRuns, [runRow('running', null)]);
 
+  await engines.prepare();
   const t0 = performance.now();
-  const sampler = new RunSampler(() => [ctx.live], t0);
+  const sampler = new RunSampler(() => engines.live(), t0);
   const progress = options.progress ? new ProgressLine(options.progress, totalMs / 1000) : undefined;
   const kneeCfg = def.options.knee;
   let knee: Knee | undefined;
   let lastGood: SecondSample | undefined;
   let broken = 0;
   const tick = setInterval(() => {
-    const s = sampler.sample();
-    progress?.update(s, ctx.live.errors, ctx.live.dropped);
+    const s = sampler.sample() as SecondSample;
+    const lives = engines.live();
+    progress?.update(
+      s,
+      lives.reduce((n, l) => n + l.errors, 0),
+      lives.reduce((n, l) => n + l.dropped, 0),
+    );
     if (sampleSink) {
       const ts = formatTimestamp(s.epochMs).slice(0, 23);
       const add = (name: string, value: number) =>
@@ -244,7 +246,9 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
         lastGood = s;
       }
     }
-    const failing = abortingThreshold(registry, thresholds, performance.now() - t0);
+    const failing = thresholds.some((t) => t.abortOnFail)
+      ? abortingThreshold(engines.currentMetrics(), thresholds, performance.now() - t0)
+      : undefined;
     if (failing) abort(`threshold ${failing.key.source}: ${failing.expression.source} failed (abortOnFail)`);
   }, 1000);
 
@@ -282,24 +286,9 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const activeFaults = new Set<string>();
   for (const f of def.faults ?? []) if (f.action === 'set') activeFaults.add(f.dependency);
 
-  const runtimes: ExecutorRuntime[] = [];
+  let registry: MetricRegistry;
   try {
-    await Promise.all(
-      Object.entries(def.options.scenarios).map(([name, config]) => {
-        const journeys = (config.journeys ?? Object.keys(def.journeys))
-          .map((j) => ctx.journeys.get(j))
-          .filter((j) => j !== undefined);
-        const ex: ExecutorRuntime = {
-          name,
-          tags: config.tags ?? {},
-          picker: new JourneyPicker(journeys),
-          handles: new Map(),
-          iterationHandles: new Map(),
-        };
-        runtimes.push(ex);
-        return runExecutor(ctx, ex, config, t0 + (config.startTime ? durationMs(config.startTime) : 0));
-      }),
-    );
+    registry = await engines.run(t0);
   } finally {
     clearInterval(tick);
     for (const t of faultTimers) clearTimeout(t);
@@ -307,12 +296,11 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     if (activeFaults.size > 0)
       await clearFaults(origin, options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN);
     options.signal?.removeEventListener('abort', onSignal);
-    await client.close(true).catch(() => undefined);
     progress?.done();
   }
   const endedAt = new Date();
   const durationSec = (performance.now() - t0) / 1000;
-  sampler.sample();
+  sampler.sample(true);
   const verdicts = evaluateThresholds(registry, thresholds, durationSec);
   if (abortReason?.startsWith('threshold')) {
     for (const v of verdicts) if (!v.ok) v.aborted = true;
@@ -320,7 +308,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const thresholdsPassed = verdicts.every((v) => v.ok);
   const totals = {
     requests: counterTotal(registry, 'http_reqs', durationSec),
-    errors: ctx.live.errors,
+    errors: engines.live().reduce((n, l) => n + l.errors, 0),
     iterations: counterTotal(registry, 'iterations', durationSec),
     droppedIterations: counterTotal(registry, 'dropped_iterations', durationSec),
     interruptedIterations: counterTotal(registry, 'interrupted_iterations', durationSec),
