@@ -16,6 +16,8 @@ export type { SecondSample } from './runner/RunSampler.ts';
 export type { Knee, RunOptions, RunResult } from './runner/runScenario.ts';
 export { newRunId, runScenario, summaryJson } from './runner/runScenario.ts';
 export { checkTarget, isLoopbackHost } from './runner/targetUrl.ts';
+export type { SaturateOptions, SaturateResult, SaturateStep } from './saturate/saturate.ts';
+export { formatSaturate, saturate } from './saturate/saturate.ts';
 export { applyOverrides } from './scenario/applyOverrides.ts';
 export { defineScenario } from './scenario/defineScenario.ts';
 export type { LoadedScenario } from './scenario/loadScenario.ts';

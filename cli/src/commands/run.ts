@@ -5,12 +5,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  formatSaturate,
   formatSummary,
   loadScenario,
+  newRunId,
   parseDuration,
   type RunResult,
   runScenario,
   ScenarioError,
+  saturate,
   summaryJson,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
@@ -29,6 +32,8 @@ interface RunFlags {
   json?: boolean;
   seed?: string;
   workers?: string;
+  path?: string;
+  connections?: string;
   store: boolean;
 }
 
@@ -84,11 +89,43 @@ function writeOut(dir: string, result: RunResult, summary: string): void {
   writeFileSync(path.join(dir, 'samples.csv'), header + rows.join('\n') + '\n');
 }
 
+async function runSaturate(flags: RunFlags): Promise<void> {
+  if (!flags.path)
+    throw new CliError('MB_ERR_SCENARIO_FIELD', 'saturate needs --path, e.g. --path /listings/42');
+  const connections = flags.connections
+    ?.split(',')
+    .map((c) => positive('--connections', c.trim(), true) ?? 1);
+  const seconds = flags.duration !== undefined ? (parseDuration(flags.duration) ?? 5000) / 1000 : undefined;
+  const go = async (target: string) => {
+    try {
+      return await saturate({ target, path: flags.path as string, connections, seconds, runId: newRunId() });
+    } catch (err) {
+      throw toCliError(err);
+    }
+  };
+  let result: Awaited<ReturnType<typeof saturate>>;
+  if (flags.target !== undefined) result = await go(flags.target);
+  else {
+    const stack = await startStack({
+      log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+    });
+    try {
+      result = await go(stack.serviceUrl);
+    } finally {
+      await stack.stop();
+    }
+  }
+  process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatSaturate(result));
+}
+
 export function register(program: Command): void {
   program
     .command('run')
     .description('run a load scenario (built-in name or a scenario .ts file) and check its thresholds')
-    .argument('<scenario>', 'built-in scenario (see `marketbench scenarios list`) or a scenario module path')
+    .argument(
+      '<scenario>',
+      'built-in scenario (see `marketbench scenarios list`), a scenario module path, or `saturate` (max throughput of --path, with autocannon)',
+    )
     .option(
       '--target <url>',
       'base URL of the API under test; loopback only (127.0.0.0/8, localhost, [::1]). Default: start the embedded stack',
@@ -110,6 +147,8 @@ export function register(program: Command): void {
       '--workers <n>',
       'generator threads, each sending an equal share (default 1; raise it when the generator CPU is saturated)',
     )
+    .option('--path <path>', 'saturate mode: the route to saturate, e.g. /listings/42')
+    .option('--connections <list>', 'saturate mode: connection counts to try (default 1,2,4,...,256)')
     .option('--no-store', 'with --target: do not write request and run rows to the store')
     .addHelpText(
       'after',
@@ -133,6 +172,10 @@ export function register(program: Command): void {
       const seed = positive('--seed', flags.seed, true);
       const workers = positive('--workers', flags.workers, true);
       if (workers === 0) throw new CliError('MB_ERR_SCENARIO_NUMBER', '--workers must be at least 1');
+      if (scenario === 'saturate') {
+        await runSaturate(flags);
+        return;
+      }
       let loaded: Awaited<ReturnType<typeof loadScenario>>;
       try {
         loaded = await loadScenario(scenario);
