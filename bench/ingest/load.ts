@@ -12,6 +12,8 @@ const [url, seconds, connections, spansPerRequest] = [
 if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(url)) throw new Error('loopback targets only');
 const bodies = Array.from({ length: 64 }, (_, i) => encodedSpans(1000 + i, spansPerRequest));
 const agent = new Agent({ connections, keepAliveTimeout: 30_000 });
+// The bodies are ready: the parent starts its clock on this line.
+process.stdout.write('ready\n');
 const deadline = Date.now() + seconds * 1000;
 const statuses: Record<number, number> = {};
 let acked = 0;

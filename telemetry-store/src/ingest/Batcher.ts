@@ -9,9 +9,12 @@ import type { MappedRows, OtelTable, Signal } from './mappedRows.ts';
 import { OTEL_TABLES } from './mappedRows.ts';
 import type { Spool } from './Spool.ts';
 
+// One request's rows for one table, already joined: one flat string per request keeps the
+// garbage collector's work per row small (a row is built from many concatenations).
 interface Chunk {
   seq: number;
-  lines: string[];
+  text: string;
+  rows: number;
   at: number;
 }
 
@@ -83,7 +86,7 @@ export class Batcher {
         q = { chunks: [], rows: 0 };
         this.#queues.set(table, q);
       }
-      q.chunks.push({ seq, lines, at });
+      q.chunks.push({ seq, text: lines.join('\n'), rows: lines.length, at });
       q.rows += lines.length;
       this.#queuedRows += lines.length;
       this.#spool.hold(seq, lines.length);
@@ -98,7 +101,7 @@ export class Batcher {
 
   /** Inserts a block now, outside the queue (spool replay at start); returns rows inserted and dropped. */
   insertBlock(table: OtelTable, lines: string[]): Promise<{ inserted: number; dropped: number }> {
-    return this.#insertLines(table, lines);
+    return this.#insertLines(table, lines.join('\n'), lines.length);
   }
 
   /** Stops the timer; call `flush()` first to drain. */
@@ -142,18 +145,16 @@ export class Batcher {
     while (q.chunks.length > 0 && rows < this.#options.batchRows) {
       const c = q.chunks.shift()!;
       taken.push(c);
-      rows += c.lines.length;
+      rows += c.rows;
     }
     q.rows -= rows;
-    const lines: string[] = [];
-    for (const c of taken) for (const l of c.lines) lines.push(l);
     const signal = signalOfTable(table);
-    const { inserted, dropped } = await this.#insertLines(table, lines);
+    const { inserted, dropped } = await this.#insertLines(table, taken.map((c) => c.text).join('\n'), rows);
     this.#queuedRows -= rows;
     this.#stats.rows[signal].inserted += inserted;
     this.#stats.rows[signal].dropped += dropped;
     if (inserted > 0) this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
-    for (const c of taken) this.#spool.release(c.seq, c.lines.length);
+    for (const c of taken) this.#spool.release(c.seq, c.rows);
   }
 
   /**
@@ -161,27 +162,33 @@ export class Batcher {
    * costs only itself; any other error (store unreachable) is retried with backoff, then the
    * block is dropped and counted.
    */
-  async #insertLines(table: OtelTable, lines: string[]): Promise<{ inserted: number; dropped: number }> {
+  async #insertLines(
+    table: OtelTable,
+    body: string,
+    rows: number,
+  ): Promise<{ inserted: number; dropped: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
         this.#stats.inserts++;
-        await this.#store.insertJsonEachRow(table, lines.join('\n'));
-        return { inserted: lines.length, dropped: 0 };
+        await this.#store.insertJsonEachRow(table, body);
+        return { inserted: rows, dropped: 0 };
       } catch (err) {
         this.#stats.insertFailures++;
         const message = (err as Error).message;
         if (DATA_ERROR.test(message)) {
+          // JSON text has no raw newlines inside values, so lines are rows.
+          const lines = body.split('\n');
           if (lines.length === 1) {
             this.#log(`ingest: dropped a row ClickHouse refused in ${table}: ${message.slice(0, 300)}`);
             return { inserted: 0, dropped: 1 };
           }
           const half = lines.length >>> 1;
-          const a = await this.#insertLines(table, lines.slice(0, half));
-          const b = await this.#insertLines(table, lines.slice(half));
+          const a = await this.#insertLines(table, lines.slice(0, half).join('\n'), half);
+          const b = await this.#insertLines(table, lines.slice(half).join('\n'), lines.length - half);
           return { inserted: a.inserted + b.inserted, dropped: a.dropped + b.dropped };
         }
         this.#log(`ingest: insert into ${table} failed (attempt ${attempt}): ${message.slice(0, 500)}`);
-        if (attempt >= this.#options.maxInsertAttempts) return { inserted: 0, dropped: lines.length };
+        if (attempt >= this.#options.maxInsertAttempts) return { inserted: 0, dropped: rows };
         await sleep(Math.min(100 * 4 ** (attempt - 1), 5000));
       }
     }
