@@ -19,6 +19,8 @@ export type { SliSource } from './clickhouse/sliSql.ts';
 export { grafanaSliSql, sliSource, windowedSliSql } from './clickhouse/sliSql.ts';
 export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
 export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
+export type { DrillOptions, DrillReport } from './drill/runDrill.ts';
+export { DRILL_SCENARIO, DRILL_SLO, DRILL_TIME_SCALE, runDrill } from './drill/runDrill.ts';
 export type { SloErrorCode } from './errors.ts';
 export { SLO_ERRORS, SloError, SloValidationError } from './errors.ts';
 export type { GrafanaAlertRule, GrafanaRuleQuery } from './grafana/grafanaAlertRules.ts';

@@ -3,13 +3,16 @@
 // work is in @marketbench/slo-definitions.
 import path from 'node:path';
 import {
+  assertDrill,
   buildOutputs,
   DEFAULT_SPECS_DIR,
   evaluateSlos,
+  formatDrill,
   formatStatus,
   gen,
   loadSpecs,
   PACKAGE_DIR,
+  runDrill,
   type Slo,
   SloError,
   SloValidationError,
@@ -18,6 +21,7 @@ import {
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.ts';
+import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
 
 function load(specs: string | undefined): Slo[] {
@@ -162,6 +166,91 @@ Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs 
           }
         });
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+      },
+    );
+
+  slo
+    .command('drill')
+    .description(
+      'prove the checkout page alert: psp-incident traffic without faults (no page) and with them (page, then reset)',
+    )
+    .option('--scale <f>', 'fraction of the 3-minute scenario to run (0.1 runs 18 s twice)', '1')
+    .option('--rate <n>', 'override the arrival rate (iterations/s)')
+    .option('--time-scale <n>', 'divide every alert window by n (default 120 / scale)')
+    .option('--port <n>', 'reference service port (0: any free port)', '0')
+    .option('--ingest-port <n>', 'OTLP ingest port (0: any free port)', '0')
+    .option('--items <n>', 'listings in the seeded catalog (the journeys view ids 1-20000)', '20000')
+    .addHelpText(
+      'after',
+      `
+Starts the embedded stack (store, ingest, reference service), runs both drills, prints per drill the
+detection time (against the bound the policy allows at the time scale), the reset time and
+precision/recall of the page over the evaluation steps, then stops the stack.
+Environment: MARKETBENCH_HOME (default .marketbench).
+Exit codes: 0 both drills behaved, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED), 2 run error, 3 store unavailable.`,
+    )
+    .action(
+      async (flags: {
+        scale: string;
+        rate?: string;
+        timeScale?: string;
+        port: string;
+        ingestPort: string;
+        items: string;
+      }) => {
+        const num = (flag: string, v: string | undefined, min = 0) => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isFinite(n) || n <= min)
+            throw new CliError('MB_ERR_USAGE', `${flag} must be a number > ${min}, got "${v}"`);
+          return n;
+        };
+        const scale = num('--scale', flags.scale) ?? 1;
+        const log = (line: string) => process.stderr.write(`[slo drill] ${line}\n`);
+        const stack = await startStack({
+          servicePort: num('--port', flags.port, -1),
+          ingestPort: num('--ingest-port', flags.ingestPort, -1),
+          items: num('--items', flags.items),
+          log,
+        });
+        try {
+          const report = await runDrill({
+            store: stack.store,
+            target: stack.serviceUrl,
+            adminToken: stack.adminToken,
+            flush: async () => {
+              await stack.flushTelemetry();
+            },
+            scale,
+            rate: num('--rate', flags.rate),
+            timeScale: num('--time-scale', flags.timeScale),
+            log,
+          }).catch((err: unknown) => {
+            if (err instanceof SloError)
+              throw new CliError(err.code, err.message, EXIT.runError, { cause: err });
+            throw err;
+          });
+          process.stdout.write(
+            `time scale ${report.timeScale} (every alert window ${report.timeScale}× shorter than its name)\n` +
+              `healthy  run ${report.healthy.runId}: ${formatDrill(report.healthy)}\n` +
+              `incident run ${report.incident.runId}: ${formatDrill(report.incident)} ` +
+              `(fault error ratio ${(report.incident.faultErrorRatio * 100).toFixed(1)}%)\n`,
+          );
+          try {
+            assertDrill(report.healthy, { expectPage: false });
+            // Allow two evaluation steps and the PSP's own latency before a failed checkout is recorded.
+            assertDrill(report.incident, { expectPage: true, slackMs: 2000 });
+          } catch (err) {
+            if (err instanceof SloError)
+              throw new CliError(err.code, err.message, EXIT.thresholdsFailed, { cause: err });
+            throw err;
+          }
+          process.stdout.write(
+            'drill passed: no page when healthy; paged in time and reset after the PSP recovered\n',
+          );
+        } finally {
+          await stack.stop();
+        }
       },
     );
 }
