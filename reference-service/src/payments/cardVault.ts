@@ -1,7 +1,7 @@
 // Tokenization at the edge: the HTTP layer turns a card into a token before anything else sees
 // it, so no store, log, span or PSP request ever carries a PAN or CVC. The token is an HMAC of
 // the PAN and expiry under a per-process secret: stable for the same card, useless without it.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { CardToken } from '../domain/model.ts';
 
 export interface CardInput {
@@ -40,10 +40,11 @@ export function cardBrand(digits: string): string {
 }
 
 export class CardVault {
-  readonly #secret: Buffer;
+  // A KeyObject made once: passing raw bytes to createHmac would rebuild one per card.
+  readonly #secret: KeyObject;
 
   constructor(secret: Buffer = randomBytes(32)) {
-    this.#secret = secret;
+    this.#secret = createSecretKey(secret);
   }
 
   /** A token for the card, or the first problem with it. `now` decides expiry. */
