@@ -51,7 +51,7 @@ export interface StoreOptions {
   owner?: boolean;
   /**
    * How long to wait, in ms, while another process holds the embedded store without serving it
-   * (an ingest still starting, a short command) before failing with MB_ERR_STORE_LOCKED (default 5000).
+   * (an ingest still starting, a short command) before failing with MB_ERR_STORE_LOCKED (env `MARKETBENCH_LOCK_WAIT_MS`).
    */
   lockWaitMs?: number;
 }

@@ -20,7 +20,7 @@ export const DEFAULT_STORE_OPTIONS = {
   lockWaitMs: 5000,
 } as const satisfies Omit<ResolvedStoreOptions, 'url'> & { url: undefined };
 
-/** Applies argument > environment (`CLICKHOUSE_URL`, `MARKETBENCH_HOME`, `MARKETBENCH_DATABASE`, `MARKETBENCH_TTL_DAYS`) > defaults. */
+/** Applies argument > environment (`CLICKHOUSE_URL`, `MARKETBENCH_HOME`, `MARKETBENCH_DATABASE`, `MARKETBENCH_TTL_DAYS`, `MARKETBENCH_LOCK_WAIT_MS`) > defaults. */
 export function resolveStoreOptions(
   options: StoreOptions = {},
   env: NodeJS.ProcessEnv = process.env,
@@ -49,6 +49,15 @@ export function resolveStoreOptions(
       `invalid TTL "${ttlText}" days (MARKETBENCH_TTL_DAYS): use a whole number >= 0 (0 = keep forever)`,
     );
   }
+  const waitText = nonEmpty(env.MARKETBENCH_LOCK_WAIT_MS);
+  const lockWaitMs =
+    options.lockWaitMs ?? (waitText === undefined ? DEFAULT_STORE_OPTIONS.lockWaitMs : Number(waitText));
+  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) {
+    throw new StoreError(
+      'MB_ERR_STORE_CONFIG',
+      `invalid MARKETBENCH_LOCK_WAIT_MS "${waitText}": use milliseconds >= 0`,
+    );
+  }
   if (url !== undefined && !/^https?:\/\//.test(url)) {
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
@@ -62,7 +71,7 @@ export function resolveStoreOptions(
     ttlDays,
     migrate: options.migrate ?? DEFAULT_STORE_OPTIONS.migrate,
     owner: options.owner ?? DEFAULT_STORE_OPTIONS.owner,
-    lockWaitMs: options.lockWaitMs ?? DEFAULT_STORE_OPTIONS.lockWaitMs,
+    lockWaitMs,
   };
 }
 

@@ -21,6 +21,7 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
     MARKETBENCH_HOME: '/env/home',
     MARKETBENCH_DATABASE: 'envdb',
     MARKETBENCH_TTL_DAYS: '3',
+    MARKETBENCH_LOCK_WAIT_MS: '250',
   };
   assert.deepEqual(resolveStoreOptions({}, env), {
     url: 'http://ch:8123',
@@ -29,11 +30,18 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
     ttlDays: 3,
     migrate: true,
     owner: false,
-    lockWaitMs: 5000,
+    lockWaitMs: 250,
   });
   assert.deepEqual(
     resolveStoreOptions(
-      { url: 'https://arg:8443', home: '/arg', database: 'argdb', ttlDays: 0, migrate: false },
+      {
+        url: 'https://arg:8443',
+        home: '/arg',
+        database: 'argdb',
+        ttlDays: 0,
+        migrate: false,
+        lockWaitMs: 10,
+      },
       env,
     ),
     {
@@ -43,7 +51,7 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
       ttlDays: 0,
       migrate: false,
       owner: false,
-      lockWaitMs: 5000,
+      lockWaitMs: 10,
     },
   );
   const defaults = resolveStoreOptions({}, {});
@@ -51,6 +59,7 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
   assert.equal(defaults.home, path.resolve(DEFAULT_STORE_OPTIONS.home));
   assert.equal(defaults.database, 'otel');
   assert.equal(defaults.ttlDays, 0);
+  assert.equal(defaults.lockWaitMs, 5000);
 });
 
 test('options: invalid values fail with MB_ERR_STORE_CONFIG naming the value', () => {
@@ -59,6 +68,7 @@ test('options: invalid values fail with MB_ERR_STORE_CONFIG naming the value', (
     { MARKETBENCH_TTL_DAYS: 'week' },
     { MARKETBENCH_DATABASE: 'a;drop' },
     { CLICKHOUSE_URL: 'ch:9000' },
+    { MARKETBENCH_LOCK_WAIT_MS: 'forever' },
   ]) {
     assert.throws(
       () => resolveStoreOptions({}, env),

@@ -1,0 +1,37 @@
+// `marketbench query` and `store info` while another process owns the chDB directory:
+// through the owner when it serves the store, exit 3 naming its pid when it does not.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { cleanup, run, startOwner, stop, tempHome } from './runCli.ts';
+
+after(cleanup);
+
+test('query and store info go through a running owner; without a published owner they exit 3 naming its pid', async () => {
+  const home = tempHome();
+  const serving = await startOwner(home, true);
+  const insert = await run(
+    [
+      'query',
+      "INSERT INTO marketbench_load_faults (run_id, ts, dependency, action, spec) VALUES ('r1', now64(3), 'psp', 'set', '{}')",
+    ],
+    home,
+  );
+  assert.equal(insert.code, 0, insert.stderr);
+  const count = await run(
+    ['query', 'SELECT count() AS n FROM marketbench_load_faults', '--format', 'json'],
+    home,
+  );
+  assert.equal(count.code, 0, count.stderr);
+  assert.deepEqual(JSON.parse(count.stdout), [{ n: '1' }]);
+  const info = await run(['store', 'info'], home);
+  assert.equal(info.code, 0, info.stderr);
+  assert.match(info.stdout, /^backend: {2}remote\n/);
+  assert.match(info.stdout, /marketbench_load_faults\s+MergeTree\s+1\s/);
+  await stop(serving.child);
+
+  const silent = await startOwner(home, false);
+  const locked = await run(['query', 'SELECT 1'], home, { MARKETBENCH_LOCK_WAIT_MS: '0' });
+  assert.equal(locked.code, 3);
+  assert.match(locked.stderr, new RegExp(`process ${silent.pid}\\b.*\\[MB_ERR_STORE_LOCKED\\]`, 's'));
+  await stop(silent.child);
+});
