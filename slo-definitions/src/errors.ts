@@ -7,6 +7,7 @@ export const SLO_ERRORS = {
   MB_ERR_SLO_SPEC_SCHEMA: 'a spec does not match the marketbench/v1 JSON Schema',
   MB_ERR_SLO_UNKNOWN_NAME:
     'a spec names a service, route, route group, metric or label missing from the name table',
+  MB_ERR_SLO_BAD_THRESHOLD: 'a latency threshold is not a bucket bound of the HTTP duration histogram',
   MB_ERR_SLO_DUPLICATE: 'two SLOs share a name, or two alert windows the same severity and windows',
   MB_ERR_SLO_BAD_WINDOW:
     'an alert window is longer than the SLO period, or its short window is not shorter than its long one',

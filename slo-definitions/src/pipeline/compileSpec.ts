@@ -5,6 +5,7 @@ import { SloError, SloValidationError } from '../errors.ts';
 import { parseDuration } from '../spec/duration.ts';
 import { parseSpec } from '../spec/parseSpec.ts';
 import { validateNames } from '../spec/validateNames.ts';
+import { validateThresholds } from '../spec/validateThresholds.ts';
 import type { Slo, SloSpecFile } from '../types.ts';
 import { burnWindows } from './burnWindows.ts';
 import { deriveSli } from './deriveSli.ts';
@@ -18,7 +19,7 @@ function pascal(name: string): string {
 
 /** Compiles a parsed spec; throws SloValidationError listing every name or window problem. */
 export function compileSpecFile(spec: SloSpecFile, file: string): Slo[] {
-  const errors: SloError[] = validateNames(spec, file);
+  const errors: SloError[] = [...validateNames(spec, file), ...validateThresholds(spec, file)];
   const slos: Slo[] = [];
   spec.spec.slos.forEach((s, i) => {
     try {
