@@ -204,6 +204,26 @@ export type StepName = (typeof STEPS)[keyof typeof STEPS];
 export const FAULT_DEPENDENCIES = ['psp', 'db', 'cache', 'search', 'bus'] as const;
 export type FaultDependency = (typeof FAULT_DEPENDENCIES)[number];
 
+/** Per-second samples the load runner writes to TABLES.loadSamples (the `name` column). */
+export const LOAD_SAMPLES = {
+  /** Iterations/s the executor is scheduling. */
+  targetRate: 'target_rate',
+  /** Iterations/s actually started. */
+  achievedRate: 'achieved_rate',
+  /** Requests/s sent. */
+  requestRate: 'request_rate',
+  /** VUs busy. */
+  activeVus: 'active_vus',
+  /** CPU of the generator process, % of one core. */
+  generatorCpu: 'generator_cpu',
+  /** Iterations dropped in that second (no free VU). */
+  droppedIterations: 'dropped_iterations',
+  /** Failed requests in that second. */
+  errors: 'errors',
+  /** p99 latency of that second, ms. */
+  p99Ms: 'p99_ms',
+} as const;
+
 /** ClickHouse tables marketbench itself owns (the collector-exporter tables are in telemetry-store). */
 export const TABLES = {
   loadRuns: 'marketbench_load_runs',

@@ -5,7 +5,7 @@
 // reconciliation table (DESIGN.md contract 4): requests sent = server spans = counter delta = rows.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { METRICS, SERVICES } from '@marketbench/instrumentation/names';
+import { LOAD_SAMPLES, METRICS, SERVICES } from '@marketbench/instrumentation/names';
 import {
   datasourceVariable,
   newDashboard,
@@ -64,19 +64,35 @@ export function errorRate() {
 export function targetVsAchievedRate() {
   return timeseries(
     'Target vs achieved rate',
-    'Target: requests per second by intended start (the schedule). Achieved: by actual start. A gap is coordinated omission the corrected latency accounts for.',
-    `SELECT time, sum(target) AS target_rps, sum(achieved) AS achieved_rps
+    'Iterations per second the executor scheduled (target) and started (achieved), as the runner sampled them each second; dropped iterations are the gap the generator could not start.',
+    `SELECT $__timeInterval(ts) AS time,
+  avgIf(value, name = '${LOAD_SAMPLES.targetRate}') AS target_per_s,
+  avgIf(value, name = '${LOAD_SAMPLES.achievedRate}') AS achieved_per_s,
+  sumIf(value, name = '${LOAD_SAMPLES.droppedIterations}') AS dropped
+FROM ${T.loadSamples}
+WHERE ${RUN} AND $__timeFilter(ts)
+  AND name IN ('${LOAD_SAMPLES.targetRate}', '${LOAD_SAMPLES.achievedRate}', '${LOAD_SAMPLES.droppedIterations}')
+GROUP BY time
+ORDER BY time`,
+    'short',
+  );
+}
+
+export function scheduledVsSent() {
+  return timeseries(
+    'Requests: scheduled vs sent',
+    'Requests per second by intended start (the schedule) and by actual start. A gap is coordinated omission, which the corrected latency accounts for.',
+    `SELECT time, sum(scheduled) AS scheduled_rps, sum(sent) AS sent_rps
 FROM (
-  SELECT $__timeInterval(intended_start) AS time, count() / $__interval_s AS target, 0 AS achieved
+  SELECT $__timeInterval(intended_start) AS time, count() / $__interval_s AS scheduled, 0 AS sent
   FROM ${T.loadRequests} WHERE ${RUN} AND $__timeFilter(intended_start) GROUP BY time
   UNION ALL
-  SELECT $__timeInterval(actual_start) AS time, 0 AS target, count() / $__interval_s AS achieved
+  SELECT $__timeInterval(actual_start) AS time, 0 AS scheduled, count() / $__interval_s AS sent
   FROM ${T.loadRequests} WHERE ${RUN} AND $__timeFilter(actual_start) GROUP BY time
 )
 GROUP BY time
 ORDER BY time`,
     'reqps',
-    { w: 24 },
   );
 }
 
@@ -146,7 +162,7 @@ export function generatorCpu() {
     'CPU of the load generator process as it sampled itself; near 100% means the generator, not the service, limits the run.',
     `SELECT $__timeInterval(ts) AS time, max(value) AS cpu_percent
 FROM ${T.loadSamples}
-WHERE ${RUN} AND name = 'cpu_percent' AND $__timeFilter(ts)
+WHERE ${RUN} AND name = '${LOAD_SAMPLES.generatorCpu}' AND $__timeFilter(ts)
 GROUP BY time
 ORDER BY time`,
     'percent',
@@ -207,6 +223,7 @@ export function loadRunDashboard() {
     .withPanel(faults())
     .withRow(new RowBuilder('Rate and latency'))
     .withPanel(targetVsAchievedRate())
+    .withPanel(scheduledVsSent())
     .withPanel(latencyByStep())
     .withPanel(latencyOverTime())
     .withPanel(errorsByStatus())

@@ -6,6 +6,7 @@
 import {
   ATTR,
   LABELS,
+  LOAD_SAMPLES,
   METRICS,
   ROUTES,
   SERVICES,
@@ -268,13 +269,11 @@ export function syntheticTelemetry(o: SyntheticOptions): SyntheticTelemetry {
   ];
   const samples: Row[] = [];
   for (let s = 0; s < o.minutes * 60; s += 5) {
-    samples.push({
-      run_id: o.runId,
-      ts: chTime(startMs + s * 1000, 3),
-      name: 'cpu_percent',
-      value: 20 + (s % 7),
-      tags: {},
-    });
+    const ts = chTime(startMs + s * 1000, 3);
+    samples.push({ run_id: o.runId, ts, name: LOAD_SAMPLES.generatorCpu, value: 20 + (s % 7), tags: {} });
+    samples.push({ run_id: o.runId, ts, name: LOAD_SAMPLES.targetRate, value: o.perMinute / 60, tags: {} });
+    samples.push({ run_id: o.runId, ts, name: LOAD_SAMPLES.achievedRate, value: o.perMinute / 60, tags: {} });
+    samples.push({ run_id: o.runId, ts, name: LOAD_SAMPLES.droppedIterations, value: 0, tags: {} });
   }
   const faults: Row[] = [
     {

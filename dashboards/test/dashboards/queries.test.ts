@@ -163,9 +163,11 @@ test('load run: reconciliation agrees, latency per step covers every request, ta
   }
   assert.ok(steps.some((s) => s.step === STEPS.checkout));
 
-  const rates = await panel(UIDS.loadRun, 'Target vs achieved rate');
-  const target = rates.reduce((a, r) => a + Number(r.target_rps) * 60, 0);
-  assert.equal(Math.round(target), seed.expected.loadRows);
+  const rates = await panel(UIDS.loadRun, 'Requests: scheduled vs sent');
+  const scheduled = rates.reduce((a, r) => a + Number(r.scheduled_rps) * 60, 0);
+  assert.equal(Math.round(scheduled), seed.expected.loadRows);
+  const target = await panel(UIDS.loadRun, 'Target vs achieved rate');
+  assert.ok(target.every((r) => Number(r.target_per_s) === 150 / 60 && Number(r.dropped) === 0));
 
   const errors = await panel(UIDS.loadRun, 'Errors by status');
   assert.deepEqual([...new Set(errors.map((r) => r.http_status))], ['500']);
