@@ -150,7 +150,14 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   };
 
   const app: FastifyInstance = Fastify({
-    ...(telemetry && opts.requestLogging ? { loggerInstance: telemetry.logger } : { logger: false }),
+    // With telemetry, errors go to its logger (trace ids attached); per-request lines only on demand.
+    ...(telemetry
+      ? {
+          loggerInstance: opts.requestLogging
+            ? telemetry.logger
+            : telemetry.logger.child({}, { level: 'warn' }),
+        }
+      : { logger: false }),
     bodyLimit: 64 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },

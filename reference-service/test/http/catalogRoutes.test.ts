@@ -161,6 +161,18 @@ describe('catalog routes (app.inject)', () => {
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.field, 'colour');
     assert.equal((await json(m.app, 'POST', '/listings', { ...created.body, id: undefined })).status, 400);
+    // Load scenarios render numbers from templates as strings: they are coerced, not refused.
+    const templated = await json(m.app, 'POST', '/listings', {
+      sellerId: '4',
+      title: 'Vintage denim jacket',
+      brand: 'Levis',
+      category: 'menswear',
+      size: 'M',
+      condition: 'very_good',
+      priceCents: '2500',
+    });
+    assert.equal(templated.status, 201);
+    assert.equal(templated.body.priceCents, 2500);
     assert.equal((await json(m.app, 'PATCH', '/listings/999999', { priceCents: 100 })).status, 404);
   });
 
