@@ -37,13 +37,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'report path (default: $MARKETBENCH_HOME/reports/<run-id>.html)')
     .option(
       '--port <n>',
-      'reference service port (env MARKETBENCH_PORT)',
-      String(DEFAULT_STACK_OPTIONS.servicePort),
+      `reference service port (env MARKETBENCH_PORT, default ${DEFAULT_STACK_OPTIONS.servicePort})`,
     )
     .option(
       '--ingest-port <n>',
-      'OTLP ingest port (env MARKETBENCH_INGEST_PORT)',
-      String(DEFAULT_STACK_OPTIONS.ingestPort),
+      `OTLP ingest port (env MARKETBENCH_INGEST_PORT, default ${DEFAULT_STACK_OPTIONS.ingestPort})`,
     )
     .option('--items <n>', 'listings in the seeded catalog (env MARKETBENCH_ITEMS)')
     .addHelpText(

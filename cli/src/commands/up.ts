@@ -12,16 +12,14 @@ export function register(program: Command): void {
     )
     .option(
       '--port <n>',
-      'reference service port (env MARKETBENCH_PORT)',
-      String(DEFAULT_STACK_OPTIONS.servicePort),
+      `reference service port (env MARKETBENCH_PORT, default ${DEFAULT_STACK_OPTIONS.servicePort})`,
     )
     .option(
       '--ingest-port <n>',
-      'OTLP ingest port (env MARKETBENCH_INGEST_PORT)',
-      String(DEFAULT_STACK_OPTIONS.ingestPort),
+      `OTLP ingest port (env MARKETBENCH_INGEST_PORT, default ${DEFAULT_STACK_OPTIONS.ingestPort})`,
     )
     .option('--items <n>', 'listings in the seeded catalog (env MARKETBENCH_ITEMS)')
-    .action(async (flags: { port: string; ingestPort: string; items?: string }) => {
+    .action(async (flags: { port?: string; ingestPort?: string; items?: string }) => {
       const num = (flag: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         const n = Number(v);
