@@ -12,6 +12,8 @@ import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter
 import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
+  defaultResource,
+  detectResources,
   hostDetector,
   osDetector,
   processDetector,
@@ -37,6 +39,7 @@ import { createOpenMetricsRegistry, registerTelemetryMetrics } from './metrics/T
 import { Redactor } from './redaction/Redactor.ts';
 import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
 import { PooledIdGenerator } from './traces/PooledIdGenerator.ts';
+import { ServerSpanFactory } from './traces/ServerSpan.ts';
 import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
 import { warnOnce } from './traces/warnOnce.ts';
 import type {
@@ -84,6 +87,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
   let spanProcessor: CountingSpanProcessor | undefined;
   let logProcessor: CountingLogProcessor | undefined;
   let sdk: NodeSDK | undefined;
+  let serverSpans: ServerSpanFactory | undefined;
 
   if (!options.disabled) {
     try {
@@ -107,20 +111,39 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
           batch,
         );
       }
+      // The env was already applied by resolveOptions (argument > env): no envDetector here, and
+      // our attributes win over what the detectors find.
+      const resource = defaultResource()
+        .merge(
+          detectResources({
+            detectors: [processDetector, hostDetector, osDetector, serviceInstanceIdDetector],
+          }),
+        )
+        .merge(resourceFromAttributes(options.resourceAttributes));
+      const sampler = new ParentBasedSampler({
+        root:
+          options.sampleRatio >= 1
+            ? new AlwaysOnSampler()
+            : options.sampleRatio <= 0
+              ? new AlwaysOffSampler()
+              : new TraceIdRatioBasedSampler(options.sampleRatio),
+      });
+      const idGenerator = new PooledIdGenerator();
+      if (spanProcessor) {
+        serverSpans = new ServerSpanFactory(
+          sampler,
+          idGenerator,
+          resource,
+          { name: TRACER_NAME },
+          spanProcessor,
+        );
+      }
       sdk = new NodeSDK({
-        // The env was already applied by resolveOptions (argument > env): no envDetector here.
-        resource: resourceFromAttributes(options.resourceAttributes),
-        resourceDetectors: [processDetector, hostDetector, osDetector, serviceInstanceIdDetector],
+        resource,
+        autoDetectResources: false,
         serviceName: options.serviceName,
-        sampler: new ParentBasedSampler({
-          root:
-            options.sampleRatio >= 1
-              ? new AlwaysOnSampler()
-              : options.sampleRatio <= 0
-                ? new AlwaysOffSampler()
-                : new TraceIdRatioBasedSampler(options.sampleRatio),
-        }),
-        idGenerator: new PooledIdGenerator(),
+        sampler,
+        idGenerator,
         textMapPropagator: new CompositePropagator({
           propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
         }),
@@ -135,6 +158,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
       warnOnce('sdk-start', `OpenTelemetry SDK failed to start, tracing off: ${String(err)}`);
       sdk = undefined;
       spanProcessor = undefined;
+      serverSpans = undefined;
       logProcessor = undefined;
     }
   }
@@ -166,7 +190,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
   }
   setHelperState({ tracer, clientDuration: metrics.clientDuration, clientExemplars: metrics.exemplars });
 
-  const tracker = new ServerRequestTracker(tracer, metrics);
+  const tracker = new ServerRequestTracker(tracer, metrics, serverSpans);
   const metricsHandler = createMetricsHandler(registry);
   const httpConfig = { ignoreRoutes: options.ignoreRoutes, metricsPath: options.metricsPath };
   const logger = createLogger({

@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/api';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
+import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
 
 /** One request being tracked. */
 export interface TrackedRequest {
@@ -37,10 +38,13 @@ export interface TrackedRequest {
 export class ServerRequestTracker {
   readonly #tracer: Tracer;
   readonly #metrics: TelemetryMetrics;
+  readonly #serverSpans: ServerSpanFactory | undefined;
 
-  constructor(tracer: Tracer, metrics: TelemetryMetrics) {
+  /** `serverSpans` (when tracing is on) creates the server spans without the SDK tracer's generic path. */
+  constructor(tracer: Tracer, metrics: TelemetryMetrics, serverSpans?: ServerSpanFactory) {
     this.#tracer = tracer;
     this.#metrics = metrics;
+    this.#serverSpans = serverSpans;
   }
 
   /** Starts tracking a request. `route` is the template or undefined when no route matched. */
@@ -71,11 +75,10 @@ export class ServerRequestTracker {
       const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
       if (runId !== undefined) attributes[ATTR.runId] = runId;
     }
-    const span = this.#tracer.startSpan(
-      route !== undefined ? serverSpanName(method, route) : method,
-      { kind: SpanKind.SERVER, attributes },
-      parent,
-    );
+    const name = route !== undefined ? serverSpanName(method, route) : method;
+    const span = this.#serverSpans
+      ? this.#serverSpans.start(name, attributes, parent)
+      : this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     const labelRoute = route ?? '';
     this.#metrics.red.begin(method, labelRoute);
     return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false };

@@ -1,7 +1,7 @@
 // The span processor startTelemetry installs instead of the stock BatchSpanProcessor: redacts
 // ended spans, queues them in a BatchExportQueue (every drop counted) and counts spans started.
 
-import type { Context } from '@opentelemetry/api';
+import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Redactor } from '../redaction/Redactor.ts';
 import { BatchExportQueue, type BatchExportQueueOptions } from './BatchExportQueue.ts';
@@ -25,6 +25,8 @@ export class CountingSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    // Recorded but not sampled (a RECORD-only sampler decision) is never exported, as in the SDK.
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.ended++;
     try {
       this.#redactor.attributesInPlace(span.attributes);

@@ -1,0 +1,238 @@
+// The per-request SERVER span, built without the SDK Tracer's generic path (two attribute
+// sanitising passes, Date.now + hrtime per timestamp, limit bookkeeping). It is a complete
+// API Span (children, logs and propagation see it like any other) and a complete ReadableSpan
+// (the same span processor and OTLP exporter take it), created only for sampled requests: the
+// sampling decision comes from the same sampler the SDK uses.
+
+import {
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Exception,
+  type HrTime,
+  type Link,
+  type Span,
+  type SpanAttributes,
+  type SpanContext,
+  SpanKind,
+  type SpanStatus,
+  SpanStatusCode,
+  type TimeInput,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  type IdGenerator,
+  type ReadableSpan,
+  type Sampler,
+  SamplingDecision,
+  type SpanProcessor,
+  type TimedEvent,
+} from '@opentelemetry/sdk-trace';
+
+const ORIGIN = performance.timeOrigin;
+
+/** Epoch milliseconds (fractional) to [seconds, nanoseconds]. */
+function toHrTime(epochMs: number): HrTime {
+  const seconds = Math.floor(epochMs / 1000);
+  const nanos = Math.round((epochMs - seconds * 1000) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
+}
+
+function timeInputToMs(t: TimeInput): number {
+  // Like the SDK: a number not later than performance.now() is a performance timestamp, else epoch ms.
+  if (typeof t === 'number') return t <= performance.now() ? ORIGIN + t : t;
+  if (t instanceof Date) return t.getTime();
+  return t[0] * 1000 + t[1] / 1e6;
+}
+
+function isValue(v: unknown): v is AttributeValue {
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'boolean') return true;
+  return Array.isArray(v);
+}
+
+/** A recording SERVER span exported through `processor`. */
+export class ServerSpan implements Span, ReadableSpan {
+  name: string;
+  readonly kind = SpanKind.SERVER;
+  readonly parentSpanContext: SpanContext | undefined;
+  startTime: HrTime = [0, 0];
+  endTime: HrTime = [0, 0];
+  duration: HrTime = [0, 0];
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  readonly attributes: Attributes;
+  readonly links: Link[] = [];
+  readonly events: TimedEvent[] = [];
+  ended = false;
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  readonly #context: SpanContext;
+  readonly #processor: SpanProcessor;
+  readonly #startMs: number;
+
+  constructor(
+    name: string,
+    spanContext: SpanContext,
+    parent: SpanContext | undefined,
+    attributes: Attributes,
+    resource: Resource,
+    scope: InstrumentationScope,
+    processor: SpanProcessor,
+    parentContext: Context,
+  ) {
+    this.name = name;
+    this.#context = spanContext;
+    this.parentSpanContext = parent;
+    this.attributes = attributes;
+    this.resource = resource;
+    this.instrumentationScope = scope;
+    this.#processor = processor;
+    this.#startMs = ORIGIN + performance.now();
+    processor.onStart(this as never, parentContext);
+  }
+
+  spanContext(): SpanContext {
+    return this.#context;
+  }
+
+  setAttribute(key: string, value: SpanAttributes[string]): this {
+    if (!this.ended && key && isValue(value)) this.attributes[key] = value;
+    return this;
+  }
+
+  setAttributes(attributes: SpanAttributes): this {
+    for (const key in attributes) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: SpanAttributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    let attributes: Attributes | undefined;
+    let at = time;
+    if (
+      typeof attributesOrTime === 'number' ||
+      attributesOrTime instanceof Date ||
+      Array.isArray(attributesOrTime)
+    ) {
+      at = attributesOrTime as TimeInput;
+    } else if (attributesOrTime) {
+      attributes = {};
+      for (const k in attributesOrTime) {
+        const v = attributesOrTime[k];
+        if (isValue(v)) attributes[k] = v;
+      }
+    }
+    this.events.push({
+      name,
+      attributes,
+      time: toHrTime(at === undefined ? ORIGIN + performance.now() : timeInputToMs(at)),
+      droppedAttributesCount: 0,
+    });
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (!this.ended) this.links.push(link);
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const l of links) this.addLink(l);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.ended || this.status.code === SpanStatusCode.OK) return this;
+    this.status =
+      status.code === SpanStatusCode.ERROR && typeof status.message === 'string'
+        ? { code: status.code, message: status.message }
+        : { code: status.code };
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = name;
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    const endMs = endTime === undefined ? ORIGIN + performance.now() : timeInputToMs(endTime);
+    this.startTime = toHrTime(this.#startMs);
+    this.endTime = toHrTime(Math.max(endMs, this.#startMs));
+    this.duration = toHrTime(Math.max(endMs - this.#startMs, 0));
+    this.ended = true;
+    this.#processor.onEnd(this);
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {};
+    if (typeof exception === 'string') attributes['exception.message'] = exception;
+    else if (exception) {
+      if (exception.code !== undefined) attributes['exception.type'] = String(exception.code);
+      else if (exception.name) attributes['exception.type'] = exception.name;
+      if (exception.message) attributes['exception.message'] = exception.message;
+      if (exception.stack) attributes['exception.stacktrace'] = exception.stack;
+    }
+    this.addEvent('exception', attributes, time);
+  }
+}
+
+/** Starts ServerSpans with the SDK's sampler, id generator, resource and span processor. */
+export class ServerSpanFactory {
+  readonly #sampler: Sampler;
+  readonly #ids: IdGenerator;
+  readonly #resource: Resource;
+  readonly #scope: InstrumentationScope;
+  readonly #processor: SpanProcessor;
+
+  constructor(
+    sampler: Sampler,
+    ids: IdGenerator,
+    resource: Resource,
+    scope: InstrumentationScope,
+    processor: SpanProcessor,
+  ) {
+    this.#sampler = sampler;
+    this.#ids = ids;
+    this.#resource = resource;
+    this.#scope = scope;
+    this.#processor = processor;
+  }
+
+  /** A recording ServerSpan when sampled, otherwise a non-recording span that still propagates. */
+  start(name: string, attributes: Attributes, parentContext: Context): Span {
+    const parent = trace.getSpanContext(parentContext);
+    const validParent = parent !== undefined && trace.isSpanContextValid(parent) ? parent : undefined;
+    const traceId = validParent ? validParent.traceId : this.#ids.generateTraceId();
+    const spanId = this.#ids.generateSpanId();
+    const result = this.#sampler.shouldSample(parentContext, traceId, name, SpanKind.SERVER, attributes, []);
+    const traceState = result.traceState ?? validParent?.traceState;
+    if (result.decision === SamplingDecision.NOT_RECORD) {
+      return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState });
+    }
+    if (result.attributes) Object.assign(attributes, result.attributes);
+    const traceFlags =
+      result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
+    return new ServerSpan(
+      name,
+      { traceId, spanId, traceFlags, traceState },
+      validParent,
+      attributes,
+      this.#resource,
+      this.#scope,
+      this.#processor,
+      parentContext,
+    );
+  }
+}
