@@ -42,10 +42,12 @@ export const REPORT_SCRIPT = `
     });
     charts.push(c);
   }
-  chart('chart-rate', 'Target vs achieved rate (' + data.rate.source + ')', 'per s', [
+  var rateSeries = [
     line('target', data.rate.target, { lineStyle: { type: 'dashed' } }),
     line('achieved', data.rate.achieved)
-  ]);
+  ];
+  if (data.rate.requests) rateSeries.push(line('requests/s', data.rate.requests, { lineStyle: { type: 'dotted' } }));
+  chart('chart-rate', data.rate.source === 'generator samples' ? 'Target vs achieved iterations/s' : 'Requests due vs sent per second', 'per s', rateSeries);
   var classes = Object.keys(data.errors.statusClasses).sort();
   chart('chart-status', 'Responses per second by status class', 'req/s', classes.map(function (k) {
     return line(k, data.errors.statusClasses[k], { stack: 'status', areaStyle: {} });

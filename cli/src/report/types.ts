@@ -125,7 +125,14 @@ export interface ReportData {
   config: string;
   /** Bucket width of the time series, seconds. */
   bucketSec: number;
-  rate: { target: TimeSeries; achieved: TimeSeries; source: 'generator samples' | 'request rows' };
+  rate: {
+    target: TimeSeries;
+    achieved: TimeSeries;
+    /** Requests per second (an iteration sends one or more), when the generator sampled it. */
+    requests?: TimeSeries;
+    /** `generator samples`: iterations/s as the scheduler saw them; `request rows`: requests due vs sent per second. */
+    source: 'generator samples' | 'request rows';
+  };
   latency: StepLatency[];
   errors: { errorRate: TimeSeries; statusClasses: Record<string, TimeSeries> };
   statusCodes: { step: string; status: number; count: number }[];
