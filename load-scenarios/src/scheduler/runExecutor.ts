@@ -30,18 +30,19 @@ function newVu(ctx: EngineContext): Vu {
   return new Vu(ctx.nextVuId());
 }
 
-/** Waits until performance.now() reaches `t`, or the signal aborts. Timers under 2 ms spin on setImmediate. */
+/**
+ * Waits until performance.now() reaches `t`, or the signal aborts. Plain timers (1 ms
+ * resolution), never a busy spin: a spinning generator would steal the CPU of a local server.
+ */
 async function until(t: number, signal: AbortSignal): Promise<void> {
   for (;;) {
     const wait = t - performance.now();
     if (wait <= 0 || signal.aborted) return;
-    if (wait >= 2) {
-      try {
-        await sleep(wait - 1, undefined, { signal });
-      } catch {
-        return;
-      }
-    } else await new Promise((r) => setImmediate(r));
+    try {
+      await sleep(Math.max(1, Math.ceil(wait)), undefined, { signal });
+    } catch {
+      return;
+    }
   }
 }
 
