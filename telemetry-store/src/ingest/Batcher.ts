@@ -7,12 +7,12 @@ import type { Store } from '../types.ts';
 import type { IngestStats } from './IngestStats.ts';
 import type { MappedRows, OtelTable, Signal } from './mappedRows.ts';
 import { OTEL_TABLES } from './mappedRows.ts';
-import type { Spool } from './Spool.ts';
+import type { Spool, SpoolPosition } from './Spool.ts';
 
 // One request's rows for one table, already joined: one flat string per request keeps the
 // garbage collector's work per row small (a row is built from many concatenations).
 interface Chunk {
-  seq: number;
+  pos: SpoolPosition;
   text: string;
   rows: number;
   at: number;
@@ -76,8 +76,8 @@ export class Batcher {
     return oldest === Number.POSITIVE_INFINITY ? 0 : (Date.now() - oldest) / 1000;
   }
 
-  /** Queues the rows of one spooled request (segment `seq`). */
-  enqueue(mapped: MappedRows, seq: number): void {
+  /** Queues the rows of one spooled request. */
+  enqueue(mapped: MappedRows, pos: SpoolPosition): void {
     const at = Date.now();
     for (const [table, lines] of mapped.rows) {
       if (lines.length === 0) continue;
@@ -86,10 +86,10 @@ export class Batcher {
         q = { chunks: [], rows: 0 };
         this.#queues.set(table, q);
       }
-      q.chunks.push({ seq, text: lines.join('\n'), rows: lines.length, at });
+      q.chunks.push({ pos, text: lines.join('\n'), rows: lines.length, at });
       q.rows += lines.length;
       this.#queuedRows += lines.length;
-      this.#spool.hold(seq, lines.length);
+      this.#spool.hold(pos, lines.length);
       if (q.rows >= this.#options.batchRows && !this.#busy) this.#schedule(false);
     }
   }
@@ -154,7 +154,13 @@ export class Batcher {
     this.#stats.rows[signal].inserted += inserted;
     this.#stats.rows[signal].dropped += dropped;
     if (inserted > 0) this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
-    for (const c of taken) this.#spool.release(c.seq, c.rows);
+    for (const c of taken) this.#spool.release(c.pos, c.rows);
+    try {
+      this.#spool.writeAcks();
+    } catch (err) {
+      // Only costs duplicates on a replay after a crash; never fails the ingest.
+      this.#log(`ingest: could not record inserted requests in the spool: ${(err as Error).message}`);
+    }
   }
 
   /**

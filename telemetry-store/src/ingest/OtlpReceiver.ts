@@ -13,7 +13,7 @@ import { IngestError, type IngestErrorCode } from './ingestErrors.ts';
 import type { Signal } from './mappedRows.ts';
 import { mapRequest } from './mapRequest.ts';
 import { DecodeError, encodeResponse } from './otlpCodec.ts';
-import type { Spool } from './Spool.ts';
+import type { Spool, SpoolPosition } from './Spool.ts';
 
 const SIGNAL_PATHS: Record<string, Signal> = {
   '/v1/traces': 'traces',
@@ -167,9 +167,9 @@ export class OtlpReceiver {
         `all ${mapped.rejected} items were refused; first: ${mapped.firstError}`,
       );
     if (mapped.accepted > 0) {
-      let seq: number;
+      let pos: SpoolPosition;
       try {
-        seq = d.spool.append(signal, json, body);
+        pos = d.spool.append(signal, json, body);
         await d.spool.durable();
       } catch (err) {
         counts.rejected += mapped.accepted;
@@ -182,7 +182,7 @@ export class OtlpReceiver {
         );
       }
       counts.received += mapped.accepted;
-      d.batcher.enqueue(mapped, seq);
+      d.batcher.enqueue(mapped, pos);
     }
     const answer = encodeResponse(signal, json, mapped.rejected, mapped.firstError);
     d.stats.response(200);

@@ -5,6 +5,8 @@
 // Segment file `seg-<seq>.spool`: records of [magic u32][length u32][crc32 u32][signal u8]
 // [json u8][2 reserved] + payload (the decompressed request body). A torn tail (the process died
 // mid-write, so that request was never acknowledged) fails its length or CRC check and is ignored.
+// Beside each segment, `seg-<seq>.acks` lists (u32 LE) the records whose rows are all inserted,
+// so a replay skips them: duplicates are limited to a crash between an insert and that append.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +34,21 @@ interface Segment {
   bytes: number;
   pendingRows: number;
   sealed: boolean;
+  records: number;
+  /** Rows not yet inserted, by record index. */
+  pendingByRecord: Map<number, number>;
+  /** Records completed since the last ack write. */
+  newAcks: number[];
+}
+
+/** Where a spooled request sits: its segment and its index in it. */
+export interface SpoolPosition {
+  seq: number;
+  index: number;
+}
+
+function acksFile(file: string): string {
+  return file.replace(/\.spool$/, '.acks');
 }
 
 /** Counters the ingest reports. */
@@ -60,16 +77,32 @@ export class Spool {
     fs.mkdirSync(dir, { recursive: true });
   }
 
-  /** Segments left on disk by a previous process, oldest first. */
+  /** Segments left on disk by a previous process, oldest first (orphaned .acks files are removed). */
   leftover(): { seq: number; file: string }[] {
-    const found = fs
-      .readdirSync(this.dir)
+    const names = fs.readdirSync(this.dir);
+    const found = names
       .map((name) => /^seg-(\d+)\.spool$/.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ seq: Number(m[1]), file: path.join(this.dir, m[0]) }))
       .sort((a, b) => a.seq - b.seq);
+    for (const name of names) {
+      const m = /^(seg-\d+)\.acks$/.exec(name);
+      if (m && !names.includes(`${m[1]}.spool`)) fs.rmSync(path.join(this.dir, name), { force: true });
+    }
     for (const f of found) this.#nextSeq = Math.max(this.#nextSeq, f.seq + 1);
     return found;
+  }
+
+  /** Record indexes of a segment already inserted (from its .acks file). */
+  static acked(file: string): Set<number> {
+    const done = new Set<number>();
+    try {
+      const buf = fs.readFileSync(acksFile(file));
+      for (let off = 0; off + 4 <= buf.length; off += 4) done.add(buf.readUInt32LE(off));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return done;
   }
 
   /** Reads the complete records of a segment file; stops at the first torn or corrupt record. */
@@ -92,6 +125,7 @@ export class Spool {
 
   /** Deletes a left-over segment once its rows are inserted. */
   remove(file: string): void {
+    fs.rmSync(acksFile(file), { force: true });
     fs.rmSync(file, { force: true });
   }
 
@@ -99,7 +133,7 @@ export class Spool {
    * Appends one request and returns its segment's number; the write reaches the OS before this
    * returns (survives a process kill). Call `durable()` before acknowledging for the fsync policy.
    */
-  append(signal: Signal, json: boolean, payload: Uint8Array): number {
+  append(signal: Signal, json: boolean, payload: Uint8Array): SpoolPosition {
     let seg = this.#active;
     if (seg === undefined || seg.bytes >= this.segmentBytes) {
       this.rotate();
@@ -117,7 +151,7 @@ export class Spool {
     const n = HEADER + payload.length;
     seg.bytes += n;
     this.#bytes += n;
-    return seg.seq;
+    return { seq: seg.seq, index: seg.records++ };
   }
 
   /** Resolves once everything appended so far is on stable storage (group commit: one fdatasync serves all waiters). */
@@ -147,18 +181,42 @@ export class Spool {
     });
   }
 
-  /** Adds rows taken from a segment that are now queued for insert. */
-  hold(seq: number, rows: number): void {
-    const seg = this.#segments.get(seq);
-    if (seg) seg.pendingRows += rows;
+  /** Adds rows taken from a spooled request that are now queued for insert. */
+  hold(pos: SpoolPosition, rows: number): void {
+    const seg = this.#segments.get(pos.seq);
+    if (seg === undefined) return;
+    seg.pendingRows += rows;
+    seg.pendingByRecord.set(pos.index, (seg.pendingByRecord.get(pos.index) ?? 0) + rows);
   }
 
-  /** Rows from a segment were inserted (or given up on); deletes sealed segments that have nothing pending. */
-  release(seq: number, rows: number): void {
-    const seg = this.#segments.get(seq);
+  /**
+   * Rows of a spooled request were inserted (or given up on). A request with nothing pending is
+   * noted for the .acks file (written by `writeAcks()`); a sealed segment with nothing pending is deleted.
+   */
+  release(pos: SpoolPosition, rows: number): void {
+    const seg = this.#segments.get(pos.seq);
     if (seg === undefined) return;
     seg.pendingRows -= rows;
+    const left = (seg.pendingByRecord.get(pos.index) ?? 0) - rows;
+    if (left > 0) seg.pendingByRecord.set(pos.index, left);
+    else {
+      seg.pendingByRecord.delete(pos.index);
+      seg.newAcks.push(pos.index);
+    }
     if (seg.sealed && seg.pendingRows <= 0) this.#delete(seg);
+  }
+
+  /** Appends the requests completed since the last call to their segments' .acks files. */
+  writeAcks(): void {
+    for (const seg of this.#segments.values()) {
+      if (seg.newAcks.length === 0) continue;
+      const buf = Buffer.allocUnsafe(seg.newAcks.length * 4);
+      seg.newAcks.forEach((index, i) => {
+        buf.writeUInt32LE(index, i * 4);
+      });
+      seg.newAcks = [];
+      fs.appendFileSync(acksFile(seg.file), buf);
+    }
   }
 
   /** Seals the active segment so that it can be deleted once its rows are inserted. */
@@ -192,7 +250,17 @@ export class Spool {
   #open(): Segment {
     const seq = this.#nextSeq++;
     const file = path.join(this.dir, `seg-${String(seq).padStart(10, '0')}.spool`);
-    const seg: Segment = { seq, file, fd: fs.openSync(file, 'a'), bytes: 0, pendingRows: 0, sealed: false };
+    const seg: Segment = {
+      seq,
+      file,
+      fd: fs.openSync(file, 'a'),
+      bytes: 0,
+      pendingRows: 0,
+      sealed: false,
+      records: 0,
+      pendingByRecord: new Map(),
+      newAcks: [],
+    };
     this.#segments.set(seq, seg);
     this.#active = seg;
     return seg;
@@ -211,6 +279,7 @@ export class Spool {
     this.#segments.delete(seg.seq);
     this.#bytes -= seg.bytes;
     // Off the event loop: unlinking is slow on some filesystems and nothing waits for it.
-    fs.rm(seg.file, { force: true }, () => {});
+    // The segment goes first: an .acks file without its segment is harmless, the reverse is not.
+    fs.rm(seg.file, { force: true }, () => fs.rm(acksFile(seg.file), { force: true }, () => {}));
   }
 }

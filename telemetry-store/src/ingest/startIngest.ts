@@ -57,8 +57,10 @@ async function replaySpool(
   let total = 0;
   for (const seg of spool.leftover()) {
     const { records, tornBytes } = Spool.read(seg.file);
+    const acked = Spool.acked(seg.file);
     const byTable = new Map<OtelTable, string[]>();
-    for (const r of records) {
+    for (const [index, r] of records.entries()) {
+      if (acked.has(index)) continue;
       try {
         for (const [table, lines] of mapRequest(r.signal, r.json, r.payload).rows) {
           const all = byTable.get(table);
@@ -76,7 +78,7 @@ async function replaySpool(
     }
     spool.remove(seg.file);
     log(
-      `ingest: replayed ${records.length} requests from ${path.basename(seg.file)}` +
+      `ingest: replayed ${records.length - acked.size} requests from ${path.basename(seg.file)} (${acked.size} already inserted)` +
         (tornBytes ? ` (ignored a torn tail of ${tornBytes} bytes: never acknowledged)` : ''),
     );
   }

@@ -104,7 +104,7 @@ test('SIGKILL mid-stream loses no acknowledged span', { timeout: 120_000 }, asyn
     await Promise.all(senders);
     await exited(first.proc);
     assert.equal(first.proc.signalCode, 'SIGKILL');
-    const spoolFiles = fs.readdirSync(path.join(home, 'spool'));
+    const spoolFiles = fs.readdirSync(path.join(home, 'spool')).filter((f) => f.endsWith('.spool'));
     assert.ok(spoolFiles.length > 0, 'the kill left spool segments to replay');
 
     const second = await startChild(home);
@@ -124,9 +124,10 @@ test('SIGKILL mid-stream loses no acknowledged span', { timeout: 120_000 }, asyn
         if (!stored.has(id.toString('hex'))) missing++;
       }
       assert.equal(missing, 0, `${missing} of ${acked.size} acknowledged spans are missing`);
-      // At-least-once: spans inserted before the kill whose segment was not yet deleted are replayed again.
+      // At-least-once: only a block whose insert completed in ClickHouse but whose completion the
+      // killed process had not yet recorded (.acks) is inserted twice: at most one block per table.
       const duplicates = [...stored.values()].reduce((a, n) => a + n - 1, 0);
-      assert.ok(duplicates <= acked.size, `duplicates ${duplicates}`);
+      assert.ok(duplicates <= 2000, `duplicates ${duplicates} exceed one insert block (2000 rows)`);
       t.diagnostic(
         `acknowledged ${acked.size} spans, replayed ${second.replayedRows} rows, ${duplicates} duplicates`,
       );
