@@ -78,6 +78,7 @@ export const T = {
   loadSamples: TABLES.loadSamples,
   serverSpans1m: TABLES.serverSpans1m,
   errorSpans: TABLES.errorSpans,
+  httpSli1m: TABLES.httpSli1m,
 } as const;
 
 /** Values the collector exporter writes into `SpanKind` and `StatusCode`. */

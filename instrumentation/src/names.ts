@@ -239,4 +239,8 @@ export const TABLES = {
   errorSpans: 'marketbench_error_spans',
   /** The materialized view from otel_traces into errorSpans. */
   errorSpansMv: 'marketbench_error_spans_mv',
+  /** Server spans per minute by route, method, status and latency bucket: the HTTP SLIs of the SLO dashboard. */
+  httpSli1m: 'marketbench_http_sli_1m',
+  /** The materialized view from otel_traces into httpSli1m. */
+  httpSli1mMv: 'marketbench_http_sli_1m_mv',
 } as const;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ROUTES, SERVICES, STEPS } from '@marketbench/instrumentation/names';
+import { loadSpecs, windowedSliSql } from '@marketbench/slo-definitions';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { APDEX_T_MS, IS_ERROR, SERVER_SPANS, UIDS, VARS } from '../../src/common.ts';
 import { buildDashboards } from '../../src/index.ts';
@@ -218,4 +219,34 @@ test('traces explorer: error messages, the trace view in the plugin’s trace fr
 
   const slow = await panel(UIDS.traces, 'Where the slowest requests spend their time');
   assert.ok(slow.some((r) => r.service === SERVICES.reference));
+});
+
+test('SLOs: the per-minute HTTP rollup gives the same SLI events as slo-definitions’ span query', async () => {
+  const slos = loadSpecs().filter((s) => s.sli.kind === 'httpAvailability' || s.sli.kind === 'httpLatency');
+  assert.ok(slos.length > 0);
+  const panels = dashboardQueries(dash(UIDS.slos));
+  let compared = 0;
+  for (const slo of slos) {
+    const q = panels.find((p) => p.source === `${slo.displayName}: objective, SLI and budget`);
+    assert.ok(q, `SLO panel for ${slo.id}`);
+    const [shown] = await run(q.rawSql);
+    const [exact] = await run(windowedSliSql(slo.sli, [slo.periodSeconds * 1000], '$__toTime'));
+    assert.ok(Number(exact.total_0) > 0, `${slo.id} has events`);
+    assert.deepEqual(
+      [Number(shown.events), Number(shown.bad_events)],
+      [Number(exact.total_0), Number(exact.bad_0)],
+      slo.id,
+    );
+    compared++;
+  }
+  // the synthetic checkout failures spend the checkout availability budget
+  const checkout = slos.find(
+    (s) => s.sli.kind === 'httpAvailability' && s.sli.routes.includes(ROUTES.checkout),
+  );
+  if (checkout) {
+    const q = panels.find((p) => p.source === `${checkout.displayName}: objective, SLI and budget`)!;
+    const [row] = await run(q.rawSql);
+    assert.equal(Number(row.bad_events), seed.expected.errorsByRoute[ROUTES.checkout]);
+  }
+  assert.ok(compared >= 3);
 });

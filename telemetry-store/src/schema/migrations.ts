@@ -7,6 +7,7 @@ import { TABLES } from '@marketbench/instrumentation/names';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
 import { errorSpanStatements } from './errorSpans.ts';
+import { httpSliRollupStatements } from './httpSliRollup.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
 import { serverSpanRollupStatements } from './serverSpanRollup.ts';
@@ -42,6 +43,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 4,
     name: 'dashboard error spans: status Error spans in time order (materialized view on otel_traces)',
     statements: errorSpanStatements,
+  },
+  {
+    id: 5,
+    name: 'SLO rollup: server spans per minute by route, method, status and latency bucket (materialized view)',
+    statements: httpSliRollupStatements,
   },
 ];
 
