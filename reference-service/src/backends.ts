@@ -43,7 +43,8 @@ export async function openBackends(opts: ResolvedServiceOptions, ctx: StoreConte
     let cache: Cache;
     if (opts.redisUrl) {
       const { RedisCache } = await import('./cache/RedisCache.ts');
-      const redis = new RedisCache(opts.redisUrl);
+      // Instances serving the same catalog share entries; other catalogs never read them.
+      const redis = new RedisCache(opts.redisUrl, `marketbench:${opts.items}:${opts.seed}:`);
       readiness.push({ name: 'cache', check: () => redis.ping() });
       cache = redis;
     } else {
@@ -53,10 +54,14 @@ export async function openBackends(opts: ResolvedServiceOptions, ctx: StoreConte
     let bus: EventBus;
     if (opts.natsUrl) {
       const { NatsBus } = await import('./outbox/NatsBus.ts');
-      bus = await NatsBus.connect(opts.natsUrl);
+      bus = await NatsBus.connect(opts.natsUrl, {
+        stream: opts.busPrefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_'),
+        subjectPrefix: `${opts.busPrefix}.`,
+        ephemeral: opts.busEphemeral,
+      });
     } else if (opts.amqpUrl) {
       const { AmqpBus } = await import('./outbox/AmqpBus.ts');
-      bus = await AmqpBus.connect(opts.amqpUrl);
+      bus = await AmqpBus.connect(opts.amqpUrl, opts.busPrefix, opts.busEphemeral);
     } else {
       bus = new MemoryBus();
     }

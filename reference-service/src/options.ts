@@ -26,6 +26,7 @@ export const DEFAULT_OPTIONS = {
   payment: DEFAULT_PAYMENT_POLICY,
   requestLogging: false,
   outboxPollMs: 100,
+  busPrefix: 'marketbench',
 } as const;
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -77,5 +78,7 @@ export function resolveServiceOptions(
     telemetry: args.telemetry,
     requestLogging: args.requestLogging ?? env.LOG_LEVEL === 'debug',
     outboxPollMs: args.outboxPollMs ?? d.outboxPollMs,
+    busPrefix: args.busPrefix ?? envString(env, 'MARKETBENCH_BUS_PREFIX') ?? d.busPrefix,
+    busEphemeral: args.busEphemeral ?? false,
   };
 }

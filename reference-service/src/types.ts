@@ -42,6 +42,10 @@ export interface ServiceOptions {
   requestLogging?: boolean;
   /** Outbox relay poll interval, ms. */
   outboxPollMs?: number;
+  /** Prefix of the bus names (NATS stream/subjects, RabbitMQ queues); env MARKETBENCH_BUS_PREFIX. */
+  busPrefix?: string;
+  /** Remove the bus stream/queues on close (tests and throwaway runs). */
+  busEphemeral?: boolean;
 }
 
 /** Options after precedence was applied. */
@@ -84,4 +88,8 @@ export interface ResolvedServiceOptions {
   requestLogging: boolean;
   /** See ServiceOptions.outboxPollMs. */
   outboxPollMs: number;
+  /** See ServiceOptions.busPrefix. */
+  busPrefix: string;
+  /** See ServiceOptions.busEphemeral. */
+  busEphemeral: boolean;
 }

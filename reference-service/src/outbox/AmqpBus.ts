@@ -1,9 +1,7 @@
-// EventBus on RabbitMQ (AMQP_URL): a durable topic exchange, publisher confirms, one durable
+// EventBus on RabbitMQ (AMQP_URL): a durable topic exchange `<prefix>.events`, publisher confirms, one durable
 // queue per subscribed topic set; the trace context travels in the AMQP message headers.
 import amqp from 'amqplib';
 import type { BusMessage, EventBus } from '../domain/ports.ts';
-
-const EXCHANGE = 'marketbench.events';
 
 type Connection = Awaited<ReturnType<typeof amqp.connect>>;
 type ConfirmChannel = Awaited<ReturnType<Connection['createConfirmChannel']>>;
@@ -13,12 +11,14 @@ export class AmqpBus implements EventBus {
   readonly #conn: Connection;
   readonly #pub: ConfirmChannel;
   readonly #queuePrefix: string;
+  readonly #exchange: string;
   readonly #ephemeral: boolean;
 
   private constructor(conn: Connection, pub: ConfirmChannel, queuePrefix: string, ephemeral: boolean) {
     this.#conn = conn;
     this.#pub = pub;
     this.#queuePrefix = queuePrefix;
+    this.#exchange = `${queuePrefix}.events`;
     this.#ephemeral = ephemeral;
   }
 
@@ -26,14 +26,17 @@ export class AmqpBus implements EventBus {
   static async connect(url: string, queuePrefix = 'marketbench', ephemeral = false): Promise<AmqpBus> {
     const conn = await amqp.connect(url);
     const pub = await conn.createConfirmChannel();
-    await pub.assertExchange(EXCHANGE, 'topic', { durable: true });
+    await pub.assertExchange(`${queuePrefix}.events`, 'topic', {
+      durable: !ephemeral,
+      autoDelete: ephemeral,
+    });
     return new AmqpBus(conn, pub, queuePrefix, ephemeral);
   }
 
   async publish(message: BusMessage): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.#pub.publish(
-        EXCHANGE,
+        this.#exchange,
         message.topic,
         Buffer.from(JSON.stringify(message.payload)),
         {
@@ -53,7 +56,7 @@ export class AmqpBus implements EventBus {
     await ch.prefetch(32);
     const queue = `${this.#queuePrefix}.${topics.join('+')}`;
     await ch.assertQueue(queue, this.#ephemeral ? { exclusive: true, autoDelete: true } : { durable: true });
-    for (const topic of topics) await ch.bindQueue(queue, EXCHANGE, topic);
+    for (const topic of topics) await ch.bindQueue(queue, this.#exchange, topic);
     await ch.consume(queue, (m) => {
       if (!m) return;
       const headers: Record<string, string> = {};
