@@ -32,7 +32,7 @@ export { DEFAULT_SCRAPE_JOB, parseScrapeTarget, Scraper } from './scrape/Scraper
 export type { ScraperOptions, ScraperStats, ScrapeTarget } from './scrape/types.ts';
 export { ChdbStore } from './store/ChdbStore.ts';
 export type { RowFormat } from './store/formatRows.ts';
-export { formatRows, ROW_FORMATS } from './store/formatRows.ts';
+export { formatRows, ROW_FORMATS, writeRows } from './store/formatRows.ts';
 export { openStore } from './store/openStore.ts';
 export type { LockAttempt, LockInfo, OwnerLock } from './store/ownerLock.ts';
 export {

@@ -1,7 +1,7 @@
 // `marketbench query`: runs one SQL statement on the configured store (embedded chDB, a
 // ClickHouse server, or through the running ingest that owns the chDB directory) and prints
 // the rows. Parsing and printing only; the store does the work.
-import { decodeParams, formatRows, ROW_FORMATS, type RowFormat } from '@marketbench/telemetry-store';
+import { decodeParams, ROW_FORMATS, type RowFormat, writeRows } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -57,7 +57,13 @@ Exit codes: 0 ok, 1 bad flags, 2 query failed (MB_ERR_QUERY_FAILED), 3 store una
       } catch (err) {
         throw new CliError('MB_ERR_USAGE', `bad --param: ${(err as Error).message}`, EXIT.usage);
       }
-      const rows = await withStore((store) => store.query(sql, params));
-      process.stdout.write(formatRows(rows, flags.format as RowFormat));
+      // JSON and CSV stream batch by batch, so exporting millions of rows needs no more memory than a batch.
+      await withStore((store) =>
+        writeRows(store.stream(sql, params), flags.format as RowFormat, (chunk) =>
+          process.stdout.write(chunk)
+            ? undefined
+            : new Promise<void>((r) => process.stdout.once('drain', () => r())),
+        ),
+      );
     });
 }

@@ -48,3 +48,42 @@ export function formatRows(rows: readonly Record<string, unknown>[], format: Row
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * Writes batches of rows as they arrive: JSON (one array) and CSV stream with bounded memory;
+ * a table needs every row for its column widths, so it is collected first. Returns the row count.
+ */
+export async function writeRows(
+  batches: AsyncIterable<readonly Record<string, unknown>[]>,
+  format: RowFormat,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<number> {
+  let count = 0;
+  if (format === 'table') {
+    const all: Record<string, unknown>[] = [];
+    for await (const batch of batches) all.push(...batch);
+    await write(formatRows(all, 'table'));
+    return all.length;
+  }
+  let cols: string[] | undefined;
+  if (format === 'json') await write('[');
+  for await (const batch of batches) {
+    if (batch.length === 0) continue;
+    let out = '';
+    if (format === 'json') {
+      for (const row of batch) out += `${count++ === 0 ? '\n' : ',\n'}  ${JSON.stringify(row)}`;
+    } else {
+      if (!cols) {
+        cols = columnsOf(batch);
+        out += `${cols.map(csvCell).join(',')}\r\n`;
+      }
+      for (const row of batch) {
+        out += `${cols.map((c) => csvCell(row[c])).join(',')}\r\n`;
+        count++;
+      }
+    }
+    await write(out);
+  }
+  if (format === 'json') await write(count === 0 ? ']\n' : '\n]\n');
+  return count;
+}
