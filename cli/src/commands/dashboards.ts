@@ -9,12 +9,21 @@ export function register(program: Command): void {
   const dashboards = program.command('dashboards').description('Grafana dashboards as code over ClickHouse');
   dashboards
     .command('build')
-    .description('write dashboards/generated/*.json and dashboards/provisioning/ from the TypeScript definitions')
+    .description(
+      'write dashboards/generated/*.json and dashboards/provisioning/ from the TypeScript definitions',
+    )
     .option('--out <dir>', 'directory for the dashboard JSON files (default: dashboards/generated)')
-    .option('--provisioning <dir>', 'directory for Grafana provisioning files (default: dashboards/provisioning)')
+    .option(
+      '--provisioning <dir>',
+      'directory for Grafana provisioning files (default: dashboards/provisioning)',
+    )
     .option('--check', 'write nothing; exit 1 when a generated file is missing or differs')
     .action((flags: { out?: string; provisioning?: string; check?: boolean }) => {
-      const result = writeDashboards({ outDir: flags.out, provisioningDir: flags.provisioning, check: flags.check });
+      const result = writeDashboards({
+        outDir: flags.out,
+        provisioningDir: flags.provisioning,
+        check: flags.check,
+      });
       const changed = result.files.filter((f) => f.changed);
       if (flags.check) {
         if (changed.length > 0) {
@@ -27,6 +36,7 @@ export function register(program: Command): void {
         process.stdout.write(`${result.files.length} generated files up to date\n`);
         return;
       }
-      for (const f of result.files) process.stdout.write(`${f.changed ? 'wrote    ' : 'unchanged'} ${f.path}\n`);
+      for (const f of result.files)
+        process.stdout.write(`${f.changed ? 'wrote    ' : 'unchanged'} ${f.path}\n`);
     });
 }
