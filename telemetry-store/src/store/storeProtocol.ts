@@ -108,7 +108,14 @@ export async function handleStoreRequest(
         }
         let chunk = '';
         for (const row of rows) chunk += `${JSON.stringify(row)}\n`;
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        if (!res.write(chunk)) {
+          // A reader that went away never drains: stop instead of waiting forever.
+          const open = await new Promise<boolean>((r) => {
+            res.once('drain', () => r(true));
+            res.once('close', () => r(false));
+          });
+          if (!open) return true;
+        }
       }
       if (!started) res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.end();
