@@ -98,6 +98,21 @@ export function formatMainJobSummary(job: MainJobResult): string {
       `  ${r.info ? '·' : r.ok ? '✓' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
     );
   }
+  if (job.report.slos && job.report.slos.length > 0) {
+    lines.push('', 'SLOs over the run (windows time-scaled like the scenario; highest burn seen):');
+    for (const s of job.report.slos) {
+      const worst = Object.entries(s.burn)
+        .filter(([, v]) => v !== null)
+        .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
+      const budget =
+        s.budgetRemaining === null ? 'no events' : `${(s.budgetRemaining * 100).toFixed(1)}% budget left`;
+      const burn = worst ? `, max burn ${(worst[1] ?? 0).toFixed(2)}× (${worst[0]})` : '';
+      const alerts = s.alerts.length > 0 ? `, FIRED: ${s.alerts.join('; ')}` : '';
+      lines.push(`  ${s.alerts.length > 0 ? '✗' : '✓'} ${s.slo}: ${budget}${burn}${alerts}`);
+    }
+  } else if (job.report.slosNote) {
+    lines.push('', `SLOs: ${job.report.slosNote}`);
+  }
   if (job.spansDropped > 0) lines.push(`  ✗ the service dropped ${job.spansDropped} spans before export`);
   if (job.report.reconciliation.some((r) => !r.ok)) {
     lines.push(

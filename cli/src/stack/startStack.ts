@@ -123,7 +123,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   log(`reference service listening on ${ready.url}`);
   const scraper = new Scraper({
     store,
-    targets: [{ url: `${ready.url}/metrics`, job: SERVICES.reference }],
+    // the service's RED metrics (request-counter reconciliation, SLOs) and the ingest's own (freshness SLO)
+    targets: [
+      { url: `${ready.url}/metrics`, job: SERVICES.reference },
+      { url: `${ingest.url}/metrics`, job: SERVICES.ingest },
+    ],
     intervalMs: options.scrapeIntervalMs ?? DEFAULT_STACK_OPTIONS.scrapeIntervalMs,
     log: (m) => log(`scraper: ${m}`),
   });

@@ -43,6 +43,9 @@ test('marketbench start: stack up, marketplace-day for 8 s, thresholds, report, 
     assert.match(stdout, /✓ request counter delta +\d+/);
     assert.match(stdout, /✓ server spans +\d+/);
     assert.doesNotMatch(stdout, /MISMATCH/);
+    // SLOs evaluated over the run, including the ingest's own freshness (its /metrics is scraped too)
+    assert.match(stdout, /SLOs over the run/);
+    assert.match(stdout, /Ingest freshness \(ingest-freshness\): [\d.]+% budget left/);
     assert.match(stdout, new RegExp(`report: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const html = fs.readFileSync(out, 'utf8');
     assert.match(html, /marketbench report: marketplace-day/);
