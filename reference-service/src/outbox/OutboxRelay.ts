@@ -10,6 +10,7 @@ import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 
 const BUS = FAULT_DEPENDENCIES[4];
+const NUDGE_DELAY_MS = 3;
 
 export interface OutboxRelayOptions {
   store: OutboxStore;
@@ -27,6 +28,7 @@ export class OutboxRelay {
   readonly #o: Required<Omit<OutboxRelayOptions, 'metrics' | 'faults'>> &
     Pick<OutboxRelayOptions, 'metrics' | 'faults'>;
   #timer: NodeJS.Timeout | undefined;
+  #dueAt = 0;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
@@ -50,7 +52,8 @@ export class OutboxRelay {
       this.#again = true;
       return;
     }
-    if (this.#failures === 0) this.#schedule(0);
+    // A short delay lets the events of concurrent checkouts go out in one pass (one mark-published).
+    if (this.#failures === 0) this.#schedule(NUDGE_DELAY_MS);
   }
 
   /** Runs passes until the outbox is empty (or the bus fails); resolves with events published. */
@@ -66,12 +69,19 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#running;
   }
 
   #schedule(ms: number): void {
+    const due = performance.now() + ms;
+    if (this.#timer !== undefined && this.#dueAt <= due) return; // an earlier pass is already due
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), ms);
+    this.#dueAt = due;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#tick();
+    }, ms);
     this.#timer.unref();
   }
 

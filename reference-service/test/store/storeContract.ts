@@ -49,7 +49,7 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
     };
     const pay = async (order: Order, key: string) => {
       const paid: Order = { ...order, status: 'paid', paymentId: `pay_${order.id}` };
-      return s.orders.completeCheckout({
+      await s.orders.completeCheckout({
         orderId: order.id,
         idempotencyKey: key,
         paymentId: paid.paymentId!,
@@ -62,6 +62,7 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
         response: { status: 201, body: { id: order.id } },
         now: Date.now(),
       });
+      return (await s.orders.getOrder(order.id))!;
     };
 
     it('serves the deterministic seed: listing 1 and seller 1 are the same on every backend', async (t) => {

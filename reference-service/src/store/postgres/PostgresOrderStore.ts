@@ -171,7 +171,7 @@ export class PostgresOrderStore implements OrderStore {
     };
   }
 
-  completeCheckout(input: CompleteCheckout): Promise<Order> {
+  completeCheckout(input: CompleteCheckout): Promise<void> {
     return dbCall(
       this.#ctx,
       {
@@ -193,7 +193,6 @@ export class PostgresOrderStore implements OrderStore {
           await this.#journals(c, input.journals, input.now);
           await this.#events(c, input.events, input.now);
           await this.#answer(c, input.idempotencyKey, input.response);
-          return (await this.#order(c, input.orderId))!;
         }),
     );
   }

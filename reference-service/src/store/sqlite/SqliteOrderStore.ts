@@ -172,7 +172,7 @@ export class SqliteOrderStore implements OrderStore {
     };
   }
 
-  completeCheckout(input: CompleteCheckout): Promise<Order> {
+  completeCheckout(input: CompleteCheckout): Promise<void> {
     return dbCall(
       this.#ctx,
       {
@@ -196,7 +196,6 @@ export class SqliteOrderStore implements OrderStore {
             this.#journals(input.journals, input.now);
             this.#events(input.events, input.now);
             this.#answer(input.idempotencyKey, input.response);
-            return this.#order(input.orderId)!;
           })
           .immediate(),
     );
