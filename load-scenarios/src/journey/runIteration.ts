@@ -143,6 +143,8 @@ export async function runIteration(
     headers.baggage = step.baggage ??= `${BAGGAGE.runId}=${ctx.runId},${BAGGAGE.step}=${step.name}`;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const actual = performance.now();
+    // Timers may fire a fraction of a millisecond early; a start is never before its intention.
+    if (actual < intended) intended = actual;
     const res = await ctx.client.send(
       {
         method: step.method,
@@ -250,7 +252,7 @@ export async function runIteration(
       const [min, max] = step.think;
       const ms = min + (max - min) * ctx.random();
       next = res.end + ms;
-      await vu.sleep(ms);
+      await vu.sleep(Math.ceil(ms));
       if (vu.aborted) return;
     }
     intended = next;

@@ -5,11 +5,15 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROUTES, TABLES } from '@marketbench/instrumentation/names';
 import type { Store } from '@marketbench/telemetry-store';
+import { ScenarioError } from '../errors.ts';
+import { Feeder } from '../feeders/Feeder.ts';
 import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
+import { maxVus } from '../scenario/maxVus.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import { scenarioDurationMs } from '../scenario/scenarioDuration.ts';
 import { validateScenario } from '../scenario/validateScenario.ts';
@@ -127,11 +131,28 @@ function counterTotal(r: MetricRegistry, metric: string, durationSec: number): n
   return r.aggregate(metric, {}, durationSec)?.count ?? 0;
 }
 
+/** Reads every feeder once before any request: a missing file, or a `unique` feeder with fewer rows than VUs, fails here. */
+function checkFeeders(def: ScenarioDefinition, file: string | undefined): void {
+  const baseDir = file ? path.dirname(path.resolve(file)) : process.cwd();
+  const vus = maxVus(def);
+  for (const [name, spec] of Object.entries(def.feeders ?? {})) {
+    const feeder = Feeder.load(name, spec, baseDir, file);
+    if (spec.mode === 'unique' && feeder.rows.length < vus) {
+      throw new ScenarioError(
+        'MB_ERR_SCENARIO_FEEDER',
+        `unique mode gives each VU its own row: ${feeder.rows.length} rows for up to ${vus} VUs`,
+        { field: `feeders.${name}`, file },
+      );
+    }
+  }
+}
+
 /** Runs a scenario to the end and returns its result (throws ScenarioError before any request when invalid). */
 export async function runScenario(input: ScenarioDefinition, options: RunOptions): Promise<RunResult> {
   const origin = checkTarget(options.target);
   validateScenario(input, options.file);
   const def = validateScenario(applyOverrides(input, options.overrides), options.file);
+  checkFeeders(def, options.file);
   const thresholds = compileThresholds(def.options.thresholds);
   await checkReachable(origin);
   const runId = options.runId ?? newRunId();

@@ -97,6 +97,22 @@ describe('feeders in a run', () => {
     }
   });
 
+  it('fails before any request when a unique feeder file has fewer rows than VUs', async () => {
+    server.seen.length = 0;
+    const def = baseScenario(
+      { executor: 'constant-vus', vus: 3, duration: '1s' },
+      { feeders: { users: { file: 'users.json', mode: 'unique' } } },
+    );
+    await assert.rejects(
+      runScenario(def, { target: server.url, file: path.join(dir, 'scenario.ts') }),
+      (err: unknown) =>
+        err instanceof ScenarioError &&
+        err.code === 'MB_ERR_SCENARIO_FEEDER' &&
+        /2 rows for up to 3 VUs/.test(err.message),
+    );
+    assert.equal(server.seen.length, 0);
+  });
+
   it('fails before any request when a feeder file is missing', async () => {
     server.seen.length = 0;
     const def = baseScenario(
