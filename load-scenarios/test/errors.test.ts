@@ -11,7 +11,7 @@ test('every MB_ERR_SCENARIO_* code is in docs/LOAD.md with its exit code, and no
   for (const [code, exit] of Object.entries(SCENARIO_ERRORS)) {
     assert.match(
       doc,
-      new RegExp(`\\| \`${code}\` \\| ${exit} \\|`),
+      new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${exit}\\s*\\|`),
       `${code} (exit ${exit}) is not documented`,
     );
   }
