@@ -10,8 +10,14 @@ import { grafanaSliSql } from '../clickhouse/sliSql.ts';
 import { alertAnnotations, sloLabels } from '../prometheus/prometheusRules.ts';
 import type { Slo } from '../types.ts';
 
-/** Datasource the rules query: the ClickHouse plugin, provisioned with this uid. */
-export const CLICKHOUSE_DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'clickhouse' } as const;
+/**
+ * Datasource the rules query: the ClickHouse plugin, with the uid the dashboards' provisioning
+ * gives it (`DATASOURCE_UID` of dashboards/src/common.ts; a test checks they agree).
+ */
+export const CLICKHOUSE_DATASOURCE = {
+  type: 'grafana-clickhouse-datasource',
+  uid: 'marketbench-clickhouse',
+} as const;
 const EXPR = { type: '__expr__', uid: '__expr__' } as const;
 /** Grafana folder the rules are provisioned into. */
 export const ALERT_FOLDER = 'SLOs';
@@ -80,6 +86,8 @@ export function grafanaAlertRule(slo: Slo, severity: 'page' | 'ticket'): Grafana
         rawSql: q.rawSql,
       },
     });
+    // Grafana's reduce passes a single number (table result) through unchanged (grafana#44865);
+    // it stays so the rule reads the same as one over a time series.
     data.push({
       refId: `last_${q.refId}`,
       datasourceUid: EXPR.uid,

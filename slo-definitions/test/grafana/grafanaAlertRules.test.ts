@@ -6,12 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { expandQuery } from '@marketbench/dashboards';
+import { datasourceProvisioning, expandQuery } from '@marketbench/dashboards';
 import { METRICS, ROUTES } from '@marketbench/instrumentation/names';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { parse } from 'yaml';
 import { PACKAGE_DIR } from '../../src/build/gen.ts';
-import { grafanaAlertRule, windowQueries } from '../../src/grafana/grafanaAlertRules.ts';
+import {
+  CLICKHOUSE_DATASOURCE,
+  grafanaAlertRule,
+  windowQueries,
+} from '../../src/grafana/grafanaAlertRules.ts';
 import { loadSpecs } from '../../src/spec/loadSpecs.ts';
 import { counterSample, gaugeSample, serverSpan } from '../clickhouse/spanRows.ts';
 
@@ -154,6 +158,17 @@ test('the committed provisioning file is apiVersion 1 with one group per SLO and
   assert.equal(new Set(uids).size, uids.length);
   assert.ok(doc.groups.every((g) => g.folder === 'SLOs' && g.rules.length === 2));
   assert.ok(
-    doc.groups.every((g) => g.rules.every((r) => r.data.some((d) => d.datasourceUid === 'clickhouse'))),
+    doc.groups.every((g) =>
+      g.rules.every((r) => r.data.some((d) => d.datasourceUid === CLICKHOUSE_DATASOURCE.uid)),
+    ),
+  );
+});
+
+test('the rules query the ClickHouse data source the dashboards provision (same uid and plugin)', () => {
+  const ds = (parse(datasourceProvisioning()) as { datasources: { uid: string; type: string }[] })
+    .datasources;
+  assert.ok(
+    ds.some((d) => d.uid === CLICKHOUSE_DATASOURCE.uid && d.type === CLICKHOUSE_DATASOURCE.type),
+    JSON.stringify(ds),
   );
 });
