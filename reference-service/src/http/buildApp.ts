@@ -29,6 +29,19 @@ import { type CollectedRoute, collectRoutes, openapiRoutes } from './routes/open
 
 export const SERVICE_VERSION = '0.1.0';
 
+/** Error codes meaning the store is unreachable or overloaded (retryable), not a bug. */
+const STORE_UNAVAILABLE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08006', // connection_failure
+]);
+
 const METRICS_SCHEMA = {
   summary: 'Prometheus metrics',
   tags: ['meta'],
@@ -176,6 +189,9 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     }
     if (error instanceof InjectedFaultError) {
       return sendProblem(reply, 'dependency-unavailable', traceId, { dependency: error.dependency });
+    }
+    if (STORE_UNAVAILABLE.has(String(error.code))) {
+      return sendProblem(reply, 'dependency-unavailable', traceId, { dependency: 'db' });
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, 'payload-too-large', traceId);
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
