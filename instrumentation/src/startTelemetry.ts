@@ -10,7 +10,6 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   defaultResource,
   detectResources,
@@ -39,6 +38,7 @@ import { createOpenMetricsRegistry, registerTelemetryMetrics } from './metrics/T
 import { Redactor } from './redaction/Redactor.ts';
 import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
 import { PooledIdGenerator } from './traces/PooledIdGenerator.ts';
+import { ProtoSpanExporter } from './traces/ProtoSpanExporter.ts';
 import { ServerSpanFactory } from './traces/ServerSpan.ts';
 import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
 import { warnOnce } from './traces/warnOnce.ts';
@@ -96,12 +96,13 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
         timeoutMillis: options.exportTimeoutMs,
       };
       if (options.tracesEnabled) {
-        const Exporter = options.protocol === 'http/json' ? OTLPTraceExporterJson : OTLPTraceExporterProto;
-        spanProcessor = new CountingSpanProcessor(
-          new Exporter({ ...exporterConfig, url: options.tracesEndpoint }),
-          redactor,
-          batch,
-        );
+        const config = { ...exporterConfig, url: options.tracesEndpoint };
+        // protobuf: the stock HTTP transport with the one-pass encoder (about half the CPU per span).
+        const exporter =
+          options.protocol === 'http/json'
+            ? new OTLPTraceExporterJson(config)
+            : new ProtoSpanExporter(config);
+        spanProcessor = new CountingSpanProcessor(exporter, redactor, batch);
       }
       if (options.logsEnabled) {
         const Exporter = options.protocol === 'http/json' ? OTLPLogExporterJson : OTLPLogExporterProto;
