@@ -11,6 +11,7 @@ import {
   type ScenarioOverrides,
 } from '@marketbench/load-scenarios';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
+import { CliError, EXIT } from '../errors.ts';
 import type { ReportData } from '../report/types.ts';
 import { writeRunReport } from '../report/writeRunReport.ts';
 import { startStack } from './startStack.ts';
@@ -56,6 +57,9 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
   const loaded = await loadScenario(options.scenario ?? DEFAULT_MAIN_JOB.scenario);
   const stack = await startStack(options);
   try {
+    if (options.signal?.aborted) {
+      throw new CliError('MB_ERR_INTERRUPTED', 'interrupted before the run started', EXIT.runError);
+    }
     log(`running ${loaded.definition.name} against ${stack.serviceUrl}: ${loaded.definition.description}`);
     const firstRequestAfterSec = (Date.now() - t0) / 1000;
     const result = await runScenario(loaded.definition, {
