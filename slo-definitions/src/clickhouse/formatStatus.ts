@@ -1,10 +1,17 @@
 // Text rendering of a StatusReport for the terminal: one block per SLO, a row per window.
 
-import { formatDuration } from '../spec/duration.ts';
 import type { StatusReport } from './evaluateSlos.ts';
 
 const pct = (x: number | null, digits = 3) => (x === null ? 'no data' : `${(x * 100).toFixed(digits)}%`);
 const burn = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}×`);
+
+/** A compressed window's real span, readable: `175ms`, `4.2s`, `25.2m`, `7.0h`. */
+export function realSpan(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 120) return `${(seconds).toFixed(1)}s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
 
 /** The report as aligned text; the time scale and the real span of each window are always shown. */
 export function formatStatus(report: StatusReport): string {
@@ -29,10 +36,7 @@ export function formatStatus(report: StatusReport): string {
       `  ${'window'.padEnd(8)}${'real span'.padStart(10)}${'events'.padStart(10)}${'bad'.padStart(8)}${'error ratio'.padStart(13)}${'burn'.padStart(10)}`,
     );
     for (const w of s.windows) {
-      const real =
-        report.timeScale === 1
-          ? w.window
-          : formatDuration(Math.max(0.001, Math.round(w.scaledSeconds * 1000) / 1000));
+      const real = report.timeScale === 1 ? w.window : realSpan(w.scaledSeconds);
       lines.push(
         `  ${w.window.padEnd(8)}${real.padStart(10)}${String(w.total).padStart(10)}${String(w.bad).padStart(8)}${pct(w.errorRatio).padStart(13)}${burn(w.burnRate).padStart(10)}`,
       );

@@ -126,7 +126,7 @@ test('before the incident nothing fires; at time scale 60 the 1h window covers o
   assert.equal(windowOf(scaled, '1h')?.scaledSeconds, 60);
   assert.deepEqual([windowOf(scaled, '1h')?.bad, windowOf(scaled, '1h')?.total], [1, 2]);
   assert.match(formatStatus(scaled), /time scale 60 \(time-compressed/);
-  assert.match(formatStatus(scaled), /\n {2}1h +1m +2 +1 +50\.000% +50\.00×\n/);
+  assert.match(formatStatus(scaled), /\n {2}1h +60\.0s +2 +1 +50\.000% +50\.00×\n/);
 });
 
 test('--run filters spans by run id, and defaults "at" to the run end', async () => {
