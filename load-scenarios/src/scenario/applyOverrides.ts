@@ -1,8 +1,10 @@
 // Command-line overrides (--rate, --duration, --vus) applied to every executor of a scenario:
-// constant values are replaced, ramping stages are scaled so their shape is kept.
+// constant values are replaced, ramping stages are scaled so their shape is kept, and a fault
+// schedule is scaled with the duration.
 
 import type { ExecutorConfig, ScenarioDefinition, ScenarioOverrides, Stage } from '../types.ts';
 import { durationMs, formatDuration, parseDuration } from './parseDuration.ts';
+import { scenarioDurationMs } from './scenarioDuration.ts';
 
 function scaleStages(stages: Stage[], o: ScenarioOverrides, scaleTargets: boolean): Stage[] {
   const total = stages.reduce((s, st) => s + durationMs(st.duration), 0);
@@ -65,5 +67,11 @@ export function applyOverrides(
   const scenarios = Object.fromEntries(
     Object.entries(def.options.scenarios).map(([k, e]) => [k, override(e, o)]),
   );
-  return { ...def, options: { ...def.options, scenarios } };
+  const out: ScenarioDefinition = { ...def, options: { ...def.options, scenarios } };
+  if (o.duration !== undefined && def.faults) {
+    // Faults keep their place in the run: at 40 s of a 3 m run is at 4 s of an 18 s run.
+    const ratio = scenarioDurationMs(out) / scenarioDurationMs(def);
+    out.faults = def.faults.map((f) => ({ ...f, at: formatDuration(Math.round(durationMs(f.at) * ratio)) }));
+  }
+  return out;
 }
