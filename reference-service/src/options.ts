@@ -27,6 +27,7 @@ export const DEFAULT_OPTIONS = {
   requestLogging: false,
   outboxPollMs: 100,
   busPrefix: 'marketbench',
+  relistAfterMs: 60_000,
 } as const;
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -80,5 +81,6 @@ export function resolveServiceOptions(
     outboxPollMs: args.outboxPollMs ?? d.outboxPollMs,
     busPrefix: args.busPrefix ?? envString(env, 'MARKETBENCH_BUS_PREFIX') ?? d.busPrefix,
     busEphemeral: args.busEphemeral ?? false,
+    relistAfterMs: args.relistAfterMs ?? envNumber(env, 'MARKETBENCH_RELIST_AFTER_MS') ?? d.relistAfterMs,
   };
 }

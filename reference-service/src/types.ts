@@ -42,6 +42,8 @@ export interface ServiceOptions {
   requestLogging?: boolean;
   /** Outbox relay poll interval, ms. */
   outboxPollMs?: number;
+  /** Sold-out listings go back on sale after this long, ms (0: never); env MARKETBENCH_RELIST_AFTER_MS. */
+  relistAfterMs?: number;
   /** Prefix of the bus names (NATS stream/subjects, RabbitMQ queues); env MARKETBENCH_BUS_PREFIX. */
   busPrefix?: string;
   /** Remove the bus stream/queues on close (tests and throwaway runs). */
@@ -88,6 +90,8 @@ export interface ResolvedServiceOptions {
   requestLogging: boolean;
   /** See ServiceOptions.outboxPollMs. */
   outboxPollMs: number;
+  /** See ServiceOptions.relistAfterMs. */
+  relistAfterMs: number;
   /** See ServiceOptions.busPrefix. */
   busPrefix: string;
   /** See ServiceOptions.busEphemeral. */

@@ -24,6 +24,8 @@ export interface ListingStore {
   /** Undefined when no listing has that id. */
   updateListing(id: number, patch: ListingPatch, now: number): Promise<Listing | undefined>;
   getSeller(id: number): Promise<Seller | undefined>;
+  /** Puts listings sold out before `cutoff` back on sale with one item (sellers relisting); returns their ids. */
+  relistSoldBefore(cutoff: number, now: number): Promise<number[]>;
 }
 
 export type AddItemResult =

@@ -148,6 +148,22 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     Math.max(1_000, Math.min(10_000, opts.reservationTtlMs / 4)),
   );
   sweeper.unref();
+  // Sellers relist what sold out, so a long run (soak) keeps a stocked catalog to buy from.
+  const relister =
+    opts.relistAfterMs > 0
+      ? setInterval(
+          () => {
+            const now = Date.now();
+            tracing
+              .untraced(async () =>
+                catalog.invalidate(await stores.listings.relistSoldBefore(now - opts.relistAfterMs, now)),
+              )
+              .catch(() => {});
+          },
+          Math.max(200, Math.min(5_000, opts.relistAfterMs / 4)),
+        )
+      : undefined;
+  relister?.unref();
 
   const services: MarketServices = {
     options: opts,
@@ -220,6 +236,7 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    clearInterval(relister);
     await relay.stop();
     await gateway.close();
     await psp.close();

@@ -191,6 +191,27 @@ describe('buying routes (app.inject)', () => {
   });
 });
 
+describe('relisting', () => {
+  it('a sold-out listing is back on sale after relistAfterMs', async () => {
+    const m = await testApp({ items: 200, relistAfterMs: 150 });
+    try {
+      await json(m.app, 'PATCH', '/listings/9', { quantity: 1 });
+      const cartId = await cartWith(m.app, [9]);
+      assert.equal((await checkout(m.app, cartId, 'relist-key-0001')).status, 201);
+      assert.equal((await json(m.app, 'GET', '/listings/9')).body.status, 'sold');
+      const deadline = Date.now() + 5_000;
+      let status = 'sold';
+      while (status === 'sold' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await json(m.app, 'GET', '/listings/9')).body.status as string;
+      }
+      assert.equal(status, 'active', 'relisted, and the cached item was invalidated');
+    } finally {
+      await m.app.close();
+    }
+  });
+});
+
 describe('card data never reaches storage', () => {
   it('the SQLite files hold the token and last4, never the PAN', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-pan-'));

@@ -145,6 +145,24 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       assert.deepEqual([l?.quantity, l?.status], [0, 'sold']);
     });
 
+    it('relists listings that sold out before the cutoff, and only those', async (t) => {
+      if (skip) return t.skip('backend unavailable');
+      await stock(106, 1);
+      await stock(107, 1);
+      const soldAt = Date.now();
+      for (const id of [106, 107])
+        assert.equal(
+          (await begin(await cartOf([id]), randomUUID(), id === 106 ? soldAt - 10_000 : soldAt)).kind,
+          'started',
+        );
+      const relisted = await s.listings.relistSoldBefore(soldAt - 5_000, soldAt);
+      assert.ok(relisted.includes(106));
+      assert.ok(!relisted.includes(107));
+      const l = await s.listings.getListing(106);
+      assert.deepEqual([l?.quantity, l?.status], [1, 'active']);
+      assert.equal((await s.listings.getListing(107))?.status, 'sold');
+    });
+
     it('concurrent duplicates of one key start one checkout', async (t) => {
       if (skip) return t.skip('backend unavailable');
       await stock(101, 5);

@@ -141,4 +141,17 @@ export class PostgresListingStore implements ListingStore {
       return rows[0] && toSeller(rows[0]);
     });
   }
+
+  relistSoldBefore(cutoff: number, now: number): Promise<number[]> {
+    const text = `UPDATE listings SET quantity = 1, status = 'active', updated_at = $1
+      WHERE id IN (SELECT id FROM listings WHERE status = 'sold' AND updated_at < $2 LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id`;
+    return dbCall(this.#ctx, { operation: 'UPDATE', collection: 'listings', queryText: text }, async () => {
+      const { rows } = await this.#pool.query<{ id: number }>({
+        name: 'relist',
+        text,
+        values: [now, cutoff],
+      });
+      return rows.map((r) => Number(r.id));
+    });
+  }
 }

@@ -57,6 +57,7 @@ CREATE INDEX IF NOT EXISTS listings_category_price ON listings (category, price_
 CREATE INDEX IF NOT EXISTS listings_brand_created ON listings (brand, created_at, id);
 CREATE INDEX IF NOT EXISTS listings_seller_created ON listings (seller_id, created_at, id);
 CREATE INDEX IF NOT EXISTS listings_search ON listings USING GIN (search);
+CREATE INDEX IF NOT EXISTS listings_sold ON listings (updated_at) WHERE status = 'sold';
 `;
 
 const TABLES = [

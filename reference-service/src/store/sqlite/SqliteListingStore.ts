@@ -35,6 +35,7 @@ export class SqliteListingStore implements ListingStore {
   readonly #search: Statement;
   readonly #insert: Statement;
   readonly #seller: Statement;
+  readonly #relist: Statement;
 
   constructor(db: SqliteDb, ctx: StoreContext) {
     this.#db = db;
@@ -46,6 +47,8 @@ export class SqliteListingStore implements ListingStore {
       price_cents, currency, quantity, status, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING *`);
     this.#seller = db.prepare('SELECT * FROM sellers WHERE id = ?');
+    this.#relist = db.prepare(`UPDATE listings SET quantity = 1, status = 'active', updated_at = ?
+      WHERE id IN (SELECT id FROM listings WHERE status = 'sold' AND updated_at < ? LIMIT 1000) RETURNING id`);
   }
 
   getListing(id: number): Promise<Listing | undefined> {
@@ -150,6 +153,18 @@ export class SqliteListingStore implements ListingStore {
         const row = this.#seller.get(id) as SellerRecord | undefined;
         return row && toSeller(row);
       },
+    );
+  }
+
+  relistSoldBefore(cutoff: number, now: number): Promise<number[]> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'UPDATE',
+        collection: 'listings',
+        queryText: 'UPDATE listings SET status = active WHERE sold',
+      },
+      () => (this.#relist.all(now, cutoff) as Array<{ id: number }>).map((r) => Number(r.id)),
     );
   }
 }

@@ -49,6 +49,7 @@ CREATE INDEX IF NOT EXISTS listings_category_created ON listings (category, crea
 CREATE INDEX IF NOT EXISTS listings_category_price ON listings (category, price_cents, id);
 CREATE INDEX IF NOT EXISTS listings_brand_created ON listings (brand, created_at, id);
 CREATE INDEX IF NOT EXISTS listings_seller_created ON listings (seller_id, created_at, id);
+CREATE INDEX IF NOT EXISTS listings_sold ON listings (updated_at) WHERE status = 'sold';
 CREATE VIRTUAL TABLE IF NOT EXISTS listings_fts USING fts5(
   title, brand, description, content='listings', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
 CREATE TRIGGER IF NOT EXISTS listings_fts_insert AFTER INSERT ON listings BEGIN
