@@ -1,12 +1,14 @@
 // One benchmark server process: the same trivial JSON route on Fastify, instrumented one of four
 // ways (argv[2]): plain, prom (prom-client histogram only), stock (sdk-node + http
 // auto-instrumentation + OTLP/protobuf export through the stock BatchSpanProcessor, 100%
-// sampling), ours (startTelemetry + fastifyPlugin). Talks to the orchestrator over IPC:
+// sampling), ours (startTelemetry + fastifyPlugin, OTLP/protobuf), ours-json (same, OTLP/JSON). Talks to the orchestrator over IPC:
 // sends {ready, port}; on {finish} flushes telemetry and answers {rss, stats}.
 
 const variant = process.argv[2] ?? 'plain';
 const endpoint = process.env.BENCH_OTLP ?? 'http://127.0.0.1:4318';
-const protocol = (process.env.BENCH_PROTOCOL ?? 'http/protobuf') as 'http/protobuf' | 'http/json';
+// ours-json: the same with OTLP/JSON bodies (the encoding comparison).
+const protocol = variant === 'ours-json' ? 'http/json' : 'http/protobuf';
+const batchSize = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
 
 let finish: () => Promise<unknown> = async () => undefined;
 let flush: () => Promise<unknown> = async () => undefined;
@@ -48,7 +50,7 @@ if (variant === 'stock') {
     await provider.forceFlush();
   };
   finish = () => sdk.shutdown();
-} else if (variant === 'ours') {
+} else if (variant === 'ours' || variant === 'ours-json') {
   const { startTelemetry } = await import('@marketbench/instrumentation');
   const telemetry = startTelemetry({
     serviceName: 'bench-ours',
@@ -57,6 +59,7 @@ if (variant === 'stock') {
     handleSignals: false,
     logLevel: 'silent',
     logsEnabled: false,
+    maxExportBatchSize: batchSize,
   });
   setup = async (app) => {
     await app.register(telemetry.fastifyPlugin);
