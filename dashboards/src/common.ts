@@ -127,13 +127,20 @@ export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
 export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
 
 /**
- * A lower bound on the duration of the `n` slowest selected server spans, from the rollup's
- * per-minute maxima (each a different span; minutes reaching past the range end are left out):
- * `Duration >= bound` keeps every one of them and lets the exporter's minmax index on Duration
- * skip almost every granule. 0 (no pruning) when the rollup has nothing in range.
+ * The seconds (as `toDateTime(Timestamp)` values, the exporter's primary-key column) that can hold
+ * the `n` slowest selected server spans: the minutes of the `n` rollup rows with the largest
+ * maximum duration among minutes wholly inside the range (each row is a different span, so a
+ * top-`n` span's row is among them), plus the two partial minutes at the edges. `toDateTime(Timestamp)
+ * IN (...)` lets the primary key skip every other granule, and the answer stays exact.
  */
-export const slowestDurationBound = (n: number): string =>
-  `(SELECT min(m) FROM (SELECT duration_max AS m FROM ${TABLES.serverSpans1m} WHERE ${ROLLUP} AND minute < toStartOfMinute($__toTime) ORDER BY m DESC LIMIT ${n}))`;
+export const slowestSeconds = (n: number): string =>
+  `(SELECT arrayJoin(arrayMap(s -> m + s, range(60))) FROM (
+    SELECT DISTINCT m FROM (
+      SELECT minute AS m FROM ${TABLES.serverSpans1m}
+      WHERE ${ROLLUP_FILTERS} AND minute >= $__fromTime AND minute + 60 <= $__toTime
+      ORDER BY duration_max DESC LIMIT ${n} WITH TIES
+      UNION ALL SELECT toStartOfMinute($__fromTime)
+      UNION ALL SELECT toStartOfMinute($__toTime))))`;
 
 /** Smallest interval of a panel over the per-minute rollup. */
 export const ROLLUP_INTERVAL = '1m';

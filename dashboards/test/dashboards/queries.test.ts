@@ -250,3 +250,22 @@ test('SLOs: the per-minute HTTP rollup gives the same SLI events as slo-definiti
   }
   assert.ok(compared >= 3);
 });
+
+test('slowest requests pruned through the rollup are exactly the naive top-N, also for ranges cut mid-minute', async () => {
+  const q = dashboardQueries(dash(UIDS.traces)).find((x) => x.source === 'Slowest requests')!;
+  const naive = `SELECT TraceId AS trace_id, round(Duration / 1e6, 2) AS duration_ms FROM otel_traces WHERE ${SERVER_SPANS} ORDER BY Duration DESC, TraceId LIMIT 50`;
+  const ranges = [
+    [seed.expected.from, seed.expected.to],
+    [new Date(seed.expected.from.getTime() + 30_500), new Date(seed.expected.to.getTime() - 20_300)],
+  ];
+  for (const [from, to] of ranges) {
+    const ctx = { from, to, intervalMs: 60_000, variables: variables() };
+    const shown = await store.query<Record<string, unknown>>(expandQuery(q.rawSql, ctx));
+    const exact = await store.query<Record<string, unknown>>(expandQuery(naive, ctx));
+    assert.deepEqual(
+      shown.map((r) => r.duration_ms),
+      exact.map((r) => r.duration_ms),
+      `top 50 durations for ${from.toISOString()}..${to.toISOString()}`,
+    );
+  }
+});
