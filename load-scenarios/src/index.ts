@@ -13,7 +13,6 @@ export type { Aggregate, MetricsSnapshot, Tags } from './metrics/MetricRegistry.
 export { MetricRegistry } from './metrics/MetricRegistry.ts';
 export type { RequestRow } from './runner/RequestRow.ts';
 export type { SecondSample } from './runner/RunSampler.ts';
-export type { Knee, RunOptions, RunResult } from './runner/runScenario.ts';
 export { newRunId, runScenario, summaryJson } from './runner/runScenario.ts';
 export { checkTarget, isLoopbackHost } from './runner/targetUrl.ts';
 export type { SaturateOptions, SaturateResult, SaturateStep } from './saturate/saturate.ts';
@@ -43,12 +42,15 @@ export type {
   FeederSpec,
   HttpMethod,
   Journey,
+  Knee,
   KneeCriteria,
   MetricRecord,
   MetricType,
   PerVuIterations,
   RampingArrivalRate,
   RampingVus,
+  RunOptions,
+  RunResult,
   ScenarioDefinition,
   ScenarioOptions,
   ScenarioOverrides,

@@ -3,6 +3,10 @@
 // before any request, cloned into worker threads and exported to a k6 script.
 
 import type { FaultDependency } from '@marketbench/instrumentation/names';
+import type { Store } from '@marketbench/telemetry-store';
+import type { MetricRegistry } from './metrics/MetricRegistry.ts';
+import type { SecondSample } from './runner/RunSampler.ts';
+import type { ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
 
 /** A k6 duration string: `500ms`, `30s`, `2m`, `1h30m`, `1m30s`. */
 export type Duration = string;
@@ -272,4 +276,94 @@ export interface ScenarioOverrides {
   duration?: Duration;
   /** VUs: sets `vus`, or `maxVUs` of arrival-rate executors. */
   vus?: number;
+}
+
+/** Options of runScenario. */
+export interface RunOptions {
+  /** Base URL of the system under test; must be loopback. */
+  target: string;
+  /** Run id (default: time-ordered random id). */
+  runId?: string;
+  /** Extra tags on every sample (`--tag k=v`). */
+  tags?: Record<string, string>;
+  /** Command-line overrides of rate, duration and VUs. */
+  overrides?: ScenarioOverrides;
+  /** Store that receives request, run, sample and fault rows; none: results stay in memory. */
+  store?: Store;
+  /** Scenario file, for error messages and relative feeder paths. */
+  file?: string;
+  /** Seed of journey picks and random feeders (default: random). */
+  seed?: number;
+  /** Stream for the live progress line (default none; the CLI passes stderr on a TTY). */
+  progress?: NodeJS.WriteStream;
+  /** Bearer token of the reference service's admin API, for fault schedules (env MARKETBENCH_ADMIN_TOKEN). */
+  adminToken?: string;
+  /** Git commit recorded in the run row (default `git rev-parse HEAD`, or empty). */
+  gitCommit?: string;
+  /** Aborts the run (e.g. on SIGINT). */
+  signal?: AbortSignal;
+  /** Maximum connections to the target (default one per concurrent request). */
+  connections?: number;
+  /** Generator threads (default 1): more when one thread cannot send the rate; each runs an equal share. */
+  workers?: number;
+}
+
+/** The stress knee: the last second that met the knee criteria before they broke. */
+export interface Knee {
+  /** Target iterations/s at the knee. */
+  targetRate: number;
+  /** Achieved iterations/s at the knee. */
+  achievedRate: number;
+  /** p99 (ms) at the knee. */
+  p99Ms: number;
+  /** Seconds since the start. */
+  elapsedSec: number;
+}
+
+/** What a run produced. */
+export interface RunResult {
+  /** Run id (the `marketbench.run_id` baggage and the rows' run_id). */
+  runId: string;
+  /** Scenario name. */
+  scenario: string;
+  /** Target origin. */
+  target: string;
+  /** `passed`, `failed` (a threshold failed) or `aborted` (abortOnFail, signal). */
+  status: 'passed' | 'failed' | 'aborted';
+  /** Why the run stopped early, when it did. */
+  abortReason?: string;
+  /** Wall-clock start. */
+  startedAt: Date;
+  /** Wall-clock end. */
+  endedAt: Date;
+  /** Seconds from the first scheduled iteration to the end. */
+  durationSec: number;
+  /** Wall time the traffic shape stands for per second of run (options.timeScale, 1 by default). */
+  timeScale: number;
+  /** Every sample, for the summary and custom aggregation. */
+  metrics: MetricRegistry;
+  /** Threshold verdicts, in declaration order. */
+  thresholds: ThresholdVerdict[];
+  /** Every threshold passed. */
+  thresholdsPassed: boolean;
+  /** Totals of the run. */
+  totals: {
+    requests: number;
+    errors: number;
+    iterations: number;
+    droppedIterations: number;
+    interruptedIterations: number;
+  };
+  /** Generator CPU (percent of one core) over the run: mean and max of the per-second samples. */
+  generatorCpu: { meanPercent: number; maxPercent: number };
+  /** Per-second samples. */
+  samples: SecondSample[];
+  /** The knee, when options.knee was set and the criteria broke. */
+  knee?: Knee;
+  /** Rows stored and lost (store write failures). */
+  rows: { stored: number; lost: number; firstError?: string };
+  /** Faults set or cleared during the run. */
+  faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
+  /** k6's exit code for this result: 0, or 99 when a threshold failed. */
+  exitCode: 0 | 99;
 }

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROUTES, TABLES } from '@marketbench/instrumentation/names';
-import type { Store } from '@marketbench/telemetry-store';
 import { ScenarioError } from '../errors.ts';
 import { Feeder } from '../feeders/Feeder.ts';
 import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
@@ -21,94 +20,14 @@ import {
   abortingThreshold,
   compileThresholds,
   evaluateThresholds,
-  type ThresholdVerdict,
 } from '../thresholds/evaluateThresholds.ts';
-import type { ScenarioDefinition, ScenarioOverrides } from '../types.ts';
+import type { Knee, RunOptions, RunResult, ScenarioDefinition } from '../types.ts';
 import { localEngines, workerEngines } from './Engines.ts';
 import { ProgressLine } from './ProgressLine.ts';
 import { formatTimestamp, type RequestRow } from './RequestRow.ts';
 import { RunSampler, type SecondSample } from './RunSampler.ts';
 import { StoreSink } from './StoreSink.ts';
 import { checkReachable, checkTarget } from './targetUrl.ts';
-
-/** Options of runScenario. */
-export interface RunOptions {
-  /** Base URL of the system under test; must be loopback. */
-  target: string;
-  /** Run id (default: time-ordered random id). */
-  runId?: string;
-  /** Extra tags on every sample (`--tag k=v`). */
-  tags?: Record<string, string>;
-  /** Command-line overrides of rate, duration and VUs. */
-  overrides?: ScenarioOverrides;
-  /** Store that receives request, run, sample and fault rows; none: results stay in memory. */
-  store?: Store;
-  /** Scenario file, for error messages and relative feeder paths. */
-  file?: string;
-  /** Seed of journey picks and random feeders (default: random). */
-  seed?: number;
-  /** Stream for the live progress line (default none; the CLI passes stderr on a TTY). */
-  progress?: NodeJS.WriteStream;
-  /** Bearer token of the reference service's admin API, for fault schedules (env MARKETBENCH_ADMIN_TOKEN). */
-  adminToken?: string;
-  /** Git commit recorded in the run row (default `git rev-parse HEAD`, or empty). */
-  gitCommit?: string;
-  /** Aborts the run (e.g. on SIGINT). */
-  signal?: AbortSignal;
-  /** Maximum connections to the target (default one per concurrent request). */
-  connections?: number;
-  /** Generator threads (default 1): more when one thread cannot send the rate; each runs an equal share. */
-  workers?: number;
-}
-
-/** The stress knee: the last second that met the knee criteria before they broke. */
-export interface Knee {
-  /** Target iterations/s at the knee. */
-  targetRate: number;
-  /** Achieved iterations/s at the knee. */
-  achievedRate: number;
-  /** p99 (ms) at the knee. */
-  p99Ms: number;
-  /** Seconds since the start. */
-  elapsedSec: number;
-}
-
-/** What a run produced. */
-export interface RunResult {
-  runId: string;
-  scenario: string;
-  target: string;
-  /** `passed`, `failed` (a threshold failed) or `aborted` (abortOnFail, signal). */
-  status: 'passed' | 'failed' | 'aborted';
-  /** Why the run stopped early, when it did. */
-  abortReason?: string;
-  startedAt: Date;
-  endedAt: Date;
-  durationSec: number;
-  timeScale: number;
-  /** Every sample, for the summary and custom aggregation. */
-  metrics: MetricRegistry;
-  thresholds: ThresholdVerdict[];
-  thresholdsPassed: boolean;
-  totals: {
-    requests: number;
-    errors: number;
-    iterations: number;
-    droppedIterations: number;
-    interruptedIterations: number;
-  };
-  /** Generator CPU (percent of one core) over the run: mean and max of the per-second samples. */
-  generatorCpu: { meanPercent: number; maxPercent: number };
-  /** Per-second samples. */
-  samples: SecondSample[];
-  knee?: Knee;
-  /** Rows stored and lost (store write failures). */
-  rows: { stored: number; lost: number; firstError?: string };
-  /** Faults set or cleared during the run. */
-  faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
-  /** k6's exit code for this result: 0, or 99 when a threshold failed. */
-  exitCode: 0 | 99;
-}
 
 /** A new time-ordered run id: `20261121T231500-3fa9c1`. */
 export function newRunId(): string {

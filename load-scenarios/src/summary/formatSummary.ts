@@ -2,7 +2,7 @@
 // every metric with its aggregates, then the run's verdict.
 
 import { BUILTIN_METRICS } from '../metrics/builtinMetrics.ts';
-import type { RunResult } from '../runner/runScenario.ts';
+import type { RunResult } from '../types.ts';
 
 function num(v: number): string {
   if (!Number.isFinite(v)) return String(v);
