@@ -1,5 +1,6 @@
 // DEFAULT_OPTIONS and the precedence rule: argument, then environment variable, then default.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { PaymentPolicy } from './payments/HttpPaymentGateway.ts';
 import type { ResolvedServiceOptions, ServiceOptions } from './types.ts';
 
@@ -17,7 +18,8 @@ export const DEFAULT_OPTIONS = {
   port: 8080,
   items: 100_000,
   seed: 42,
-  sqlitePath: '.marketbench/reference-service.sqlite',
+  /** Under MARKETBENCH_HOME (default `.marketbench`), beside the telemetry store. */
+  sqliteFile: 'reference-service.sqlite',
   pgSchema: 'marketbench',
   adminRemote: false,
   feeBps: 1_000,
@@ -57,7 +59,10 @@ export function resolveServiceOptions(
     port: args.port ?? envNumber(env, 'MARKETBENCH_PORT') ?? d.port,
     items,
     seed: args.seed ?? envNumber(env, 'MARKETBENCH_SEED') ?? d.seed,
-    sqlitePath: args.sqlitePath ?? envString(env, 'MARKETBENCH_SQLITE_PATH') ?? d.sqlitePath,
+    sqlitePath:
+      args.sqlitePath ??
+      envString(env, 'MARKETBENCH_SQLITE_PATH') ??
+      path.join(envString(env, 'MARKETBENCH_HOME') ?? '.marketbench', d.sqliteFile),
     databaseUrl: args.databaseUrl ?? envString(env, 'DATABASE_URL'),
     pgSchema: args.pgSchema ?? envString(env, 'MARKETBENCH_PG_SCHEMA') ?? d.pgSchema,
     redisUrl: args.redisUrl ?? envString(env, 'REDIS_URL'),

@@ -12,7 +12,7 @@ export interface ServiceOptions {
   items?: number;
   /** Seed of the deterministic catalog; env MARKETBENCH_SEED. */
   seed?: number;
-  /** SQLite file (':memory:' for a throwaway store); env MARKETBENCH_SQLITE_PATH. */
+  /** SQLite file (':memory:' for a throwaway store); env MARKETBENCH_SQLITE_PATH, else $MARKETBENCH_HOME/reference-service.sqlite. */
   sqlitePath?: string;
   /** PostgreSQL connection string; switches the store to PostgreSQL; env DATABASE_URL. */
   databaseUrl?: string;
