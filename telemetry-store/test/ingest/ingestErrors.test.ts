@@ -10,7 +10,7 @@ test('every ingest error code is in docs/INGEST.md with its HTTP status', () => 
   for (const [code, { status }] of Object.entries(INGEST_ERRORS)) {
     assert.match(
       doc,
-      new RegExp(`\\| \`${code}\` \\| ${status} \\|`),
+      new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`),
       `${code} (${status}) is not documented`,
     );
   }
