@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_OPTIONS, resolveServiceOptions } from '../src/options.ts';
+
+test('argument beats environment beats default', () => {
+  const env = {
+    MARKETBENCH_PORT: '9090',
+    MARKETBENCH_ITEMS: '5_000_000',
+    DATABASE_URL: 'postgres://x/y',
+    MARKETBENCH_PSP_HEDGE_MS: '150',
+  };
+  const fromEnv = resolveServiceOptions({}, env);
+  assert.equal(fromEnv.port, 9090);
+  assert.equal(fromEnv.items, 5_000_000);
+  assert.equal(fromEnv.databaseUrl, 'postgres://x/y');
+  assert.equal(fromEnv.payment.hedgeAfterMs, 150);
+  assert.equal(fromEnv.payment.maxAttempts, DEFAULT_OPTIONS.payment.maxAttempts);
+  const fromArgs = resolveServiceOptions(
+    { port: 1234, items: 10, payment: { breaker: { failureThreshold: 2 } } as never },
+    env,
+  );
+  assert.equal(fromArgs.port, 1234);
+  assert.equal(fromArgs.items, 10);
+  assert.equal(fromArgs.payment.breaker.failureThreshold, 2);
+  assert.equal(fromArgs.payment.breaker.openMs, DEFAULT_OPTIONS.payment.breaker.openMs);
+  const defaults = resolveServiceOptions({}, {});
+  assert.equal(defaults.port, DEFAULT_OPTIONS.port);
+  assert.equal(defaults.items, 100_000);
+  assert.equal(defaults.sqlitePath, path.join('.marketbench', 'reference-service.sqlite'));
+  assert.equal(
+    resolveServiceOptions({}, { MARKETBENCH_HOME: '/tmp/mbh' }).sqlitePath,
+    '/tmp/mbh/reference-service.sqlite',
+  );
+  assert.match(defaults.adminToken, /^[A-Za-z0-9_-]{24}$/, 'a random token when none is configured');
+  assert.notEqual(resolveServiceOptions({}, {}).adminToken, defaults.adminToken);
+  assert.throws(
+    () => resolveServiceOptions({}, { MARKETBENCH_PORT: 'eighty' }),
+    /MARKETBENCH_PORT must be a number/,
+  );
+  assert.throws(() => resolveServiceOptions({ items: 0 }, {}), /items must be a positive integer/);
+});
