@@ -195,6 +195,8 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const faultLog: RunResult['faults'] = [];
   const faultTimers = (def.faults ?? []).map((f) =>
     setTimeout(async () => {
+      // The time it was sent: an overloaded service may take long to answer.
+      const atSec = (performance.now() - t0) / 1000;
       const r = await setFault(
         origin,
         f.dependency,
@@ -202,7 +204,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
         options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN,
       );
       faultLog.push({
-        atSec: (performance.now() - t0) / 1000,
+        atSec,
         dependency: f.dependency,
         action: f.action,
         ok: r.ok,
