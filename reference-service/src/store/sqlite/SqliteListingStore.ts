@@ -23,9 +23,12 @@ import {
 import { dbCall, type StoreContext } from '../storeContext.ts';
 import type { SqliteDb } from './openSqlite.ts';
 
-const SEARCH_SQL = `SELECT l.*, bm25(listings_fts, 4.0, 2.0, 1.0) AS rank FROM listings_fts
-  JOIN listings l ON l.id = listings_fts.rowid
-  WHERE listings_fts MATCH ? AND l.status = 'active' ORDER BY rank LIMIT ?`;
+// Rank inside FTS first and join only the best few (a common word matches 2.5% of a 5M catalog);
+// the slack covers sold listings filtered out after the join.
+const SEARCH_SQL = `SELECT l.*, f.rank FROM (
+    SELECT rowid AS id, bm25(listings_fts, 4.0, 2.0, 1.0) AS rank FROM listings_fts
+    WHERE listings_fts MATCH ? ORDER BY rank LIMIT ?) f
+  JOIN listings l ON l.id = f.id WHERE l.status = 'active' ORDER BY f.rank LIMIT ?`;
 
 export class SqliteListingStore implements ListingStore {
   readonly #db: SqliteDb;
@@ -89,7 +92,7 @@ export class SqliteListingStore implements ListingStore {
       { operation: 'SELECT', collection: 'listings_fts', queryText: SEARCH_SQL },
       () => {
         if (terms.length === 0) return [];
-        const rows = this.#search.all(match, limit) as Array<ListingRecord & { rank: number }>;
+        const rows = this.#search.all(match, limit + 50, limit) as Array<ListingRecord & { rank: number }>;
         return rows.map((r) => ({ ...toListing(r), score: Math.round(-r.rank * 1000) / 1000 }));
       },
     );
