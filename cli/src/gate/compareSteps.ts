@@ -21,9 +21,12 @@ export const DEFAULT_BASELINE_POLICY: BaselinePolicy = {
 /**
  * Compares one step's samples (latency in ms). The rule, in order:
  * 1. fewer than `minSamples` on either side → inconclusive;
- * 2. bootstrap interval wider than the tolerance → inconclusive (too noisy to decide);
- * 3. U test significant (p < alpha), interval above 0 and the estimate beyond the tolerance → fail;
- * 4. otherwise pass.
+ * 2. U test significant (p < alpha) and the whole interval above the tolerance → fail (decided,
+ *    however wide the interval);
+ * 3. the whole interval at or below the tolerance → pass (decided, however wide);
+ * 4. the interval straddles the tolerance and is wider than it → inconclusive (too noisy to decide);
+ * 5. otherwise (a narrow interval around the tolerance): fail when the U test is significant and the
+ *    estimate is beyond the tolerance, else pass.
  */
 export function compareStep(
   step: string,
@@ -76,27 +79,42 @@ export function compareStep(
     commonLanguage: mw.commonLanguage,
   };
   const width = ci.high - ci.low;
+  const q = pctNum(policy.quantile);
+  const significant = mw.p < policy.alpha;
+  if (significant && ci.low > toleranceMs) {
+    return {
+      ...common,
+      verdict: 'fail',
+      reason: `slower: p${q} +${ci.estimate.toFixed(2)} ms, the whole ${pct(ci.confidence)} interval beyond the ${toleranceMs.toFixed(2)} ms tolerance, Mann–Whitney p=${fmtP(mw.p)} < ${policy.alpha}`,
+    };
+  }
+  if (ci.high <= toleranceMs) {
+    return {
+      ...common,
+      verdict: 'pass',
+      reason: `within tolerance: the ${pct(ci.confidence)} interval of the p${q} difference ends at ${signed(ci.high)} ms ≤ ${toleranceMs.toFixed(2)} ms`,
+    };
+  }
   if (width > toleranceMs) {
     return {
       ...common,
       verdict: 'inconclusive',
-      reason: `noisy: the ${pct(ci.confidence)} interval of the p${pctNum(policy.quantile)} difference is ${width.toFixed(2)} ms wide, wider than the ${toleranceMs.toFixed(2)} ms tolerance`,
+      reason: `noisy: the ${pct(ci.confidence)} interval of the p${q} difference is ${width.toFixed(2)} ms wide, wider than the ${toleranceMs.toFixed(2)} ms tolerance, and straddles it`,
     };
   }
-  if (mw.p < policy.alpha && ci.low > 0 && ci.estimate > toleranceMs) {
+  if (significant && ci.estimate > toleranceMs) {
     return {
       ...common,
       verdict: 'fail',
-      reason: `slower: p${pctNum(policy.quantile)} +${ci.estimate.toFixed(2)} ms beyond the ${toleranceMs.toFixed(2)} ms tolerance, Mann–Whitney p=${fmtP(mw.p)} < ${policy.alpha}`,
+      reason: `slower: p${q} +${ci.estimate.toFixed(2)} ms beyond the ${toleranceMs.toFixed(2)} ms tolerance, Mann–Whitney p=${fmtP(mw.p)} < ${policy.alpha}`,
     };
   }
   return {
     ...common,
     verdict: 'pass',
-    reason:
-      mw.p < policy.alpha
-        ? `slower but within tolerance: p${pctNum(policy.quantile)} ${signed(ci.estimate)} ms ≤ ${toleranceMs.toFixed(2)} ms`
-        : `not slower: Mann–Whitney p=${fmtP(mw.p)} ≥ ${policy.alpha}`,
+    reason: significant
+      ? `slower but within tolerance: p${q} ${signed(ci.estimate)} ms ≤ ${toleranceMs.toFixed(2)} ms`
+      : `not slower: Mann–Whitney p=${fmtP(mw.p)} ≥ ${policy.alpha}`,
   };
 }
 

@@ -31,7 +31,7 @@ export function renderMarkdown(report: GateReport): string {
       '',
       '<details><summary>Baseline comparison: statistics per step</summary>',
       '',
-      'Test: one-sided Mann–Whitney U (normal approximation, tie and continuity corrections) on per-request latency samples, and a percentile-bootstrap interval of the p95 difference. A step fails only when the U test is significant and the p95 slowdown exceeds the tolerance; an interval wider than the tolerance, or too few samples, is inconclusive.',
+      'Test: one-sided Mann–Whitney U (normal approximation, tie and continuity corrections) on per-request latency samples, and a percentile-bootstrap interval of the p95 difference. A step fails when the U test is significant and the p95 slowdown exceeds the tolerance (decided outright when the whole interval lies beyond it); it passes when the interval stays within the tolerance; an interval wider than the tolerance that straddles it, or too few samples, is inconclusive.',
       '',
       '| step | n run / base | p95 base → run (ms) | Δ p95 [CI] (ms) | tolerance (ms) | U-test p | Cliff δ | P(run>base) | verdict |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
