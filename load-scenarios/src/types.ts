@@ -306,6 +306,11 @@ export interface RunOptions {
   connections?: number;
   /** Generator threads (default 1): more when one thread cannot send the rate; each runs an equal share. */
   workers?: number;
+  /**
+   * Run even a single engine in a worker thread, away from this thread's event loop (use it when
+   * this process also hosts the store and the ingest, as the embedded stack does).
+   */
+  isolate?: boolean;
 }
 
 /** The stress knee: the last second that met the knee criteria before they broke. */

@@ -185,7 +185,12 @@ export function register(program: Command): void {
       const interrupt = new AbortController();
       const onSigint = () => interrupt.abort();
       process.once('SIGINT', onSigint);
-      const execute = async (target: string, store: Store | undefined, adminToken?: string) => {
+      const execute = async (
+        target: string,
+        store: Store | undefined,
+        adminToken?: string,
+        isolate = false,
+      ) => {
         try {
           return await runScenario(loaded.definition, {
             target,
@@ -194,6 +199,7 @@ export function register(program: Command): void {
             tags,
             seed,
             workers,
+            isolate,
             store,
             adminToken,
             signal: interrupt.signal,
@@ -212,7 +218,8 @@ export function register(program: Command): void {
           const log = flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
           const stack = await startStack({ log });
           try {
-            result = await execute(stack.serviceUrl, stack.store, stack.adminToken);
+            // The store and the ingest share this process: the generator gets its own thread.
+            result = await execute(stack.serviceUrl, stack.store, stack.adminToken, true);
             await stack.flushTelemetry();
           } finally {
             await stack.stop();

@@ -105,7 +105,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
       options.connections !== undefined ? Math.max(1, Math.ceil(options.connections / workers)) : null,
   };
   const engines =
-    workers === 1
+    workers === 1 && !options.isolate
       ? localEngines({ ...engineConfig, share: { of: 1, phase: 0 } }, onRequest)
       : workerEngines(
           engineConfig,

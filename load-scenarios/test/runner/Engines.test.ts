@@ -45,4 +45,32 @@ describe('runScenario with worker threads', () => {
     });
     assert.equal(r.totals.iterations, 20);
   });
+  it('isolate runs a single engine in a worker thread, unaffected by a blocked main event loop', async () => {
+    const block = setTimeout(() => {
+      const end = Date.now() + 500;
+      while (Date.now() < end) {
+        // the main thread is busy (as with a synchronous chDB query in the same process)
+      }
+    }, 700);
+    const r = await runScenario(
+      baseScenario({
+        executor: 'constant-arrival-rate',
+        rate: 50,
+        duration: '2s',
+        preAllocatedVUs: 10,
+        maxVUs: 100,
+      }),
+      {
+        target: server.url,
+        isolate: true,
+      },
+    );
+    clearTimeout(block);
+    assert.equal(r.totals.requests, 100);
+    const lag = r.metrics.aggregate('http_req_scheduling_lag', {}, r.durationSec);
+    assert.ok(
+      lag && lag.max < 300,
+      `scheduling lag max ${lag?.max} ms: the worker was held up by the main thread`,
+    );
+  });
 });
