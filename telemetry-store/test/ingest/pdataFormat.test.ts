@@ -124,3 +124,24 @@ test('exemplars: all-zero ids stay zero hex, int values widen to Float64', () =>
   assert.match(line, /"Exemplars\.TimeUnix":\[1795255200000000001,0\]/);
   assert.match(line, /"TimeUnix":1795255200000000000,/);
 });
+
+test('uint64Text is exact over the whole unsigned 64-bit range (checked against BigInt)', () => {
+  let seed = 12345;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
+  const cases: [number, number][] = [
+    [0xffffffff, 0xffffffff],
+    [0x200000, 0],
+    [0x1fffff, 0xffffffff],
+    [395812094, 1032178965],
+    [0x80000000, 0],
+    [1, 0],
+  ];
+  for (let i = 0; i < 20_000; i++) cases.push([rnd(), rnd()]);
+  for (const [high, low] of cases) {
+    const expected = ((BigInt(high) << 32n) | BigInt(low)).toString();
+    assert.equal(uint64Text({ high: high | 0, low: low | 0, unsigned: true }), expected, `${high}:${low}`);
+  }
+});
