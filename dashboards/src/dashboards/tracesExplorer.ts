@@ -60,8 +60,9 @@ SELECT ServiceName AS service, SpanName AS operation, SpanKind AS kind, count() 
   round(sum(Duration) / 1e6, 2) AS total_ms, round(avg(Duration) / 1e6, 2) AS avg_ms,
   round(max(Duration) / 1e6, 2) AS max_ms
 FROM ${T.traces}
-WHERE TraceId IN (SELECT TraceId FROM slowest)
-  AND toDateTime(Timestamp) IN (SELECT toDateTime(arrayJoin(range(first_s, last_s + 1))) FROM slowest)
+WHERE (TraceId, toDateTime(Timestamp)) IN (
+  SELECT TraceId, toDateTime(arrayJoin(range(first_s, last_s + 1))) FROM slowest
+)
 GROUP BY service, operation, kind
 ORDER BY total_ms DESC
 LIMIT 50`,
