@@ -58,24 +58,29 @@ async function replaySpool(
   for (const seg of spool.leftover()) {
     const { records, tornBytes } = Spool.read(seg.file);
     const acked = Spool.acked(seg.file);
+    // Rows are inserted a block at a time as they accumulate, so memory stays at one block per table.
     const byTable = new Map<OtelTable, string[]>();
+    const insert = async (table: OtelTable, lines: string[]) => {
+      total += (await batcher.insertBlock(table, lines)).inserted;
+    };
     for (const [index, r] of records.entries()) {
       if (acked.has(index)) continue;
       try {
         for (const [table, lines] of mapRequest(r.signal, r.json, r.payload).rows) {
-          const all = byTable.get(table);
-          if (all) for (const l of lines) all.push(l);
-          else byTable.set(table, lines.slice());
+          const all = byTable.get(table) ?? [];
+          for (const l of lines) all.push(l);
+          byTable.set(table, all);
         }
       } catch (err) {
         log(`ingest: spool replay skipped an undecodable record in ${seg.file}: ${(err as Error).message}`);
       }
-    }
-    for (const [table, lines] of byTable) {
-      for (let i = 0; i < lines.length; i += batchRows) {
-        total += (await batcher.insertBlock(table, lines.slice(i, i + batchRows))).inserted;
+      for (const [table, lines] of byTable) {
+        if (lines.length < batchRows) continue;
+        byTable.set(table, []);
+        await insert(table, lines);
       }
     }
+    for (const [table, lines] of byTable) if (lines.length > 0) await insert(table, lines);
     spool.remove(seg.file);
     log(
       `ingest: replayed ${records.length - acked.size} requests from ${path.basename(seg.file)} (${acked.size} already inserted)` +
