@@ -5,7 +5,7 @@
 // ratio to plain, p99, spans exported per request served and the server's RSS.
 //
 //   node bench/instrumentation/run.ts [--duration 10] [--warmup 2] [--connections 50]
-//        [--variants plain,prom,stock,ours,ours-json] [--batch 1024]
+//        [--variants plain,prom,stock,ours,ours-json] [--batch 1024] [--rounds 1]
 //
 // Besides req/s (which on a shared machine moves with everyone else's load) it prints the server
 // process's CPU time per request, the steadier measure of what the instrumentation costs.
@@ -24,12 +24,14 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     variants: { type: 'string', default: 'plain,prom,stock,ours,ours-json' },
     batch: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
 const connections = Number(values.connections);
 const variants = values.variants.split(',');
+const rounds = Number(values.rounds);
 
 const sink = new Worker(fileURLToPath(new URL('./countingSink.ts', import.meta.url)));
 function ask<T>(msg: { type: string }, reply: string): Promise<T> {
@@ -64,6 +66,7 @@ interface Row {
   spans: number;
   rssMb: number;
   cpuPerRequest: number;
+  mainPerRequest: number;
 }
 
 async function runVariant(variant: string): Promise<Row> {
@@ -71,6 +74,8 @@ async function runVariant(variant: string): Promise<Row> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
     env: { ...process.env, BENCH_OTLP: `http://127.0.0.1:${sinkPort}`, BENCH_BATCH: values.batch ?? '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_EXEC_ARGV: V8/Node flags for the server process (diagnostics, e.g. --single-threaded-gc).
+    execArgv: process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(' ') : [],
   });
   const [ready] = (await once(child, 'message')) as [{ port: number }];
   const url = `http://127.0.0.1:${ready.port}/listings/42`;
@@ -83,7 +88,9 @@ async function runVariant(variant: string): Promise<Row> {
   await ask({ type: 'reset' }, 'reset');
   const result = await load(url, duration);
   child.send({ type: 'finish' });
-  const [done] = (await once(child, 'message')) as [{ rss: number; cpuMicros: number }];
+  const [done] = (await once(child, 'message')) as [
+    { rss: number; cpuMicros: number; mainThreadMicros: number },
+  ];
   await once(child, 'exit');
   const { spans } = await ask<{ spans: number }>({ type: 'count' }, 'count');
   const served = result['2xx'];
@@ -96,14 +103,39 @@ async function runVariant(variant: string): Promise<Row> {
     spans: served > 0 ? spans / served : 0,
     rssMb: done.rss / 1024 / 1024,
     cpuPerRequest: served > 0 ? done.cpuMicros / served : 0,
+    mainPerRequest: served > 0 ? done.mainThreadMicros / served : 0,
   };
 }
 
-const rows: Row[] = [];
-for (const v of variants) {
-  rows.push(await runVariant(v));
-  process.stderr.write(`done: ${v}\n`);
+// Rounds interleave the variants (plain, ours, ..., plain, ours, ...) so a burst of load from
+// other processes hits all of them; each row is the median over the rounds.
+const runs: Row[] = [];
+for (let round = 0; round < rounds; round++) {
+  for (const v of variants) {
+    runs.push(await runVariant(v));
+    process.stderr.write(`done: ${v} (round ${round + 1}/${rounds})\n`);
+  }
 }
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+const rows: Row[] = [...new Set(variants)].map((variant) => {
+  const mine = runs.filter((r) => r.variant === variant);
+  const served = mine.reduce((a, r) => a + r.requests, 0);
+  return {
+    variant,
+    rps: median(mine.map((r) => r.rps)),
+    p99: median(mine.map((r) => r.p99)),
+    requests: served,
+    errors: mine.reduce((a, r) => a + r.errors, 0),
+    spans: served > 0 ? mine.reduce((a, r) => a + r.spans * r.requests, 0) / served : 0,
+    rssMb: Math.max(...mine.map((r) => r.rssMb)),
+    cpuPerRequest: median(mine.map((r) => r.cpuPerRequest)),
+    mainPerRequest: median(mine.map((r) => r.mainPerRequest)),
+  };
+});
 sink.postMessage({ type: 'close' });
 
 const plain = rows.find((r) => r.variant === 'plain')?.rps;
@@ -130,10 +162,11 @@ const lines = rows.map((r) => [
   r.variant === 'stock' || r.variant.startsWith('ours') ? r.spans.toFixed(3) : '-',
   r.rssMb.toFixed(0),
   r.cpuPerRequest.toFixed(1),
+  r.mainPerRequest.toFixed(1),
   plainCpu ? (plainCpu / r.cpuPerRequest).toFixed(2) : '-',
 ]);
 console.log(
-  `instrumentation bench: ${connections} connections, ${duration}s per variant (+${warmup}s warm-up), batch ${values.batch ?? 'default'}, node ${process.version}`,
+  `instrumentation bench: ${connections} connections, ${duration}s per variant (+${warmup}s warm-up), ${rounds} round(s), medians; batch ${values.batch ?? 'default'}, node ${process.version}`,
 );
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);

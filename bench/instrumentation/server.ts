@@ -60,6 +60,10 @@ if (variant === 'stock') {
     logLevel: 'silent',
     logsEnabled: false,
     maxExportBatchSize: batchSize,
+    // BENCH_QUEUE=1 drops (and counts) nearly every span: isolates span creation from export.
+    maxQueueSize: process.env.BENCH_QUEUE ? Number(process.env.BENCH_QUEUE) : undefined,
+    // BENCH_TRACES=0 isolates the cost of hooks + metrics (diagnostics, not a table row).
+    tracesEnabled: process.env.BENCH_TRACES !== '0',
   });
   setup = async (app) => {
     await app.register(telemetry.fastifyPlugin);
@@ -109,11 +113,13 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as { port: number }).port;
 
 let cpuMark = process.cpuUsage();
+let threadMark = process.threadCpuUsage();
 process.on('message', (m: { type: string }) => {
   if (m.type === 'flush') {
     // After the warm-up: export its spans now, then start counting CPU.
     void flush().then(() => {
       cpuMark = process.cpuUsage();
+      threadMark = process.threadCpuUsage();
       process.send?.({ type: 'flushed' });
     });
     return;
@@ -121,10 +127,20 @@ process.on('message', (m: { type: string }) => {
   if (m.type !== 'finish') return;
   void (async () => {
     const cpu = process.cpuUsage(cpuMark);
+    const thread = process.threadCpuUsage(threadMark);
     const rss = process.memoryUsage().rss;
     await app.close();
     const stats = await finish();
-    process.send?.({ type: 'finished', rss, cpuMicros: cpu.user + cpu.system, stats }, () => process.exit(0));
+    process.send?.(
+      {
+        type: 'finished',
+        rss,
+        cpuMicros: cpu.user + cpu.system,
+        mainThreadMicros: thread.user + thread.system,
+        stats,
+      },
+      () => process.exit(0),
+    );
   })();
 });
 process.send?.({ type: 'ready', port });

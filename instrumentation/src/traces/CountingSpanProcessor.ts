@@ -4,7 +4,11 @@
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Redactor } from '../redaction/Redactor.ts';
-import { BatchExportQueue, type BatchExportQueueOptions } from './BatchExportQueue.ts';
+import {
+  type BatchExportCounts,
+  BatchExportQueue,
+  type BatchExportQueueOptions,
+} from './BatchExportQueue.ts';
 
 /** Batch span processor with counted drops and redaction. */
 export class CountingSpanProcessor implements SpanProcessor {
@@ -36,6 +40,16 @@ export class CountingSpanProcessor implements SpanProcessor {
       for (const k of Object.keys(span.attributes)) delete (span.attributes as Record<string, unknown>)[k];
     }
     this.queue.add(span);
+  }
+
+  /** The queue's counters. */
+  get counts(): BatchExportCounts {
+    return this.queue.counts;
+  }
+
+  /** Spans dropped for any reason. */
+  get droppedTotal(): number {
+    return this.queue.droppedTotal;
   }
 
   forceFlush(): Promise<void> {

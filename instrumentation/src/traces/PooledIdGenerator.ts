@@ -1,11 +1,9 @@
-// Trace and span ids from a pool of crypto-random bytes, hex-encoded through a lookup table: the
-// stock RandomIdGenerator calls Math.random and Buffer#toString per id, a measurable share of the
-// per-request cost at tens of thousands of spans per second.
+// Trace and span ids from a pool of crypto-random bytes: the stock RandomIdGenerator calls
+// Math.random four times per id; here one randomFillSync serves hundreds of ids.
 
 import { randomFillSync } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const POOL_BYTES = 8192;
 
 /** IdGenerator backed by a refilled pool of random bytes. */
@@ -18,18 +16,19 @@ export class PooledIdGenerator implements IdGenerator {
       randomFillSync(this.#pool);
       this.#offset = 0;
     }
-    const pool = this.#pool;
     const start = this.#offset;
     this.#offset += bytes;
-    let out = '';
     let zero = true;
     for (let i = start; i < start + bytes; i++) {
-      const b = pool[i];
-      if (b !== 0) zero = false;
-      out += HEX[b];
+      if (this.#pool[i] !== 0) {
+        zero = false;
+        break;
+      }
     }
     // An all-zero id is invalid in W3C trace context.
-    return zero ? `${out.slice(0, -2)}01` : out;
+    if (zero) this.#pool[start + bytes - 1] = 1;
+    // One native call and one string, instead of a concatenation per byte.
+    return this.#pool.toString('hex', start, start + bytes);
   }
 
   generateTraceId(): string {

@@ -22,7 +22,8 @@ for (let i = 0; i < 6; i++) {
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
-class Writer {
+/** Growable protobuf writer. */
+export class Writer {
   buf: Buffer;
   pos = 0;
 
@@ -350,60 +351,103 @@ function scopeMessage(w: Writer, scope: InstrumentationScope): void {
   w.end(m);
 }
 
-/** Encodes spans as one ExportTraceServiceRequest (grouped by resource, then scope). */
-export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-  for (const s of spans) {
-    let scopes = byResource.get(s.resource);
+const scopeKeys = new WeakMap<InstrumentationScope, string>();
+
+function scopeKey(scope: InstrumentationScope): string {
+  let key = scopeKeys.get(scope);
+  if (key === undefined) {
+    key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
+    scopeKeys.set(scope, key);
+  }
+  return key;
+}
+
+interface ScopeGroup {
+  scope: InstrumentationScope;
+  spans: Writer;
+}
+
+/**
+ * Spans encoded as they end, grouped by resource and scope, assembled into one
+ * ExportTraceServiceRequest by `finish()`. Holding bytes instead of span objects lets the spans
+ * die young: on a 2-core machine the GC work of keeping thousands of ended spans alive until
+ * their batch is exported cost more CPU than encoding them.
+ */
+export class SpanBatch {
+  /** Spans added. */
+  count = 0;
+  readonly #groups = new Map<Resource, Map<string, ScopeGroup>>();
+  readonly #initialBytes: number;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.#initialBytes = initialBytes;
+  }
+
+  /** Resources of the spans added (their async attributes must settle before `finish`). */
+  resources(): Resource[] {
+    return [...this.#groups.keys()];
+  }
+
+  /** Encodes one span into the batch. */
+  add(s: ReadableSpan): void {
+    let scopes = this.#groups.get(s.resource);
     if (!scopes) {
       scopes = new Map();
-      byResource.set(s.resource, scopes);
+      this.#groups.set(s.resource, scopes);
     }
-    // Group by scope identity (name, version, schema), not object identity.
-    let list: ReadableSpan[] | undefined;
-    for (const [scope, l] of scopes) {
-      if (
-        scope === s.instrumentationScope ||
-        (scope.name === s.instrumentationScope.name &&
-          scope.version === s.instrumentationScope.version &&
-          scope.schemaUrl === s.instrumentationScope.schemaUrl)
-      ) {
-        list = l;
-        break;
-      }
+    const key = scopeKey(s.instrumentationScope);
+    let group = scopes.get(key);
+    if (!group) {
+      group = { scope: s.instrumentationScope, spans: new Writer(this.#initialBytes) };
+      scopes.set(key, group);
     }
-    if (!list) {
-      list = [];
-      scopes.set(s.instrumentationScope, list);
-    }
-    list.push(s);
-  }
-  const w = new Writer(256 + spans.length * 300);
-  for (const [resource, scopes] of byResource) {
-    w.tag(1, 2);
-    const rs = w.begin();
-    w.tag(1, 2);
-    resourceMessage(w, resource);
-    for (const [scope, list] of scopes) {
+    const w = group.spans;
+    const mark = w.pos;
+    try {
       w.tag(2, 2);
-      const ss = w.begin();
-      w.tag(1, 2);
-      scopeMessage(w, scope);
-      for (const s of list) {
-        w.tag(2, 2);
-        span(w, s);
-      }
-      if (scope.schemaUrl) {
-        w.tag(3, 2);
-        w.string(scope.schemaUrl);
-      }
-      w.end(ss);
+      span(w, s);
+    } catch (err) {
+      w.pos = mark; // a span that cannot be encoded leaves no partial bytes behind
+      throw err;
     }
-    if (resource.schemaUrl) {
-      w.tag(3, 2);
-      w.string(resource.schemaUrl);
-    }
-    w.end(rs);
+    this.count++;
   }
-  return w.buf.subarray(0, w.pos);
+
+  /** The ExportTraceServiceRequest bytes. */
+  finish(): Uint8Array {
+    let size = 64;
+    for (const scopes of this.#groups.values()) for (const g of scopes.values()) size += g.spans.pos + 256;
+    const w = new Writer(size);
+    for (const [resource, scopes] of this.#groups) {
+      w.tag(1, 2);
+      const rs = w.begin();
+      w.tag(1, 2);
+      resourceMessage(w, resource);
+      for (const { scope, spans } of scopes.values()) {
+        w.tag(2, 2);
+        const ss = w.begin();
+        w.tag(1, 2);
+        scopeMessage(w, scope);
+        w.raw(spans.buf.subarray(0, spans.pos));
+        if (scope.schemaUrl) {
+          w.tag(3, 2);
+          w.string(scope.schemaUrl);
+        }
+        w.end(ss);
+      }
+      if (resource.schemaUrl) {
+        w.tag(3, 2);
+        w.string(resource.schemaUrl);
+      }
+      w.end(rs);
+    }
+    return w.buf.subarray(0, w.pos);
+  }
+}
+
+/** Encodes spans as one ExportTraceServiceRequest (grouped by resource, then scope). */
+export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
+  const batch = new SpanBatch(256 + spans.length * 300);
+  for (const s of spans) batch.add(s);
+  return batch.finish();
 }
