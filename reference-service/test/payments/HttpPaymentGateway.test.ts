@@ -78,16 +78,17 @@ describe('HttpPaymentGateway against the PSP simulator', () => {
   });
 
   it('a slow PSP hits the per-attempt timeout; the retry succeeds and the card is charged once', async () => {
-    const { g, faults, metrics } = gateway();
-    // The first attempt is delayed past the timeout, later ones are not.
+    // Generous margins: the first attempt is delayed far past the timeout, later ones not at all,
+    // so a loaded CI machine cannot make the retry time out too.
+    const { g, faults, metrics } = gateway({ attemptTimeoutMs: 700 });
     let calls = 0;
-    faults.set({ psp: { latency: { distribution: 'fixed', ms: 400 } } });
+    faults.set({ psp: { latency: { distribution: 'fixed', ms: 2_000 } } });
     const decide = faults.decide.bind(faults);
     faults.decide = (dep) => (dep === 'psp' && calls++ > 0 ? undefined : decide(dep));
     const r = await g.authorize({ orderId: 'o-timeout', amountCents: 100, currency: 'EUR', card });
     assert.deepEqual([r.outcome, r.attempts], ['approved', 2]);
     assert.equal(await value(metrics, 'pspRequests', { operation: 'authorize', outcome: 'timeout' }), 1);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     assert.equal(
       psp.chargesFor('o-timeout'),
       1,
