@@ -369,6 +369,8 @@ export interface RunResult {
   rows: { stored: number; lost: number; firstError?: string };
   /** Faults set or cleared during the run. */
   faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
+  /** An error that ended an iteration before its request was sent (e.g. a feeder), if any. */
+  generatorError?: string;
   /** k6's exit code for this result: 0, or 99 when a threshold failed. */
   exitCode: 0 | 99;
 }

@@ -50,6 +50,7 @@ function applyLive(target: LiveCounters, m: LiveMessage): void {
   target.activeVus = m.activeVus;
   target.allocatedVus = m.allocatedVus;
   target.targetRate = new Map(m.targetRate);
+  target.lastError = m.lastError;
   if (m.interval) target.interval.add(hdr.decodeFromCompressedBase64(m.interval, 32, false));
 }
 

@@ -28,6 +28,7 @@ export interface LiveMessage {
   activeVus: number;
   allocatedVus: number;
   targetRate: Array<[string, number]>;
+  lastError?: string;
   /** Corrected latency histogram since the previous message (compressed base64). */
   interval: string;
 }
@@ -51,6 +52,7 @@ function liveMessage(l: LiveCounters): LiveMessage {
     activeVus: l.activeVus,
     allocatedVus: l.allocatedVus,
     targetRate: [...l.targetRate],
+    lastError: l.lastError,
     interval,
   };
 }

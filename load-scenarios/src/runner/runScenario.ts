@@ -282,6 +282,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     knee,
     rows: { stored: 0, lost: 0 },
     faults: faultLog,
+    generatorError: engines.live().find((l) => l.lastError)?.lastError,
     exitCode: thresholdsPassed ? 0 : 99,
   };
   if (requestSink && sampleSink && options.store) {

@@ -25,6 +25,14 @@ export function shareOf(n: number, share: Share): number {
   return Math.floor(n / share.of) + (share.phase < n % share.of ? 1 : 0);
 }
 
+/** runIteration that never rejects: a bug in one iteration is counted, not a crash of the run. */
+function iteration(ctx: EngineContext, ex: ExecutorRuntime, vu: Vu, intendedStart: number): Promise<void> {
+  return runIteration(ctx, ex, vu, intendedStart).catch((err: unknown) => {
+    ctx.live.errors++;
+    ctx.live.lastError = (err as Error)?.message ?? String(err);
+  });
+}
+
 function newVu(ctx: EngineContext): Vu {
   ctx.live.allocatedVus++;
   return new Vu(ctx.nextVuId());
@@ -115,7 +123,7 @@ async function arrivalRate(
       if (vu) {
         const v = vu;
         ctx.live.activeVus++;
-        const p = runIteration(ctx, ex, v, start + next).finally(() => {
+        const p = iteration(ctx, ex, v, start + next).finally(() => {
           ctx.live.activeVus--;
           inflight.delete(v);
           if (!v.aborted) free.push(v);
@@ -157,7 +165,7 @@ async function vuLoops(
       (async () => {
         while (!ctx.runAbort.aborted && !vu.aborted && performance.now() < endAt && takeIteration(vu)) {
           ctx.live.activeVus++;
-          const p = runIteration(ctx, ex, vu, performance.now());
+          const p = iteration(ctx, ex, vu, performance.now());
           inflight.add(vu, p);
           await p;
           inflight.delete(vu);
@@ -206,7 +214,7 @@ async function rampingVus(
     const loop = (async () => {
       while (!ctx.runAbort.aborted && !vu.aborted && performance.now() < endAt && active.includes(vu)) {
         ctx.live.activeVus++;
-        const p = runIteration(ctx, ex, vu, performance.now());
+        const p = iteration(ctx, ex, vu, performance.now());
         inflight.add(vu, p);
         await p;
         inflight.delete(vu);

@@ -87,6 +87,7 @@ export function formatSummary(r: RunResult): string {
     lines.push(
       `    knee: ${r.knee.targetRate.toFixed(0)} iterations/s (achieved ${r.knee.achievedRate.toFixed(0)}/s, p99 ${ms(r.knee.p99Ms)}) at ${r.knee.elapsedSec.toFixed(0)}s`,
     );
+  if (r.generatorError) lines.push(`    ! iterations failed before sending a request: ${r.generatorError}`);
   if (r.rows.lost > 0)
     lines.push(`    ! ${r.rows.lost} request rows were NOT stored (${r.rows.firstError ?? 'insert failed'})`);
   for (const f of r.faults)
