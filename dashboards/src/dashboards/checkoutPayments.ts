@@ -3,7 +3,7 @@
 // replays, the ledger check and inventory reservation failures, from the service's counters.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { LABELS, METRICS, ROUTES, SERVICES } from '@marketbench/instrumentation/names';
+import { ATTR, LABELS, METRICS, PSP_ROUTES, ROUTES } from '@marketbench/instrumentation/names';
 import {
   datasourceVariable,
   environmentVariable,
@@ -11,11 +11,14 @@ import {
   METRIC_FILTERS,
   newDashboard,
   serviceVariable,
+  spanAttr,
   stat,
   T,
   table,
   timeseries,
   UIDS,
+  VARS,
+  varFilter,
 } from '../common.ts';
 import { counterIncreaseSql, counterIncreasesSql, counterRateSql } from '../sql/counterRate.ts';
 
@@ -102,14 +105,19 @@ ORDER BY operation, calls DESC`,
   );
 }
 
-export function pspServerLatency() {
+export function pspClientLatency() {
+  const op = `path(${spanAttr(ATTR.urlFull)})`;
   return timeseries(
-    'PSP p99 (simulator server spans)',
-    'p99 of the payment simulator’s own server spans, by route.',
-    `SELECT $__timeInterval(Timestamp) AS time, SpanName AS operation, quantile(0.99)(Duration) / 1e6 AS p99_ms
+    'PSP call p99 by operation and outcome (client spans)',
+    'p99 of the service’s outbound calls to the payment provider, from its client spans, by PSP route and payment outcome.',
+    `SELECT $__timeInterval(Timestamp) AS time, concat(${op}, ' ', ${spanAttr(ATTR.paymentOutcome)}) AS call,
+  quantile(0.99)(Duration) / 1e6 AS p99_ms
 FROM ${T.traces}
-WHERE $__timeFilter(Timestamp) AND ServiceName = '${SERVICES.psp}' AND SpanKind = 'Server'
-GROUP BY time, operation
+WHERE $__timeFilter(Timestamp) AND SpanKind = 'Client' AND ${varFilter('ServiceName', VARS.service)}
+  AND ${op} IN (${Object.values(PSP_ROUTES)
+    .map((r) => `'${r}'`)
+    .join(', ')})
+GROUP BY time, call
 ORDER BY time`,
     'ms',
   );
@@ -209,7 +217,7 @@ export function checkoutPaymentsDashboard() {
     .withPanel(checkoutsByOutcome())
     .withRow(new RowBuilder('Payment provider'))
     .withPanel(pspLatencyByOutcome())
-    .withPanel(pspServerLatency())
+    .withPanel(pspClientLatency())
     .withPanel(pspErrorRatio())
     .withPanel(pspRetries())
     .withRow(new RowBuilder('Resilience and inventory'))

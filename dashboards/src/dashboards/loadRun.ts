@@ -10,6 +10,7 @@ import {
   datasourceVariable,
   newDashboard,
   runIdVariable,
+  SPAN_KIND_SERVER,
   stat,
   T,
   table,
@@ -113,10 +114,15 @@ FROM (
   GROUP BY step
 ) AS c
 LEFT JOIN (
-  SELECT step, sum(requests) AS server_spans,
-    round(quantileTDigestMerge(0.5)(duration_digest) / 1e6, 2) AS p50_server_ms,
-    round(quantileTDigestMerge(0.99)(duration_digest) / 1e6, 2) AS p99_server_ms
-  FROM ${T.serverSpans1m} WHERE $__timeFilter(minute) AND ${RUN_SPANS}
+  -- each load row names its request's span: the server span is its child (trace id + parent span id)
+  SELECT r.step AS step, count() AS server_spans,
+    round(quantile(0.5)(t.Duration) / 1e6, 2) AS p50_server_ms,
+    round(quantile(0.99)(t.Duration) / 1e6, 2) AS p99_server_ms
+  FROM ${T.traces} AS t
+  INNER JOIN (SELECT trace_id, span_id, step FROM ${T.loadRequests} WHERE ${RUN}) AS r
+    ON t.TraceId = r.trace_id AND t.ParentSpanId = r.span_id
+  WHERE $__timeFilter(t.Timestamp) AND t.SpanKind = '${SPAN_KIND_SERVER}'
+    AND t.TraceId IN (SELECT trace_id FROM ${T.loadRequests} WHERE ${RUN})
   GROUP BY step
 ) AS s ON s.step = c.step
 ORDER BY c.step`,

@@ -8,6 +8,7 @@ import {
   LABELS,
   LOAD_SAMPLES,
   METRICS,
+  PSP_ROUTES,
   ROUTES,
   SERVICES,
   STEPS,
@@ -181,6 +182,26 @@ export function syntheticTelemetry(o: SyntheticOptions): SyntheticTelemetry {
     });
     spans++;
     if (mix.route === ROUTES.checkout) {
+      traces.push({
+        ...spanBase,
+        Timestamp: nanos(t0 + 2),
+        SpanId: hex(0x400000 + i, 16),
+        ParentSpanId: serverSpanId,
+        SpanName: 'POST',
+        SpanKind: 'Client',
+        ServiceName: SERVICES.reference,
+        ResourceAttributes: resource(SERVICES.reference),
+        SpanAttributes: {
+          [ATTR.httpMethod]: 'POST',
+          [ATTR.urlFull]: `http://127.0.0.1:4010${PSP_ROUTES.authorize}`,
+          [ATTR.paymentOutcome]: failed ? 'timeout' : 'approved',
+          [ATTR.httpStatusCode]: failed ? '504' : '201',
+        },
+        Duration: String(Math.round(durationMs * 0.55 * 1e6)),
+        StatusCode: 'Unset',
+        StatusMessage: '',
+      });
+      spans++;
       traces.push({
         ...spanBase,
         Timestamp: nanos(t0 + 2),

@@ -196,7 +196,11 @@ test('traces explorer: error messages, the trace view in the plugin’s trace fr
     [[CHECKOUT_ERROR_MESSAGE, seed.expected.errorTraceIds.length]],
   );
   const trace = await panel(UIDS.traces, 'Trace');
-  assert.equal(trace.length, 3, 'server span, DB span and PSP span of the failed checkout');
+  assert.equal(
+    trace.length,
+    4,
+    'server span, DB span, PSP client span and PSP server span of the failed checkout',
+  );
   for (const span of trace) {
     for (const k of [
       'traceID',
