@@ -83,6 +83,11 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
       },
     );
     assert.equal(res.status, 201, await res.clone().text());
+    // A validation error (the handler never runs) still names the request's trace.
+    const bad = await fetch(`${service.url}/listings/abc`);
+    assert.equal(bad.status, 400);
+    const problemTraceId = ((await bad.json()) as { traceId: string }).traceId;
+    assert.match(problemTraceId, /^[0-9a-f]{32}$/);
     await service.relay.drain();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await service.close();
@@ -147,6 +152,16 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
     assert.ok(sale, 'the consumer wrote the sales projection');
     for (const s of spans)
       if (s !== server) assert.ok(byId.has(s.ParentSpanId), `${s.SpanName} hangs off the trace`);
+
+    const badSpan = await store.query<{ SpanName: string; code: string }>(
+      "SELECT SpanName, SpanAttributes['http.response.status_code'] AS code FROM otel_traces WHERE ServiceName = {s:String} AND TraceId = {t:String} AND SpanKind = 'Server'",
+      { s: serviceName, t: problemTraceId },
+    );
+    assert.deepEqual(
+      badSpan,
+      [{ SpanName: 'GET /listings/:id', code: '400' }],
+      'the problem traceId is the server span trace',
+    );
 
     const housekeeping = await store.query<{ n: string }>(
       "SELECT count() AS n FROM otel_traces WHERE ServiceName = {s:String} AND SpanName = 'SELECT outbox'",
