@@ -14,9 +14,10 @@ export class ProgressLine {
   }
 
   update(s: SecondSample, errors: number, dropped: number): void {
-    const target = s.targetRate > 0 ? `${s.targetRate.toFixed(0)}/s` : 'closed';
+    const target = s.targetRate > 0 ? `${s.targetRate.toFixed(0)}/s` : '-';
+    const phase = s.elapsedSec > this.totalSec ? 'stopping' : 'running';
     const line =
-      `running ${s.elapsedSec.toFixed(0)}s/${this.totalSec.toFixed(0)}s  ` +
+      `${phase} ${s.elapsedSec.toFixed(0)}s/${this.totalSec.toFixed(0)}s  ` +
       `target ${target}  achieved ${s.achievedRate.toFixed(0)} it/s (${s.requestRate.toFixed(0)} req/s)  ` +
       `p99 ${s.p99Ms.toFixed(1)}ms  errors ${errors}  dropped ${dropped}  vus ${s.activeVus}  ` +
       `generator cpu ${s.generatorCpu.toFixed(0)}%${s.generatorCpu > 90 ? ' (saturated?)' : ''}`;
