@@ -21,11 +21,10 @@ export function buildOutputs(slos: readonly Slo[]): Map<string, string> {
   return out;
 }
 
-/** promtool unit-test files (relative to `test/promtool/`), one per SLO with counter-based SLIs. */
+/** promtool unit-test files (relative to `test/promtool/`), one per SLO. */
 export function buildPromtoolTests(slos: readonly Slo[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const slo of slos) {
-    if (slo.sli.kind === 'freshness') continue;
     const rules = `../../generated/${rulesFile(slo)}`;
     out.set(`${slo.id}.test.yaml`, promtoolTestsYaml([slo], rules, doNotEdit(slo.file), alertAnnotations));
   }

@@ -8,7 +8,7 @@
 //   healthy:  a steady 0.5x burn: nothing fires, at any point.
 //   recovery: 6h healthy, 20 min at 50x (page), then healthy: the page resets once the 5m short
 //             window is clean although the 1h window still remembers the burn; the ticket stays.
-// Freshness SLIs (gauges) are not covered here; their rules are checked by `promtool check rules`.
+// Freshness SLIs (gauges) get the same four timelines made of good and bad minutes (gaugeTimelines).
 
 import { LABELS, METRICS } from '@marketbench/instrumentation/names';
 import { stringify } from 'yaml';
@@ -100,6 +100,78 @@ export function syntheticSeries(
   return undefined;
 }
 
+/** A timeline of a gauge SLI: one value per minute, and what must fire when. */
+interface GaugeTimeline {
+  name: string;
+  bad: boolean[];
+  checks: { at: number; firing: ('page' | 'ticket')[] }[];
+}
+
+/** promtool's notation for per-minute values, runs of equal values compressed (`1x359 60x11`). */
+function gaugeValues(values: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[i]) j++;
+    parts.push(j > i ? `${values[i]}x${j - i}` : `${values[i]}`);
+    i = j + 1;
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Timelines of a freshness SLI, in whole minutes derived from the budget b (a gauge sample is
+ * either good or bad, so the burn is set by how many minutes are bad):
+ *   page:     6h good, then bad: the 1h/5m pair fires after 60 × 14.4b minutes (8.64 for b = 1%).
+ *   ticket:   one bad minute in every 1/(2b): a 2x burn, only the 1x/3d ticket fires.
+ *   healthy:  one bad minute in every 2/b: a 0.5x burn, nothing fires.
+ *   recovery: 6h good, a block of bad minutes (20x over the 1h window), then good: the page
+ *             resets once the 5m window is clean.
+ */
+function gaugeTimelines(b: number): GaugeTimeline[] {
+  const detect = 60 * 14.4 * b;
+  const before = Math.max(1, Math.floor(0.8 * detect));
+  const after = Math.ceil(1.25 * detect) + 1;
+  const every = (n: number, minutes: number) => Array.from({ length: minutes }, (_, i) => i % n === n - 1);
+  const outage = Math.ceil(detect * 1.4);
+  return [
+    {
+      name: `bad from 6h on: pages after ${Number(detect.toFixed(2))} min (1h/5m at 14.4x), not before`,
+      bad: [...Array(HISTORY_MIN + 1).fill(false), ...Array(after + 5).fill(true)],
+      checks: [
+        { at: HISTORY_MIN + before, firing: ['ticket'] },
+        { at: HISTORY_MIN + after, firing: ['page', 'ticket'] },
+      ],
+    },
+    {
+      name: 'a 2x burn (one bad minute in 1/(2b)) only tickets',
+      bad: every(Math.round(1 / (2 * b)), 401),
+      checks: [
+        { at: 300, firing: ['ticket'] },
+        { at: 390, firing: ['ticket'] },
+      ],
+    },
+    {
+      name: 'a 0.5x burn (one bad minute in 2/b) fires nothing',
+      bad: every(Math.round(2 / b), 401),
+      checks: [
+        { at: 120, firing: [] },
+        { at: 390, firing: [] },
+      ],
+    },
+    {
+      name: `${outage} bad minutes page, and the page resets within 8 min after recovery`,
+      bad: [...Array(HISTORY_MIN + 1).fill(false), ...Array(outage).fill(true), ...Array(30).fill(false)],
+      checks: [
+        { at: HISTORY_MIN + outage, firing: ['page', 'ticket'] },
+        // The last bad sample stays current for its minute and the alert reads the previous
+        // evaluation's recorded ratio, so the 5m window is clean for the alert 2 min after 5.
+        { at: HISTORY_MIN + outage + 8, firing: ['ticket'] },
+      ],
+    },
+  ];
+}
+
 function expAlert(slo: Slo, severity: 'page' | 'ticket', annotations: Map<string, Record<string, string>>) {
   return {
     exp_labels: { ...slo.labels, ...slo.severityLabels[severity], severity, ...sloLabels(slo) },
@@ -167,6 +239,23 @@ export function promtoolTestsYaml(
         ],
       },
     ];
+    const sli = slo.sli;
+    if (sli.kind === 'freshness') {
+      for (const t of gaugeTimelines(b)) {
+        const values = t.bad.map((bad) => (bad ? 2 * sli.maxAgeSeconds : 1));
+        tests.push({
+          name: `${slo.id}: ${t.name}`,
+          interval: '1m',
+          input_series: [{ series: sli.metric, values: gaugeValues(values) }],
+          alert_rule_test: t.checks.map((c) => ({
+            eval_time: `${c.at}m`,
+            alertname: slo.alertName,
+            exp_alerts: c.firing.map((sev) => expAlert(slo, sev, ann)),
+          })),
+        });
+      }
+      continue;
+    }
     for (const t of timelines) {
       const input = syntheticSeries(slo, t.phases);
       if (!input) continue;

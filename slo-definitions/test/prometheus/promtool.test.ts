@@ -25,7 +25,7 @@ function run(args: string[], cwd: string): Promise<{ code: number | null; out: s
 test('promtool check rules accepts every generated rule file', (t) => {
   if (!needs(t, missingCommand('promtool'))) return;
   const files = fs.readdirSync(rulesDir).filter((f) => f.endsWith('.yaml'));
-  assert.ok(files.length >= 8);
+  assert.ok(files.length >= 9);
   const r = spawnSync('promtool', ['check', 'rules', ...files], { cwd: rulesDir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
@@ -47,12 +47,14 @@ test('promtool check rules rejects a broken rule (the check can fail)', (t) => {
 
 test('promtool test rules: each SLI shape pages, tickets, stays silent and resets as specified', async (t) => {
   if (!needs(t, missingCommand('promtool'))) return;
-  // One SLO per SLI shape (availability with 4xx excluded, latency, counter ratio) keeps this file
-  // quick; the other files differ only in routes and targets (run them all: promtool test rules *.yaml).
+  // One SLO per SLI shape (availability with 4xx excluded, latency, counter ratio, gauge freshness)
+  // keeps this file quick; the other files differ only in routes and targets (run them all:
+  // cd slo-definitions/test/promtool && promtool test rules *.yaml).
   const files = [
     'reference-service-checkout-success.test.yaml',
     'reference-service-item-latency.test.yaml',
     'reference-service-psp-authorization-success.test.yaml',
+    'ingest-freshness.test.yaml',
   ];
   for (const f of files) assert.ok(fs.existsSync(path.join(testsDir, f)), f);
   // Two promtool processes at a time: each file evaluates its rules minute by minute over hours.
