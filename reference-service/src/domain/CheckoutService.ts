@@ -150,7 +150,7 @@ export class CheckoutService {
       };
       // The stored answer is exactly what this request returns, so a replay is byte-identical.
       const response: StoredResponse = { status: 201, body: orderBody(paid) };
-      await d.orders.completeCheckout({
+      const booked = await d.orders.completeCheckout({
         orderId: order.id,
         idempotencyKey: cmd.idempotencyKey,
         paymentId: payment.paymentId,
@@ -159,6 +159,7 @@ export class CheckoutService {
         response,
         now: paidAt,
       });
+      if (!booked) return this.#lateCapture(order, payment.paymentId);
       d.onOutboxWrite?.();
       d.metrics?.checkouts.inc({ outcome: 'success' });
       d.metrics?.orders.inc({ status: 'paid' });
@@ -239,6 +240,31 @@ export class CheckoutService {
     await d.onStockChange?.(stock);
     d.metrics?.orders.inc({ status: 'refunded' });
     return { status: 200, body: orderBody(refunded) };
+  }
+
+  /**
+   * The PSP captured after the reservation expired (the sweeper already released the stock and
+   * failed the order): give the money back, so the PSP and the ledger agree, and tell the buyer.
+   */
+  async #lateCapture(order: Order, paymentId: string): Promise<UseCaseResult> {
+    const d = this.#d;
+    const refund = await d.payments.refund({
+      orderId: order.id,
+      paymentId,
+      amountCents: order.totalCents,
+      currency: order.currency,
+    });
+    d.metrics?.checkouts.inc({ outcome: 'payment_failed' });
+    d.metrics?.reservationFailures.inc({ reason: 'expired' });
+    return problem(
+      409,
+      'reservation-expired',
+      'The reservation expired before the payment completed; the charge was refunded',
+      {
+        orderId: order.id,
+        refunded: refund.outcome === 'approved',
+      },
+    );
   }
 
   #hashMismatch(): UseCaseResult {

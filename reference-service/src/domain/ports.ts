@@ -93,8 +93,11 @@ export interface CompleteRefund {
 export interface OrderStore {
   /** Atomically: claims the key, reserves stock for every cart line, creates the order. */
   beginCheckout(input: BeginCheckout): Promise<BeginCheckoutResult>;
-  /** Atomically: order paid, ledger journals, outbox events, stored response on the key. */
-  completeCheckout(input: CompleteCheckout): Promise<void>;
+  /**
+   * Atomically: order paid, ledger journals, outbox events, stored response on the key. False (and
+   * nothing written) when the order is no longer pending: its reservation expired meanwhile.
+   */
+  completeCheckout(input: CompleteCheckout): Promise<boolean>;
   /** Atomically: order failed, stock released, outbox events, key answered or forgotten. */
   failCheckout(input: FailCheckout): Promise<Order>;
   getOrder(id: string): Promise<Order | undefined>;

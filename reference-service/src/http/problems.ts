@@ -21,6 +21,7 @@ export const PROBLEMS = {
   'checkout-in-progress': { status: 409, title: 'A checkout with this Idempotency-Key is still running' },
   'out-of-stock': { status: 409, title: 'Some items are no longer available' },
   'order-not-cancellable': { status: 409, title: 'The order cannot be cancelled in its current status' },
+  'reservation-expired': { status: 409, title: 'The reservation expired before the payment completed' },
   'ledger-unbalanced': { status: 409, title: 'The ledger does not balance' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },

@@ -191,6 +191,41 @@ describe('buying routes (app.inject)', () => {
   });
 });
 
+describe('reservation expiry during payment', () => {
+  it('a capture that lands after the reservation expired is refunded and answered 409', async () => {
+    // The sweeper runs every second; the PSP answers after 1.5 s; the reservation lasts 1 ms.
+    const m = await testApp({
+      items: 200,
+      reservationTtlMs: 1,
+      pspLatencyMs: 1_500,
+      payment: { attemptTimeoutMs: 5_000 },
+    });
+    try {
+      await json(m.app, 'PATCH', '/listings/11', { quantity: 1 });
+      const cartId = await cartWith(m.app, [11]);
+      const refunds = m.psp.stats().refunds;
+      const r = await checkout(m.app, cartId, 'late-capture-key-1');
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.type, 'https://marketbench.dev/problems/reservation-expired');
+      assert.equal(r.body.refunded, true);
+      assert.equal(m.psp.stats().refunds - refunds, 1, 'the PSP gave the money back');
+      const order = await json(m.app, 'GET', `/orders/${r.body.orderId}`);
+      assert.deepEqual(
+        [order.body.status, order.body.failureReason],
+        ['payment_failed', 'reservation_expired'],
+      );
+      assert.equal(
+        (await json(m.app, 'GET', '/listings/11')).body.quantity,
+        1,
+        'stock released by the sweeper',
+      );
+      assert.equal((await json(m.app, 'GET', '/admin/ledger/check', undefined, admin)).body.balanced, true);
+    } finally {
+      await m.app.close();
+    }
+  });
+});
+
 describe('relisting', () => {
   it('a sold-out listing is back on sale after relistAfterMs', async () => {
     const m = await testApp({ items: 200, relistAfterMs: 150 });

@@ -171,7 +171,7 @@ export class PostgresOrderStore implements OrderStore {
     };
   }
 
-  completeCheckout(input: CompleteCheckout): Promise<void> {
+  completeCheckout(input: CompleteCheckout): Promise<boolean> {
     return dbCall(
       this.#ctx,
       {
@@ -189,10 +189,11 @@ export class PostgresOrderStore implements OrderStore {
             input.orderId,
             'pending_payment',
           ]);
-          if (moved.rowCount === 0) throw new Error(`order ${input.orderId} is no longer pending payment`);
+          if (moved.rowCount === 0) return false;
           await this.#journals(c, input.journals, input.now);
           await this.#events(c, input.events, input.now);
           await this.#answer(c, input.idempotencyKey, input.response);
+          return true;
         }),
     );
   }

@@ -172,7 +172,7 @@ export class SqliteOrderStore implements OrderStore {
     };
   }
 
-  completeCheckout(input: CompleteCheckout): Promise<void> {
+  completeCheckout(input: CompleteCheckout): Promise<boolean> {
     return dbCall(
       this.#ctx,
       {
@@ -192,10 +192,11 @@ export class SqliteOrderStore implements OrderStore {
               input.orderId,
               'pending_payment',
             );
-            if (moved.changes === 0) throw new Error(`order ${input.orderId} is no longer pending payment`);
+            if (moved.changes === 0) return false;
             this.#journals(input.journals, input.now);
             this.#events(input.events, input.now);
             this.#answer(input.idempotencyKey, input.response);
+            return true;
           })
           .immediate(),
     );
