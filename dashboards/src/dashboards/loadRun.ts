@@ -123,6 +123,11 @@ LEFT JOIN (
     ON t.TraceId = r.trace_id AND t.ParentSpanId = r.span_id
   WHERE $__timeFilter(t.Timestamp) AND t.SpanKind = '${SPAN_KIND_SERVER}'
     AND t.TraceId IN (SELECT trace_id FROM ${T.loadRequests} WHERE ${RUN})
+    -- the seconds the run sent requests in (a server span starts in its request's second or the next):
+    -- the exporter's primary key skips everything else
+    AND toDateTime(t.Timestamp) IN (
+      SELECT DISTINCT toDateTime(actual_start) + arrayJoin([0, 1]) FROM ${T.loadRequests} WHERE ${RUN}
+    )
   GROUP BY step
 ) AS s ON s.step = c.step
 ORDER BY c.step`,
