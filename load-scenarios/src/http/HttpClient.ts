@@ -27,6 +27,8 @@ export interface HttpResponse {
   error?: string;
   /** performance.now() when the response ended. */
   end: number;
+  /** False when the VU was interrupted before the request was handed to the pool (nothing was sent). */
+  dispatched: boolean;
 }
 
 /** Options of the client. */
@@ -60,6 +62,7 @@ export class HttpClient {
       let status = 0;
       let bytes = 0;
       let done = false;
+      let dispatched = true;
       const finish = (error?: string) => {
         if (done) return;
         done = true;
@@ -70,9 +73,11 @@ export class HttpClient {
           bytesReceived: bytes,
           error,
           end: performance.now(),
+          dispatched,
         });
       };
       if (owner?.aborted) {
+        dispatched = false;
         finish('iteration interrupted');
         return;
       }

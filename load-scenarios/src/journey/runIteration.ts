@@ -155,7 +155,10 @@ export async function runIteration(
       },
       vu,
     );
-    if (vu.aborted) return;
+    if (!res.dispatched) return;
+    // Interrupted in flight (gracefulStop, abort): the request was sent, so it is counted and gets
+    // its row (requests sent = rows = server spans), but its cut-short latency is not a sample.
+    const interrupted = vu.aborted && res.error !== undefined;
     const corrected = res.end - intended;
     const uncorrected = res.end - actual;
     const lag = actual - intended;
@@ -164,16 +167,47 @@ export async function runIteration(
     const sent =
       step.method.length + path.length + 12 + headerBytes(headers) + (body ? Buffer.byteLength(body) : 0);
     MetricRegistry.add(h.reqs, 1);
-    MetricRegistry.add(h.duration, corrected);
-    MetricRegistry.add(h.uncorrected, uncorrected);
-    MetricRegistry.add(h.lag, lag);
+    if (!interrupted) {
+      MetricRegistry.add(h.duration, corrected);
+      MetricRegistry.add(h.uncorrected, uncorrected);
+      MetricRegistry.add(h.lag, lag);
+      ctx.live.interval.recordValue(Math.max(0, Math.round(corrected * 1000)));
+    }
     MetricRegistry.add(h.failed, !ok);
     MetricRegistry.add(h.sent, sent);
     MetricRegistry.add(h.received, res.bytesReceived);
     ctx.live.requests++;
-    ctx.live.interval.recordValue(Math.max(0, Math.round(corrected * 1000)));
     if (!ok) ctx.live.errors++;
 
+    const emitRow = (checkFailures: number) => {
+      ctx.onRequest?.({
+        run_id: ctx.runId,
+        scenario: ex.name,
+        journey: journey.name,
+        step: step.name,
+        method: step.method,
+        url: ctx.origin + path,
+        vu: vu.id,
+        iteration,
+        intended_start: formatTimestamp(epochOf(intended)),
+        actual_start: formatTimestamp(epochOf(actual)),
+        latency_corrected_ms: corrected,
+        latency_uncorrected_ms: uncorrected,
+        scheduling_lag_ms: lag,
+        status: res.status,
+        bytes_sent: sent,
+        bytes_received: res.bytesReceived,
+        trace_id: traceId,
+        span_id: spanId,
+        error: res.error ?? (ok ? '' : `unexpected status ${res.status}`),
+        check_failures: checkFailures,
+        tags: { ...ctx.tags, ...ex.tags },
+      });
+    };
+    if (interrupted) {
+      emitRow(0);
+      return;
+    }
     const json = step.keepBody ? parseJson(res.body) : undefined;
     let checkFailures = 0;
     for (const [checkName, check] of step.checks) {
@@ -221,31 +255,7 @@ export async function runIteration(
         v,
       );
     }
-    if (ctx.onRequest) {
-      ctx.onRequest({
-        run_id: ctx.runId,
-        scenario: ex.name,
-        journey: journey.name,
-        step: step.name,
-        method: step.method,
-        url: ctx.origin + path,
-        vu: vu.id,
-        iteration,
-        intended_start: formatTimestamp(epochOf(intended)),
-        actual_start: formatTimestamp(epochOf(actual)),
-        latency_corrected_ms: corrected,
-        latency_uncorrected_ms: uncorrected,
-        scheduling_lag_ms: lag,
-        status: res.status,
-        bytes_sent: sent,
-        bytes_received: res.bytesReceived,
-        trace_id: traceId,
-        span_id: spanId,
-        error: res.error ?? (ok ? '' : `unexpected status ${res.status}`),
-        check_failures: checkFailures,
-        tags: { ...ctx.tags, ...ex.tags },
-      });
-    }
+    if (ctx.onRequest) emitRow(checkFailures);
     if ((!ok || checkFailures > 0) && step.stopOnFailure) break;
     let next = res.end;
     if (step.think) {

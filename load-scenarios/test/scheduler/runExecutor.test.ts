@@ -220,6 +220,11 @@ describe('closed model (VU executors)', () => {
       assert.ok(performance.now() - t < 2000, 'the run waited for the slow responses');
       assert.equal(r.totals.interruptedIterations, 2);
       assert.equal(r.totals.iterations, 0);
+      // The two requests were sent: they count (requests sent = rows = server spans) as failed,
+      // but their cut-short latency is not a latency sample.
+      assert.equal(r.totals.requests, 2);
+      assert.equal(r.metrics.aggregate('http_req_failed', {}, r.durationSec)?.rate, 1);
+      assert.equal(r.metrics.aggregate('http_req_duration', {}, r.durationSec)?.count ?? 0, 0);
     } finally {
       await slow.close();
     }
