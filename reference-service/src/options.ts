@@ -55,8 +55,10 @@ export function resolveServiceOptions(
     throw new Error(`items must be a positive integer, got ${items}`);
   const hedge = envNumber(env, 'MARKETBENCH_PSP_HEDGE_MS');
   return {
+    // PORT too, as container platforms set it (MARKETBENCH_PORT wins). Not HOST: zsh sets it to the
+    // machine's name, which would quietly expose the service beyond loopback.
     host: args.host ?? envString(env, 'MARKETBENCH_HOST') ?? d.host,
-    port: args.port ?? envNumber(env, 'MARKETBENCH_PORT') ?? d.port,
+    port: args.port ?? envNumber(env, 'MARKETBENCH_PORT') ?? envNumber(env, 'PORT') ?? d.port,
     items,
     seed: args.seed ?? envNumber(env, 'MARKETBENCH_SEED') ?? d.seed,
     sqlitePath:

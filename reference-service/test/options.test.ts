@@ -34,6 +34,13 @@ test('argument beats environment beats default', () => {
   );
   assert.match(defaults.adminToken, /^[A-Za-z0-9_-]{24}$/, 'a random token when none is configured');
   assert.notEqual(resolveServiceOptions({}, {}).adminToken, defaults.adminToken);
+  assert.equal(resolveServiceOptions({}, { PORT: '3000' }).port, 3000);
+  assert.equal(resolveServiceOptions({}, { PORT: '3000', MARKETBENCH_PORT: '4000' }).port, 4000);
+  assert.equal(
+    resolveServiceOptions({}, { HOST: 'my-laptop' }).host,
+    '127.0.0.1',
+    'a shell HOST never widens the bind',
+  );
   assert.throws(
     () => resolveServiceOptions({}, { MARKETBENCH_PORT: 'eighty' }),
     /MARKETBENCH_PORT must be a number/,
