@@ -42,6 +42,11 @@ export interface LiveCounters {
   allocatedVus: number;
   /** Target iterations per second of every open-model executor now (set by the executors). */
   targetRate: Map<string, number>;
+  /**
+   * CPU time (user + system, µs) of the engine's own thread so far: undefined for an engine on the
+   * sampler's thread (the sampler reads that thread itself), reported by worker threads.
+   */
+  threadCpuMicros?: number;
   /** Last error that stopped an iteration before its request (e.g. a unique feeder ran out). */
   lastError?: string;
   /** Corrected latency (µs) since the last sample, reset every second. */

@@ -51,6 +51,7 @@ function applyLive(target: LiveCounters, m: LiveMessage): void {
   target.allocatedVus = m.allocatedVus;
   target.targetRate = new Map(m.targetRate);
   target.lastError = m.lastError;
+  target.threadCpuMicros = m.threadCpuMicros;
   if (m.interval) target.interval.add(hdr.decodeFromCompressedBase64(m.interval, 32, false));
 }
 
@@ -61,7 +62,7 @@ export function workerEngines(
   onRequest: ((row: RequestRow) => void) | undefined,
   snapshots: boolean,
 ): Engines {
-  const lives = Array.from({ length: count }, () => newLiveCounters());
+  const lives = Array.from({ length: count }, () => ({ ...newLiveCounters(), threadCpuMicros: 0 }));
   const latest: Array<MetricsSnapshot | undefined> = new Array(count).fill(undefined);
   const workers: Worker[] = [];
   const finals: Promise<MetricsSnapshot>[] = [];

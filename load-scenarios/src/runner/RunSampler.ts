@@ -19,7 +19,7 @@ export interface SecondSample {
   requestRate: number;
   /** VUs running an iteration. */
   activeVus: number;
-  /** Generator CPU, percent of one core (user + system, all threads of this process). */
+  /** Generator CPU, percent of one core: the engines' own threads (user + system), not the rest of the process. */
   generatorCpu: number;
   /** Iterations dropped in this second. */
   droppedIterations: number;
@@ -33,7 +33,7 @@ export class RunSampler {
   private readonly live: () => LiveCounters[];
   private readonly startedAt: number;
   private prevAt: number;
-  private prevCpu: NodeJS.CpuUsage;
+  private prevCpu = 0;
   private prev = { iterations: 0, requests: 0, errors: 0, dropped: 0 };
   readonly samples: SecondSample[] = [];
 
@@ -41,7 +41,22 @@ export class RunSampler {
     this.live = live;
     this.startedAt = startedAt;
     this.prevAt = startedAt;
-    this.prevCpu = process.cpuUsage();
+    this.prevCpu = this.engineCpuMicros();
+  }
+
+  /** CPU µs of the engines' threads: workers report theirs; an engine on this thread is this thread. */
+  private engineCpuMicros(): number {
+    let total = 0;
+    let local = false;
+    for (const l of this.live()) {
+      if (l.threadCpuMicros === undefined) local = true;
+      else total += l.threadCpuMicros;
+    }
+    if (local) {
+      const u = process.threadCpuUsage();
+      total += u.user + u.system;
+    }
+    return total;
   }
 
   /** Takes a sample of the time since the previous one; a final sample under 0.5 s is not kept (its rates would be noise). */
@@ -49,8 +64,8 @@ export class RunSampler {
     const now = performance.now();
     if (final && now - this.prevAt < 500) return undefined;
     const dt = Math.max(1e-3, (now - this.prevAt) / 1000);
-    const cpu = process.cpuUsage();
-    const cpuMs = (cpu.user - this.prevCpu.user + cpu.system - this.prevCpu.system) / 1000;
+    const cpu = this.engineCpuMicros();
+    const cpuMs = (cpu - this.prevCpu) / 1000;
     let iterations = 0;
     let requests = 0;
     let errors = 0;

@@ -29,6 +29,8 @@ export interface LiveMessage {
   allocatedVus: number;
   targetRate: Array<[string, number]>;
   lastError?: string;
+  /** CPU time of the worker's thread so far, µs. */
+  threadCpuMicros: number;
   /** Corrected latency histogram since the previous message (compressed base64). */
   interval: string;
 }
@@ -40,6 +42,11 @@ export type WorkerMessage =
   | { type: 'snapshot'; snapshot: ReturnType<Engine['ctx']['registry']['snapshot']> }
   | { type: 'done'; snapshot: ReturnType<Engine['ctx']['registry']['snapshot']>; live: LiveMessage }
   | { type: 'failed'; message: string };
+
+function threadCpu(): number {
+  const u = process.threadCpuUsage();
+  return u.user + u.system;
+}
 
 function liveMessage(l: LiveCounters): LiveMessage {
   const interval = hdr.encodeIntoCompressedBase64(l.interval);
@@ -53,6 +60,7 @@ function liveMessage(l: LiveCounters): LiveMessage {
     allocatedVus: l.allocatedVus,
     targetRate: [...l.targetRate],
     lastError: l.lastError,
+    threadCpuMicros: threadCpu(),
     interval,
   };
 }
@@ -86,6 +94,8 @@ async function main(): Promise<void> {
       else if (m.type === 'start') resolve(m.t0Epoch ?? Date.now());
     });
   });
+  // Counters (and the thread's CPU so far) before ready, so the first sample measures the run only.
+  send({ type: 'live', live: liveMessage(engine.ctx.live) });
   send({ type: 'ready' });
   const t0Epoch = await start;
   const liveTimer = setInterval(() => {
