@@ -5,9 +5,10 @@ import type { Stores } from '../../domain/ports.ts';
 import type { SeedReport } from '../sqlite/openSqlite.ts';
 import type { StoreContext } from '../storeContext.ts';
 import { PostgresCartStore } from './PostgresCartStore.ts';
+import { PostgresLedgerStore } from './PostgresLedgerStore.ts';
 import { PostgresListingStore } from './PostgresListingStore.ts';
 import { PostgresOrderStore } from './PostgresOrderStore.ts';
-import { PostgresLedgerStore, PostgresOutboxStore } from './PostgresOutboxAndLedger.ts';
+import { PostgresOutboxStore } from './PostgresOutboxStore.ts';
 import { preparePostgres } from './postgresSchema.ts';
 
 // BIGINT columns hold cents and epoch milliseconds, far below 2^53: read them as numbers.
