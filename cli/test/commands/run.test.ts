@@ -138,26 +138,6 @@ test('run refuses a target that is not loopback', async () => {
   assert.match(unknown.stderr, /MB_ERR_SCENARIO_UNKNOWN/);
 });
 
-test('scenarios list names the built-ins; export k6 prints the committed script', async () => {
-  const list = await run(['scenarios', 'list', '--json'], tempHome());
-  assert.equal(list.code, 0, list.stderr);
-  assert.deepEqual(
-    JSON.parse(list.stdout).map((s: { name: string }) => s.name),
-    ['smoke', 'marketplace-day', 'flash-sale', 'checkout-rush', 'soak', 'stress', 'psp-incident'],
-  );
-  const k6 = await run(['export', 'k6', 'smoke'], tempHome());
-  assert.equal(k6.code, 0, k6.stderr);
-  const committed = fs.readFileSync(
-    path.resolve(import.meta.dirname, '../../../load-scenarios/k6/smoke.js'),
-    'utf8',
-  );
-  assert.equal(k6.stdout, committed);
-  const help = await run(['run', '--help'], tempHome());
-  assert.equal(help.code, 0);
-  assert.match(help.stdout, /--target <url>/);
-  assert.match(help.stdout, /99 a threshold failed/);
-});
-
 test('run saturate finds the max closed-model throughput of one route with autocannon', async () => {
   const before = hits;
   const r = await run(
