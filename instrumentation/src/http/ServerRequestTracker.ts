@@ -14,6 +14,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
@@ -32,6 +33,8 @@ export interface TrackedRequest {
   start: number;
   /** Set once ended, so a double end is harmless. */
   done: boolean;
+  /** RED series key (method + route). */
+  key: string;
 }
 
 /** Starts and ends server spans and records RED metrics. */
@@ -80,8 +83,9 @@ export class ServerRequestTracker {
       ? this.#serverSpans.start(name, attributes, parent)
       : this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     const labelRoute = route ?? '';
-    this.#metrics.red.begin(method, labelRoute);
-    return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false };
+    const key = RedRecorder.key(method, labelRoute);
+    this.#metrics.red.begin(key, method, labelRoute);
+    return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false, key };
   }
 
   /** Records an error on the request's span (error.type); the status is set by `end`. */
@@ -110,7 +114,7 @@ export class ServerRequestTracker {
       span.end();
       const sc = span.spanContext();
       const sampled = (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-      this.#metrics.red.end(method, route, statusCode, seconds, sampled ? sc.traceId : undefined);
+      this.#metrics.red.end(req.key, method, route, statusCode, seconds, sampled ? sc.traceId : undefined);
     } catch {
       // never break the host
     }

@@ -19,7 +19,7 @@ export class RedRecorder {
   readonly #duration: Histogram<string>;
   readonly #exemplars: boolean;
   readonly #active: Map<string, Active>;
-  readonly #lastExemplar = new Map<string, Float64Array>();
+  readonly #lastExemplar = new Map<string, Map<number, Float64Array>>();
 
   constructor(duration: Histogram<string>, exemplars: boolean, active: Map<string, Active>) {
     this.#duration = duration;
@@ -35,20 +35,31 @@ export class RedRecorder {
     };
   }
 
+  /** Series key of a method and route (computed once per request by the caller). */
+  static key(method: string, route: string): string {
+    return `${method} ${route}`;
+  }
+
   /** A request started. */
-  begin(method: string, route: string): void {
-    const key = `${method} ${route}`;
+  begin(key: string, method: string, route: string): void {
     const a = this.#active.get(key);
     if (a) a.n++;
     else this.#active.set(key, { method, route, n: 1 });
   }
 
   /** A request ended; `traceId` (sampled spans only) may become the bucket's exemplar. */
-  end(method: string, route: string, statusCode: number, seconds: number, traceId: string | undefined): void {
-    const a = this.#active.get(`${method} ${route}`);
+  end(
+    key: string,
+    method: string,
+    route: string,
+    statusCode: number,
+    seconds: number,
+    traceId: string | undefined,
+  ): void {
+    const a = this.#active.get(key);
     if (a && a.n > 0) a.n--;
     const labels = { method, route, status_code: statusCode };
-    if (this.#exemplars && traceId !== undefined && this.#exemplarDue(method, route, statusCode, seconds)) {
+    if (this.#exemplars && traceId !== undefined && this.#exemplarDue(key, statusCode, seconds)) {
       this.#duration.observe({ labels, value: seconds, exemplarLabels: { trace_id: traceId } });
     } else if (this.#exemplars) {
       // With exemplars enabled prom-client only accepts the object form.
@@ -58,12 +69,17 @@ export class RedRecorder {
     }
   }
 
-  #exemplarDue(method: string, route: string, statusCode: number, seconds: number): boolean {
-    const key = `${method} ${route} ${statusCode}`;
-    let last = this.#lastExemplar.get(key);
+  #exemplarDue(key: string, statusCode: number, seconds: number): boolean {
+    // Per series: key + status code, without building a string per request.
+    let byStatus = this.#lastExemplar.get(key);
+    if (!byStatus) {
+      byStatus = new Map();
+      this.#lastExemplar.set(key, byStatus);
+    }
+    let last = byStatus.get(statusCode);
     if (!last) {
       last = new Float64Array(HTTP_DURATION_BUCKETS.length + 1);
-      this.#lastExemplar.set(key, last);
+      byStatus.set(statusCode, last);
     }
     let bucket = 0;
     while (bucket < HTTP_DURATION_BUCKETS.length && seconds > HTTP_DURATION_BUCKETS[bucket]) bucket++;

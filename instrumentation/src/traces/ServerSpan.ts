@@ -33,6 +33,10 @@ import {
 } from '@opentelemetry/sdk-trace';
 
 const ORIGIN = performance.timeOrigin;
+const ZERO_TIME: HrTime = [0, 0];
+const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
+const NO_LINKS: Link[] = [];
+const NO_EVENTS: TimedEvent[] = [];
 
 /** Epoch milliseconds (fractional) to [seconds, nanoseconds]. */
 function toHrTime(epochMs: number): HrTime {
@@ -59,13 +63,13 @@ export class ServerSpan implements Span, ReadableSpan {
   name: string;
   readonly kind = SpanKind.SERVER;
   readonly parentSpanContext: SpanContext | undefined;
-  startTime: HrTime = [0, 0];
-  endTime: HrTime = [0, 0];
-  duration: HrTime = [0, 0];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  startTime: HrTime = ZERO_TIME;
+  endTime: HrTime = ZERO_TIME;
+  status: SpanStatus = UNSET;
   readonly attributes: Attributes;
-  readonly links: Link[] = [];
-  readonly events: TimedEvent[] = [];
+  // Most server spans have neither: share one empty array until the first push.
+  links: Link[] = NO_LINKS;
+  events: TimedEvent[] = NO_EVENTS;
   ended = false;
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
@@ -75,6 +79,12 @@ export class ServerSpan implements Span, ReadableSpan {
   readonly #context: SpanContext;
   readonly #processor: SpanProcessor;
   readonly #startMs: number;
+  #endMs = 0;
+
+  /** End minus start (zero until ended). */
+  get duration(): HrTime {
+    return this.ended ? toHrTime(this.#endMs - this.#startMs) : ZERO_TIME;
+  }
 
   constructor(
     name: string,
@@ -128,6 +138,7 @@ export class ServerSpan implements Span, ReadableSpan {
         if (isValue(v)) attributes[k] = v;
       }
     }
+    if (this.events === NO_EVENTS) this.events = [];
     this.events.push({
       name,
       attributes,
@@ -138,7 +149,9 @@ export class ServerSpan implements Span, ReadableSpan {
   }
 
   addLink(link: Link): this {
-    if (!this.ended) this.links.push(link);
+    if (this.ended) return this;
+    if (this.links === NO_LINKS) this.links = [];
+    this.links.push(link);
     return this;
   }
 
@@ -164,9 +177,9 @@ export class ServerSpan implements Span, ReadableSpan {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     const endMs = endTime === undefined ? ORIGIN + performance.now() : timeInputToMs(endTime);
+    this.#endMs = Math.max(endMs, this.#startMs);
     this.startTime = toHrTime(this.#startMs);
-    this.endTime = toHrTime(Math.max(endMs, this.#startMs));
-    this.duration = toHrTime(Math.max(endMs - this.#startMs, 0));
+    this.endTime = toHrTime(this.#endMs);
     this.ended = true;
     this.#processor.onEnd(this);
   }
