@@ -127,20 +127,24 @@ export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
 export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
 
 /**
- * The seconds (as `toDateTime(Timestamp)` values, the exporter's primary-key column) that can hold
- * the `n` slowest selected server spans: the minutes of the `n` rollup rows with the largest
- * maximum duration among minutes wholly inside the range (each row is a different span, so a
- * top-`n` span's row is among them), plus the two partial minutes at the edges. `toDateTime(Timestamp)
- * IN (...)` lets the primary key skip every other granule, and the answer stays exact.
+ * The primary-key prefixes `(ServiceName, SpanName, toDateTime(Timestamp))` of otel_traces that can
+ * hold the `n` slowest selected server spans: the service, span name and seconds of the `n` rollup
+ * rows with the largest maximum duration among minutes wholly inside the range (each row is a
+ * different span, so a top-`n` span's row is among them), plus every group of the two partial
+ * minutes at the edges. `(ServiceName, SpanName, toDateTime(Timestamp)) IN (...)` lets the primary
+ * key skip every other granule, and the answer stays exact for spans the rollup has seen.
  */
-export const slowestSeconds = (n: number): string =>
-  `(SELECT arrayJoin(arrayMap(s -> m + s, range(60))) FROM (
-    SELECT DISTINCT m FROM (
-      SELECT minute AS m FROM ${TABLES.serverSpans1m}
-      WHERE ${ROLLUP_FILTERS} AND minute >= $__fromTime AND minute + 60 <= $__toTime
-      ORDER BY duration_max DESC LIMIT ${n} WITH TIES
-      UNION ALL SELECT toStartOfMinute($__fromTime)
-      UNION ALL SELECT toStartOfMinute($__toTime))))`;
+export const slowestKeys = (n: number): string =>
+  `(SELECT ServiceName, SpanName, m + arrayJoin(range(60)) FROM (
+    SELECT ServiceName, SpanName, minute AS m FROM ${TABLES.serverSpans1m}
+    WHERE ${ROLLUP_FILTERS} AND minute >= $__fromTime AND minute + 60 <= $__toTime
+    ORDER BY duration_max DESC LIMIT ${n} WITH TIES
+    UNION ALL
+    SELECT DISTINCT ServiceName, SpanName, minute AS m FROM ${TABLES.serverSpans1m}
+    WHERE ${ROLLUP_FILTERS} AND minute IN (toStartOfMinute($__fromTime), toStartOfMinute($__toTime))))`;
+
+/** The primary-key columns `slowestKeys` constrains. */
+export const SPAN_KEY = '(ServiceName, SpanName, toDateTime(Timestamp))';
 
 /** Smallest interval of a panel over the per-minute rollup. */
 export const ROLLUP_INTERVAL = '1m';

@@ -114,20 +114,27 @@ FROM (
   GROUP BY step
 ) AS c
 LEFT JOIN (
-  -- each load row names its request's span: the server span is its child (trace id + parent span id)
+  -- server spans that carry the step (copied from baggage) are in the per-minute rollup
+  SELECT step, sum(requests) AS server_spans,
+    round(quantileTDigestMerge(0.5)(duration_digest) / 1e6, 2) AS p50_server_ms,
+    round(quantileTDigestMerge(0.99)(duration_digest) / 1e6, 2) AS p99_server_ms
+  FROM ${T.serverSpans1m}
+  WHERE ${RUN_SPANS} AND step != ''
+  GROUP BY step
+  UNION ALL
+  -- otherwise each load row names the span of its request, and the server span is a child of it
+  -- (trace id + parent span id); this branch reads nothing when the rollup has the steps
   SELECT r.step AS step, count() AS server_spans,
     round(quantile(0.5)(t.Duration) / 1e6, 2) AS p50_server_ms,
     round(quantile(0.99)(t.Duration) / 1e6, 2) AS p99_server_ms
-  FROM ${T.traces} AS t
+  FROM (
+    SELECT TraceId, ParentSpanId, Duration FROM ${T.traces}
+    WHERE (SELECT count() FROM ${T.serverSpans1m} WHERE ${RUN_SPANS} AND step != '') = 0
+      AND $__timeFilter(Timestamp) AND SpanKind = '${SPAN_KIND_SERVER}'
+      AND TraceId IN (SELECT trace_id FROM ${T.loadRequests} WHERE ${RUN})
+  ) AS t
   INNER JOIN (SELECT trace_id, span_id, step FROM ${T.loadRequests} WHERE ${RUN}) AS r
     ON t.TraceId = r.trace_id AND t.ParentSpanId = r.span_id
-  WHERE $__timeFilter(t.Timestamp) AND t.SpanKind = '${SPAN_KIND_SERVER}'
-    AND t.TraceId IN (SELECT trace_id FROM ${T.loadRequests} WHERE ${RUN})
-    -- the seconds the run sent requests in (a server span starts in its request's second or the next):
-    -- the exporter's primary key skips everything else
-    AND toDateTime(t.Timestamp) IN (
-      SELECT DISTINCT toDateTime(actual_start) + arrayJoin([0, 1]) FROM ${T.loadRequests} WHERE ${RUN}
-    )
   GROUP BY step
 ) AS s ON s.step = c.step
 ORDER BY c.step`,

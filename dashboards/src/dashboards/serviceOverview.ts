@@ -16,8 +16,9 @@ import {
   ROLLUP_INTERVAL,
   routeVariable,
   SERVER_SPANS,
+  SPAN_KEY,
   serviceVariable,
-  slowestSeconds,
+  slowestKeys,
   spanAttr,
   stat,
   T,
@@ -128,7 +129,7 @@ export function slowestRequests() {
     `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
   ${spanAttr(ATTR.httpStatusCode)} AS status, round(Duration / 1e6, 2) AS duration_ms
 FROM ${T.traces}
-WHERE ${SERVER_SPANS} AND toDateTime(Timestamp) IN ${slowestSeconds(20)}
+WHERE ${SERVER_SPANS} AND ${SPAN_KEY} IN ${slowestKeys(20)}
 ORDER BY Duration DESC
 LIMIT 20`,
   ).overrideByName('trace_id', traceLinkOverride());

@@ -15,8 +15,9 @@ import {
   ROLLUP,
   routeVariable,
   SERVER_SPANS,
+  SPAN_KEY,
   serviceVariable,
-  slowestSeconds,
+  slowestKeys,
   spanAttr,
   T,
   table,
@@ -36,7 +37,7 @@ export function slowestTraces() {
     `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
   ${spanAttr(ATTR.httpStatusCode)} AS status, round(Duration / 1e6, 2) AS duration_ms
 FROM ${T.traces}
-WHERE ${SERVER_SPANS} AND toDateTime(Timestamp) IN ${slowestSeconds(50)}
+WHERE ${SERVER_SPANS} AND ${SPAN_KEY} IN ${slowestKeys(50)}
 ORDER BY Duration DESC
 LIMIT 50`,
     { h: 9 },
@@ -46,15 +47,15 @@ LIMIT 50`,
 export function p99Breakdown() {
   return table(
     'Where the slowest requests spend their time',
-    'Spans of the 100 slowest requests at or above the p99 of the selection (p99 from the per-minute rollup), by service and operation, over each request’s own time span.',
+    'Spans of the 20 slowest requests at or above the p99 of the selection (p99 from the per-minute rollup), by service and operation, over each request’s own time span.',
     `WITH
   (SELECT toUInt64(quantileTDigestMerge(0.99)(duration_digest)) FROM ${T.serverSpans1m} WHERE ${ROLLUP}) AS p99,
   slowest AS (
     SELECT TraceId, toUInt32(toDateTime(Timestamp)) AS first_s, toUInt32(toDateTime(Timestamp + toIntervalNanosecond(Duration))) AS last_s
     FROM ${T.traces}
-    WHERE ${SERVER_SPANS} AND Duration >= p99 AND toDateTime(Timestamp) IN ${slowestSeconds(100)}
+    WHERE ${SERVER_SPANS} AND Duration >= p99 AND ${SPAN_KEY} IN ${slowestKeys(20)}
     ORDER BY Duration DESC
-    LIMIT 100
+    LIMIT 20
   )
 SELECT ServiceName AS service, SpanName AS operation, SpanKind AS kind, count() AS spans,
   round(sum(Duration) / 1e6, 2) AS total_ms, round(avg(Duration) / 1e6, 2) AS avg_ms,
