@@ -42,7 +42,15 @@ export interface DrillResult {
   recall: number | null;
   /** Real ms from fault start to the first page, null when it never paged. */
   detectionMs: number | null;
-  /** The longest detection the policy allows: long window × factor × budget / fault error ratio (scaled). */
+  /**
+   * Real ms from fault start to the burn onset: the first step whose short page window burns over
+   * the page factor (a fault can start mild and worsen). Null when the fault never burned that fast.
+   */
+  burnOnsetMs: number | null;
+  /**
+   * The latest detection the policy allows: burn onset + scaled long window × factor × budget /
+   * fault error ratio (the time the long window needs to cross the factor at that burn).
+   */
   expectedDetectionMs: number | null;
   /** Real ms from fault end to the first step not paging, null when it did not reset. */
   resetMs: number | null;
@@ -63,12 +71,17 @@ export async function replayDrill(
   let steps = 0;
   let firstPage: number | null = null;
   let reset: number | null = null;
+  let onset: number | null = null;
   let paged = false;
+  const pagePair = o.slo.windows.find((w) => w.severity === 'page');
   for (let t = o.from.getTime(); t <= o.to.getTime(); t += step) {
     steps += 1;
     const status = await evaluateSlo(store, o.slo, t, o.timeScale, o.runId);
     const paging = status.alerts.some((a) => a.severity === 'page' && a.firing);
     const faulty = o.fault !== undefined && t >= o.fault.start.getTime() && t < o.fault.end.getTime();
+    const short = pagePair ? status.windows.find((w) => w.window === pagePair.short)?.errorRatio : null;
+    if (faulty && onset === null && pagePair && (short ?? 0) > pagePair.burnRate * o.slo.errorBudget)
+      onset = t;
     if (paging) paged = true;
     if (paging && faulty) tp += 1;
     if (paging && !faulty) fp += 1;
@@ -76,11 +89,12 @@ export async function replayDrill(
     if (paging && firstPage === null && o.fault && t >= o.fault.start.getTime()) firstPage = t;
     if (!paging && reset === null && o.fault && firstPage !== null && t >= o.fault.end.getTime()) reset = t;
   }
-  const pagePair = o.slo.windows.find((w) => w.severity === 'page');
+  const burnOnsetMs = onset === null || !o.fault ? null : onset - o.fault.start.getTime();
   const expected =
-    o.fault && pagePair && faultErrorRatio
-      ? ((pagePair.longSeconds * 1000) / o.timeScale) *
-        ((pagePair.burnRate * o.slo.errorBudget) / faultErrorRatio)
+    burnOnsetMs !== null && pagePair && faultErrorRatio
+      ? burnOnsetMs +
+        ((pagePair.longSeconds * 1000) / o.timeScale) *
+          Math.min(1, (pagePair.burnRate * o.slo.errorBudget) / faultErrorRatio)
       : null;
   return {
     slo: o.slo.id,
@@ -92,6 +106,7 @@ export async function replayDrill(
     precision: tp + fp > 0 ? tp / (tp + fp) : null,
     recall: o.fault ? tp / Math.max(1, tp + fn) : null,
     detectionMs: firstPage === null || !o.fault ? null : firstPage - o.fault.start.getTime(),
+    burnOnsetMs,
     expectedDetectionMs: expected,
     resetMs: reset === null || !o.fault ? null : reset - o.fault.end.getTime(),
     paged,
@@ -107,6 +122,7 @@ export function assertDrill(r: DrillResult, o: { expectPage: boolean; slackMs?: 
     if (r.paged) fail(`paged on a healthy run (${r.falsePositives} steps)`);
     return;
   }
+  if (r.burnOnsetMs === null) fail('the fault never burned the budget at the page rate: nothing to detect');
   if (r.detectionMs === null) fail('the page never fired during the fault');
   const limit = (r.expectedDetectionMs ?? Number.POSITIVE_INFINITY) + (o.slackMs ?? 0);
   if ((r.detectionMs ?? 0) > limit)
@@ -120,7 +136,7 @@ export function formatDrill(r: DrillResult): string {
   const ratio = (x: number | null) => (x === null ? '-' : x.toFixed(2));
   return (
     `${r.slo} @ time scale ${r.timeScale}: paged=${r.paged} detection=${ms(r.detectionMs)} ` +
-    `(allowed ${ms(r.expectedDetectionMs)}) reset=${ms(r.resetMs)} precision=${ratio(r.precision)} recall=${ratio(r.recall)} ` +
+    `(burn onset ${ms(r.burnOnsetMs)}, allowed ${ms(r.expectedDetectionMs)}) reset=${ms(r.resetMs)} precision=${ratio(r.precision)} recall=${ratio(r.recall)} ` +
     `over ${r.steps} steps`
   );
 }

@@ -1,6 +1,6 @@
 // A drill replayed on chDB over synthetic server spans: a healthy run never pages; a run where
 // half of the checkouts fail for 40 s (a 50x burn of a 99% SLO) pages within the scaled
-// detection time and resets after the fault, at time scale 60 (1h → 60 s, 5m → 5 s).
+// detection time after the burn onset and resets after the fault, at time scale 60 (1h → 60 s, 5m → 5 s).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,14 +49,19 @@ test('healthy run: no page', async () => {
 test('incident run: pages within the scaled detection time, resets after the fault', async () => {
   const fault = { start: new Date(T0 + 60_000), end: new Date(T0 + 100_000) };
   const r = await replayDrill(store, { slo, runId: 'incident', fault, ...window }, 0.5);
-  // 1h/5m at 14.4x of a 1% budget, scaled to 60 s/5 s, with a 50% error ratio: the 60 s window
-  // crosses 14.4% after 60 × 0.144 / 0.5 = 17.3 s.
-  assert.ok(Math.abs((r.expectedDetectionMs ?? 0) - 17_280) < 1);
-  assert.ok(r.detectionMs !== null && r.detectionMs <= 17_280 + 2000, formatDrill(r));
+  // The short window (5 s) first burns over 14.4x at the step 2 s into the fault. From there the
+  // 1h/5m pair at 14.4x of a 1% budget, scaled to 60 s, with a 50% error ratio, needs
+  // 60 × 0.144 / 0.5 = 17.3 s for the long window to cross.
+  assert.equal(r.burnOnsetMs, 2000);
+  assert.ok(Math.abs((r.expectedDetectionMs ?? 0) - (2000 + 17_280)) < 1);
+  assert.ok(r.detectionMs !== null && r.detectionMs <= 2000 + 17_280 + 2000, formatDrill(r));
   assert.ok(r.resetMs !== null && r.resetMs <= 30_000, formatDrill(r));
   assert.ok((r.recall ?? 0) > 0.5 && (r.precision ?? 0) > 0.5, formatDrill(r));
   assert.doesNotThrow(() => assertDrill(r, { expectPage: true, slackMs: 2000 }));
-  assert.match(formatDrill(r), /time scale 60: paged=true detection=\d+\.\ds \(allowed 17\.3s\)/);
+  assert.match(
+    formatDrill(r),
+    /time scale 60: paged=true detection=\d+\.\ds \(burn onset 2\.0s, allowed 19\.3s\)/,
+  );
 });
 
 test('a drill that never pages during a fault fails with MB_ERR_SLO_DRILL_FAILED', async () => {
