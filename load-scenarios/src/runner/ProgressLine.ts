@@ -19,7 +19,7 @@ export class ProgressLine {
     const line =
       `${phase} ${s.elapsedSec.toFixed(0)}s/${this.totalSec.toFixed(0)}s  ` +
       `target ${target}  achieved ${s.achievedRate.toFixed(0)} it/s (${s.requestRate.toFixed(0)} req/s)  ` +
-      `p99 ${s.p99Ms.toFixed(1)}ms  errors ${errors}  dropped ${dropped}  vus ${s.activeVus}  ` +
+      `p99 ${s.p99Ms.toFixed(1)}ms (so far ${s.p99SoFarMs.toFixed(1)}ms)  errors ${errors}  dropped ${dropped}  vus ${s.activeVus}  ` +
       `generator cpu ${s.generatorCpu.toFixed(0)}%${s.generatorCpu > 90 ? ' (saturated?)' : ''}`;
     this.out.write(`\r\x1b[2K${line}`);
     this.wrote = true;

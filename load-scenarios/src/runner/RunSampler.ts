@@ -3,6 +3,7 @@
 // knee detection and abortOnFail.
 
 import { performance } from 'node:perf_hooks';
+import hdr from 'hdr-histogram-js';
 import type { LiveCounters } from './EngineContext.ts';
 
 /** One second of the run. */
@@ -27,6 +28,8 @@ export interface SecondSample {
   errors: number;
   /** p99 of corrected latency in this second (ms). */
   p99Ms: number;
+  /** p99 of corrected latency since the start of the run (ms). */
+  p99SoFarMs: number;
 }
 
 export class RunSampler {
@@ -36,6 +39,12 @@ export class RunSampler {
   private prevCpu = 0;
   private prev = { iterations: 0, requests: 0, errors: 0, dropped: 0 };
   readonly samples: SecondSample[] = [];
+  /** Every interval's latencies, for the p99 so far. */
+  private readonly cumulative = hdr.build({
+    autoResize: true,
+    numberOfSignificantValueDigits: 2,
+    useWebAssembly: false,
+  });
 
   constructor(live: () => LiveCounters[], startedAt: number) {
     this.live = live;
@@ -80,7 +89,10 @@ export class RunSampler {
       dropped += l.dropped;
       active += l.activeVus;
       for (const r of l.targetRate.values()) target += r;
-      if (l.interval.totalCount > 0) p99 = Math.max(p99, l.interval.getValueAtPercentile(99) / 1000);
+      if (l.interval.totalCount > 0) {
+        p99 = Math.max(p99, l.interval.getValueAtPercentile(99) / 1000);
+        this.cumulative.add(l.interval);
+      }
       l.interval.reset();
     }
     const s: SecondSample = {
@@ -94,6 +106,7 @@ export class RunSampler {
       droppedIterations: dropped - this.prev.dropped,
       errors: errors - this.prev.errors,
       p99Ms: p99,
+      p99SoFarMs: this.cumulative.totalCount > 0 ? this.cumulative.getValueAtPercentile(99) / 1000 : 0,
     };
     this.prev = { iterations, requests, errors, dropped };
     this.prevAt = now;
