@@ -109,11 +109,11 @@ export function pspClientLatency() {
   const op = `path(${spanAttr(ATTR.urlFull)})`;
   return timeseries(
     'PSP call p99 by operation and outcome (client spans)',
-    'p99 of the service’s outbound calls to the payment provider, from its client spans, by PSP route and payment outcome.',
+    'p99 of the service’s outbound calls to the payment provider, from its client spans (named after the HTTP method, POST for every PSP route), by PSP route and payment outcome.',
     `SELECT $__timeInterval(Timestamp) AS time, concat(${op}, ' ', ${spanAttr(ATTR.paymentOutcome)}) AS call,
   quantile(0.99)(Duration) / 1e6 AS p99_ms
 FROM ${T.traces}
-WHERE $__timeFilter(Timestamp) AND SpanKind = 'Client' AND ${varFilter('ServiceName', VARS.service)}
+WHERE $__timeFilter(Timestamp) AND SpanName = 'POST' AND SpanKind = 'Client' AND ${varFilter('ServiceName', VARS.service)}
   AND ${op} IN (${Object.values(PSP_ROUTES)
     .map((r) => `'${r}'`)
     .join(', ')})
