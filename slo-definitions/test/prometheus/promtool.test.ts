@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { missingCommand, needs } from '../../../test-support/dependency.ts';
@@ -32,7 +33,7 @@ test('promtool check rules accepts every generated rule file', (t) => {
 
 test('promtool check rules rejects a broken rule (the check can fail)', (t) => {
   if (!needs(t, missingCommand('promtool'))) return;
-  const dir = fs.mkdtempSync(path.join(PACKAGE_DIR, '..', '.tmp-promtool-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-promtool-'));
   try {
     fs.writeFileSync(
       path.join(dir, 'bad.yaml'),
