@@ -87,10 +87,10 @@ export function renderReport(d: ReportData): string {
     }</section>`,
   );
   sections.push(
-    `<section id="reconciliation"><h2>Reconciliation <span class="badge ${reconOk ? 'pass' : 'fail'}">${reconOk ? 'every number agrees' : 'MISMATCH'}</span></h2><table><tr><th>count</th><th>source</th><th>value</th><th>vs load rows</th></tr>${d.reconciliation
+    `<section id="reconciliation"><h2>Reconciliation <span class="badge ${reconOk ? 'pass' : 'fail'}">${reconOk ? 'every number agrees' : 'MISMATCH'}</span></h2><table><tr><th>count</th><th>source</th><th>value</th><th>agrees</th></tr>${d.reconciliation
       .map(
         (x) =>
-          `<tr class="${x.ok ? '' : 'bad'}"><td>${e(x.what)}</td><td>${e(x.source)}</td><td class="num">${e(x.value === null ? 'no data' : fmt(x.value))}</td><td class="${x.ok ? 'ok' : 'bad'}">${x.info ? '' : x.ok ? '=' : '≠'}</td></tr>`,
+          `<tr class="${x.ok ? '' : 'bad'}"><td>${e(x.what)}</td><td>${e(x.source)}</td><td class="num">${e(x.value === null ? 'no data' : fmt(x.value))}</td><td class="${x.ok ? 'ok' : 'bad'}">${x.unanswered ? (x.ok ? '0' : '> 0') : x.ok ? '=' : '≠'}</td></tr>`,
       )
       .join('')}</table></section>`,
   );

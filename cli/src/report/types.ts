@@ -78,8 +78,8 @@ export interface ReconciliationRow {
   value: number | null;
   /** Equal to the reference count. */
   ok: boolean;
-  /** An explanatory count, not compared. */
-  info?: boolean;
+  /** The line counting requests that got no HTTP answer (a load failure, not lost telemetry). */
+  unanswered?: boolean;
 }
 
 /** An SLO line of the report. */

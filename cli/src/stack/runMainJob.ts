@@ -99,7 +99,7 @@ export function formatMainJobSummary(job: MainJobResult): string {
   const lines = [formatSummary(job.result), '', 'reconciliation (every number must agree):'];
   for (const r of job.report.reconciliation) {
     lines.push(
-      `  ${r.info ? '·' : r.ok ? '✓' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
+      `  ${r.ok ? '✓' : r.unanswered ? '✗' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
     );
   }
   if (job.report.slos && job.report.slos.length > 0) {
@@ -118,7 +118,14 @@ export function formatMainJobSummary(job: MainJobResult): string {
     lines.push('', `SLOs: ${job.report.slosNote}`);
   }
   if (job.spansDropped > 0) lines.push(`  ✗ the service dropped ${job.spansDropped} spans before export`);
-  if (job.report.reconciliation.some((r) => !r.ok)) {
+  const unanswered = job.report.reconciliation.find((r) => r.unanswered && !r.ok);
+  if (unanswered) {
+    lines.push(
+      '',
+      `WARNING: ${unanswered.value} requests got no HTTP answer (transport errors): the load failed there, not the telemetry.`,
+    );
+  }
+  if (job.report.reconciliation.some((r) => !r.ok && !r.unanswered)) {
     lines.push(
       '',
       'WARNING: telemetry was lost or double-counted in this run; see the reconciliation table in the report.',

@@ -19,6 +19,8 @@ export interface SyntheticStep {
   injectMs?: number;
   /** Fraction answered 500. */
   errorRate?: number;
+  /** Fraction that got no HTTP answer (status 0, a connection reset). */
+  resetRate?: number;
 }
 
 /** A synthetic run. */
@@ -51,7 +53,8 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
       let latency = s.medianMs * Math.exp((s.sigma ?? 0.3) * z);
       if (s.injectFraction && rnd() < s.injectFraction) latency += s.injectMs ?? 0;
       const failed = s.errorRate !== undefined && rnd() < s.errorRate;
-      if (failed) errors++;
+      const reset = !failed && s.resetRate !== undefined && rnd() < s.resetRate;
+      if (failed || reset) errors++;
       const intended = start + Math.floor((i / s.n) * dur);
       const lag = rnd() * 0.2;
       rows.push({
@@ -68,12 +71,12 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
         latency_corrected_ms: latency,
         latency_uncorrected_ms: Math.max(0, latency - lag),
         scheduling_lag_ms: lag,
-        status: failed ? 500 : 200,
+        status: reset ? 0 : failed ? 500 : 200,
         bytes_sent: 100,
         bytes_received: 1000,
         trace_id: (run.seed * 1e6 + rows.length).toString(16).padStart(32, '0'),
         span_id: rows.length.toString(16).padStart(16, '0'),
-        error: '',
+        error: reset ? 'read ECONNRESET' : '',
         check_failures: 0,
         tags: { env: 'test' },
       });

@@ -61,7 +61,29 @@ test('reconciliation: rows, sent and counter delta agree; the missing span is a 
   assert.equal(by['server spans'].value, 5099);
   assert.equal(by['server spans'].ok, false);
   assert.match(html, /<tr class="bad"><td>server spans<\/td>/);
+  assert.equal(by['unanswered requests'].value, 0);
+  assert.equal(by['unanswered requests'].ok, true);
   assert.match(html, /MISMATCH/);
+});
+
+test('requests that got no HTTP answer are their own red line, not a telemetry mismatch', async () => {
+  const day2 = START + 86_400_000;
+  await insertRun(store, {
+    runId: 'r-reset',
+    seed: 8,
+    startMs: day2,
+    steps: { browse: { n: 400, medianMs: 5, resetRate: 0.05 } },
+  });
+  const answered = await insertServerSpans(store, 'r-reset');
+  await insertCounterScrapes(store, day2, day2 + 60_000, 0, answered);
+  const d = await collectReportData(store, 'r-reset');
+  const by = Object.fromEntries(d.reconciliation.map((r) => [r.what, r]));
+  assert.ok(answered > 350 && answered < 400, `answered ${answered}`);
+  assert.equal(by['unanswered requests'].value, 400 - answered);
+  assert.equal(by['unanswered requests'].ok, false);
+  assert.equal(by['server spans'].ok, true);
+  assert.equal(by['request counter delta'].ok, true);
+  assert.equal(by['requests sent'].ok, true);
 });
 
 test('latency per step over time, corrected above server-side, and the slowest 20 with their spans', () => {

@@ -8,7 +8,7 @@ function ts(ms: number, micros = 0): string {
   return `${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}${String(micros).padStart(3, '0')}`;
 }
 
-/** Adds a server span (and a DB child span) under every request of the run, except `skip` of them. */
+/** Adds a server span (and a DB child span) under every answered request of the run, except `skip` of them. */
 export async function insertServerSpans(store: Store, runId: string, skip = 0): Promise<number> {
   const reqs = await store.query<{
     trace_id: string;
@@ -19,7 +19,7 @@ export async function insertServerSpans(store: Store, runId: string, skip = 0): 
     status: number;
   }>(
     `SELECT trace_id, span_id, toString(actual_start) AS t, latency_uncorrected_ms AS lat, step, status
-       FROM ${TABLES.loadRequests} WHERE run_id = {run:String} ORDER BY intended_start`,
+       FROM ${TABLES.loadRequests} WHERE run_id = {run:String} AND status != 0 ORDER BY intended_start`,
     { run: runId },
   );
   const rows: Row[] = [];
