@@ -138,6 +138,7 @@ describe('open model (arrival-rate executors)', () => {
         rate: 20,
         duration: '500ms',
         preAllocatedVUs: 2,
+        maxVUs: 20,
         startTime: '700ms',
       }),
       {
