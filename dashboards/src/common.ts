@@ -127,24 +127,22 @@ export const ROLLUP = `$__timeFilter(minute) AND ${ROLLUP_FILTERS}`;
 export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
 
 /**
- * The primary-key prefixes `(ServiceName, SpanName, toDateTime(Timestamp))` of otel_traces that can
- * hold the `n` slowest selected server spans: the service, span name and seconds of the `n` rollup
- * rows with the largest maximum duration among minutes wholly inside the range (each row is a
- * different span, so a top-`n` span's row is among them), plus every group of the two partial
- * minutes at the edges. `(ServiceName, SpanName, toDateTime(Timestamp)) IN (...)` lets the primary
- * key skip every other granule, and the answer stays exact for spans the rollup has seen.
+ * The `n` slowest selected server spans in the time range (n ≤ 100), from the per-minute slow-span
+ * table: every minute and group keeps its 100 slowest spans, so the `n` slowest of any range are
+ * among them (exact, including minutes cut by the range, whose spans are filtered by timestamp).
+ * Columns: time, trace_id, service, operation, status, duration_ns, duration_ms.
  */
-export const slowestKeys = (n: number): string =>
-  `(SELECT ServiceName, SpanName, m + arrayJoin(range(60)) FROM (
-    SELECT ServiceName, SpanName, minute AS m FROM ${TABLES.serverSpans1m}
-    WHERE ${ROLLUP_FILTERS} AND minute >= $__fromTime AND minute + 60 <= $__toTime
-    ORDER BY duration_max DESC LIMIT ${n} WITH TIES
-    UNION ALL
-    SELECT DISTINCT ServiceName, SpanName, minute AS m FROM ${TABLES.serverSpans1m}
-    WHERE ${ROLLUP_FILTERS} AND minute IN (toStartOfMinute($__fromTime), toStartOfMinute($__toTime))))`;
-
-/** The primary-key columns `slowestKeys` constrains. */
-export const SPAN_KEY = '(ServiceName, SpanName, toDateTime(Timestamp))';
+export const slowestSpansSql = (n: number, where = '1=1'): string =>
+  `SELECT s.2 AS time, s.3 AS trace_id, service, s.4 AS operation, s.5 AS status,
+  toUInt64(-s.1) AS duration_ns, round(-s.1 / 1e6, 2) AS duration_ms
+FROM (
+  SELECT ServiceName AS service, arrayJoin(finalizeAggregation(slowest)) AS s
+  FROM ${TABLES.slowSpans1m}
+  WHERE minute >= toStartOfMinute($__fromTime) AND minute <= $__toTime AND ${ROLLUP_FILTERS}
+)
+WHERE s.2 >= $__fromTime AND s.2 <= $__toTime AND ${where}
+ORDER BY s.1, s.3
+LIMIT ${n}`;
 
 /** Smallest interval of a panel over the per-minute rollup. */
 export const ROLLUP_INTERVAL = '1m';

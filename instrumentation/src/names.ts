@@ -243,4 +243,8 @@ export const TABLES = {
   httpSli1m: 'marketbench_http_sli_1m',
   /** The materialized view from otel_traces into httpSli1m. */
   httpSli1mMv: 'marketbench_http_sli_1m_mv',
+  /** The slowest server spans of each minute, service, route and environment (trace ids included). */
+  slowSpans1m: 'marketbench_slow_spans_1m',
+  /** The materialized view from otel_traces into slowSpans1m. */
+  slowSpans1mMv: 'marketbench_slow_spans_1m_mv',
 } as const;

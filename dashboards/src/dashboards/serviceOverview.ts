@@ -4,7 +4,7 @@
 // trace view, and the Node runtime (event loop, heap, CPU) from the scraped metrics.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ATTR, METRICS } from '@marketbench/instrumentation/names';
+import { METRICS } from '@marketbench/instrumentation/names';
 import {
   APDEX_T_MS,
   datasourceVariable,
@@ -15,11 +15,8 @@ import {
   ROLLUP,
   ROLLUP_INTERVAL,
   routeVariable,
-  SERVER_SPANS,
-  SPAN_KEY,
   serviceVariable,
-  slowestKeys,
-  spanAttr,
+  slowestSpansSql,
   stat,
   T,
   table,
@@ -126,12 +123,7 @@ export function slowestRequests() {
   return table(
     'Slowest requests (open the trace)',
     'The slowest server spans in range; the trace id opens the trace view.',
-    `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
-  ${spanAttr(ATTR.httpStatusCode)} AS status, round(Duration / 1e6, 2) AS duration_ms
-FROM ${T.traces}
-WHERE ${SERVER_SPANS} AND ${SPAN_KEY} IN ${slowestKeys(20)}
-ORDER BY Duration DESC
-LIMIT 20`,
+    slowestSpansSql(20),
   ).overrideByName('trace_id', traceLinkOverride());
 }
 

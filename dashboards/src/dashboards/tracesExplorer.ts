@@ -5,7 +5,6 @@
 // Grafana's trace view (the ClickHouse plugin's trace mode) and its logs.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ATTR } from '@marketbench/instrumentation/names';
 import {
   datasourceVariable,
   ERROR_SPAN_FILTERS,
@@ -14,11 +13,8 @@ import {
   newDashboard,
   ROLLUP,
   routeVariable,
-  SERVER_SPANS,
-  SPAN_KEY,
   serviceVariable,
-  slowestKeys,
-  spanAttr,
+  slowestSpansSql,
   T,
   table,
   traceIdVariable,
@@ -34,12 +30,7 @@ export function slowestTraces() {
   return table(
     'Slowest requests',
     'Server spans with the longest duration in range; open one in the trace view below.',
-    `SELECT Timestamp AS time, TraceId AS trace_id, ServiceName AS service, SpanName AS operation,
-  ${spanAttr(ATTR.httpStatusCode)} AS status, round(Duration / 1e6, 2) AS duration_ms
-FROM ${T.traces}
-WHERE ${SERVER_SPANS} AND ${SPAN_KEY} IN ${slowestKeys(50)}
-ORDER BY Duration DESC
-LIMIT 50`,
+    slowestSpansSql(50),
     { h: 9 },
   ).overrideByName('trace_id', traceLinkOverride());
 }
@@ -50,19 +41,15 @@ export function p99Breakdown() {
     'Spans of the 20 slowest requests at or above the p99 of the selection (p99 from the per-minute rollup), by service and operation, over each request’s own time span.',
     `WITH
   (SELECT toUInt64(quantileTDigestMerge(0.99)(duration_digest)) FROM ${T.serverSpans1m} WHERE ${ROLLUP}) AS p99,
-  slowest AS (
-    SELECT TraceId, toUInt32(toDateTime(Timestamp)) AS first_s, toUInt32(toDateTime(Timestamp + toIntervalNanosecond(Duration))) AS last_s
-    FROM ${T.traces}
-    WHERE ${SERVER_SPANS} AND Duration >= p99 AND ${SPAN_KEY} IN ${slowestKeys(20)}
-    ORDER BY Duration DESC
-    LIMIT 20
-  )
+  slowest AS (${slowestSpansSql(20, '-s.1 >= p99')})
 SELECT ServiceName AS service, SpanName AS operation, SpanKind AS kind, count() AS spans,
   round(sum(Duration) / 1e6, 2) AS total_ms, round(avg(Duration) / 1e6, 2) AS avg_ms,
   round(max(Duration) / 1e6, 2) AS max_ms
 FROM ${T.traces}
 WHERE (TraceId, toDateTime(Timestamp)) IN (
-  SELECT TraceId, toDateTime(arrayJoin(range(first_s, last_s + 1))) FROM slowest
+  SELECT trace_id, toDateTime(arrayJoin(range(
+    toUInt32(toDateTime(time)), toUInt32(toDateTime(time + toIntervalNanosecond(duration_ns))) + 1)))
+  FROM slowest
 )
 GROUP BY service, operation, kind
 ORDER BY total_ms DESC

@@ -10,6 +10,7 @@ import { errorSpanStatements } from './errorSpans.ts';
 import { httpSliRollupStatements } from './httpSliRollup.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
+import { slowSpanStatements } from './slowSpans.ts';
 import { serverSpanRollupStatements } from './serverSpanRollup.ts';
 
 /** One schema migration: its statements, rendered for a database and a TTL. */
@@ -48,6 +49,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 5,
     name: 'SLO rollup: server spans per minute by route, method, status and latency bucket (materialized view)',
     statements: httpSliRollupStatements,
+  },
+  {
+    id: 6,
+    name: 'dashboard slow spans: the slowest server spans per minute and route (materialized view)',
+    statements: slowSpanStatements,
   },
 ];
 
