@@ -3,6 +3,7 @@
 // evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
 
 import path from 'node:path';
+import { TABLES } from '@marketbench/instrumentation/names';
 import {
   formatSummary,
   loadScenario,
@@ -62,6 +63,23 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     }
     log(`running ${loaded.definition.name} against ${stack.serviceUrl}: ${loaded.definition.description}`);
     const firstRequestAfterSec = (Date.now() - t0) / 1000;
+    // Without a TTY progress line (CI logs), a heartbeat every 15 s: elapsed time and rows stored so far.
+    const runStart = Date.now();
+    const heartbeat = options.progress
+      ? undefined
+      : setInterval(() => {
+          stack.store
+            .query<{ n: string }>(
+              `SELECT count() AS n FROM ${TABLES.loadRequests} WHERE intended_start >= fromUnixTimestamp64Milli(toInt64({t:Int64}))`,
+              { t: runStart },
+            )
+            .then(([r]) =>
+              log(
+                `${Math.round((Date.now() - runStart) / 1000)} s: ${Number(r?.n ?? 0).toLocaleString('en-US')} requests stored`,
+              ),
+            )
+            .catch(() => undefined);
+        }, 15_000);
     const result = await runScenario(loaded.definition, {
       target: stack.serviceUrl,
       store: stack.store,
@@ -70,7 +88,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       adminToken: stack.adminToken,
       progress: options.progress,
       signal: options.signal,
-    });
+    }).finally(() => clearInterval(heartbeat));
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
     // The scrape after the run is the "after" of the request-counter reconciliation.
