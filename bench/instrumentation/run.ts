@@ -150,6 +150,7 @@ const header = [
   'spans/request',
   'RSS MB',
   'server CPU µs/req',
+  'main thread µs/req',
   'plain CPU / CPU',
 ];
 const lines = rows.map((r) => [
