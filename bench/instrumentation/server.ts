@@ -60,8 +60,6 @@ if (variant === 'stock') {
     logLevel: 'silent',
     logsEnabled: false,
     maxExportBatchSize: batchSize,
-    // BENCH_QUEUE=1 drops (and counts) nearly every span: isolates span creation from export.
-    maxQueueSize: process.env.BENCH_QUEUE ? Number(process.env.BENCH_QUEUE) : undefined,
     // BENCH_TRACES=0 isolates the cost of hooks + metrics (diagnostics, not a table row).
     tracesEnabled: process.env.BENCH_TRACES !== '0',
   });
