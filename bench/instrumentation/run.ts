@@ -67,6 +67,8 @@ interface Row {
   rssMb: number;
   cpuPerRequest: number;
   mainPerRequest: number;
+  /** Spans the instrumentation counted as dropped (ours only; the stock processor does not count). */
+  dropped: number | undefined;
 }
 
 async function runVariant(variant: string): Promise<Row> {
@@ -89,7 +91,7 @@ async function runVariant(variant: string): Promise<Row> {
   const result = await load(url, duration);
   child.send({ type: 'finish' });
   const [done] = (await once(child, 'message')) as [
-    { rss: number; cpuMicros: number; mainThreadMicros: number },
+    { rss: number; cpuMicros: number; mainThreadMicros: number; stats?: { spansDropped?: number } },
   ];
   await once(child, 'exit');
   const { spans } = await ask<{ spans: number }>({ type: 'count' }, 'count');
@@ -104,6 +106,7 @@ async function runVariant(variant: string): Promise<Row> {
     rssMb: done.rss / 1024 / 1024,
     cpuPerRequest: served > 0 ? done.cpuMicros / served : 0,
     mainPerRequest: served > 0 ? done.mainThreadMicros / served : 0,
+    dropped: done.stats?.spansDropped,
   };
 }
 
@@ -134,6 +137,9 @@ const rows: Row[] = [...new Set(variants)].map((variant) => {
     rssMb: Math.max(...mine.map((r) => r.rssMb)),
     cpuPerRequest: median(mine.map((r) => r.cpuPerRequest)),
     mainPerRequest: median(mine.map((r) => r.mainPerRequest)),
+    dropped: mine.some((r) => r.dropped !== undefined)
+      ? mine.reduce((a, r) => a + (r.dropped ?? 0), 0)
+      : undefined,
   };
 });
 sink.postMessage({ type: 'close' });
@@ -148,6 +154,7 @@ const header = [
   'requests',
   'errors',
   'spans/request',
+  'spans dropped',
   'RSS MB',
   'server CPU µs/req',
   'main thread µs/req',
@@ -161,6 +168,7 @@ const lines = rows.map((r) => [
   String(r.requests),
   String(r.errors),
   r.variant === 'stock' || r.variant.startsWith('ours') ? r.spans.toFixed(3) : '-',
+  r.dropped === undefined ? '-' : String(r.dropped),
   r.rssMb.toFixed(0),
   r.cpuPerRequest.toFixed(1),
   r.mainPerRequest.toFixed(1),
