@@ -2,12 +2,12 @@
 // Fastify app out of one plugin per concern (catalog, buying, health, admin, openapi) behind the
 // telemetry plugin. Closing the app closes everything it opened, in reverse order.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { openBackends } from '../backends.ts';
 import { CatalogService } from '../domain/CatalogService.ts';
 import { CheckoutService } from '../domain/CheckoutService.ts';
-import { FaultInjector, InjectedFaultError } from '../faults/FaultInjector.ts';
+import { FaultInjector } from '../faults/FaultInjector.ts';
 import { resolveServiceOptions } from '../options.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
 import { startSalesProjection } from '../outbox/SalesProjection.ts';
@@ -19,6 +19,7 @@ import { otelTracing } from '../telemetry/otelTracing.ts';
 import { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import { NOOP_TRACING, type Tracing } from '../telemetry/Tracing.ts';
 import type { ServiceOptions } from '../types.ts';
+import { problemErrorHandler } from './errorHandler.ts';
 import type { MarketServices } from './MarketServices.ts';
 import { sendProblem } from './problems.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
@@ -26,21 +27,9 @@ import { buyingRoutes } from './routes/buyingRoutes.ts';
 import { catalogRoutes } from './routes/catalogRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { type CollectedRoute, collectRoutes, openapiRoutes } from './routes/openapiRoutes.ts';
+import { traceIdResolver } from './traceIdResolver.ts';
 
 export const SERVICE_VERSION = '0.1.0';
-
-/** Error codes meaning the store is unreachable or overloaded (retryable), not a bug. */
-const STORE_UNAVAILABLE = new Set([
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01', // admin_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '08006', // connection_failure
-]);
 
 const METRICS_SCHEMA = {
   summary: 'Prometheus metrics',
@@ -57,36 +46,6 @@ export interface MarketApp {
   gateway: HttpPaymentGateway;
   /** How the catalog was seeded at start (seeded=false when reused). */
   seedReport: SeedReport;
-}
-
-/** Trace id of the request's server span, also when the handler never ran (validation errors). */
-function traceIdResolver(tracing: Tracing): (request: FastifyRequest) => string | undefined {
-  return (request) => {
-    const active = tracing.traceId();
-    if (active) return active;
-    // The telemetry plugin keeps its tracked request under a private symbol; read the span from it.
-    for (const sym of Object.getOwnPropertySymbols(request)) {
-      if (sym.description !== 'marketbench.tracked') continue;
-      const tracked = (
-        request as unknown as Record<symbol, { span?: { spanContext(): { traceId: string } } } | null>
-      )[sym];
-      const id = tracked?.span?.spanContext().traceId;
-      if (id && id !== '00000000000000000000000000000000') return id;
-    }
-    const parent = request.headers.traceparent;
-    return typeof parent === 'string' ? parent.split('-')[1] : undefined;
-  };
-}
-
-function validationField(error: FastifyError): { field: string; in: string; message: string }[] {
-  const where = error.validationContext ?? 'body';
-  return (error.validation ?? []).map((v) => {
-    const params = v.params as { missingProperty?: string; additionalProperty?: string };
-    const path = v.instancePath.split('/').filter(Boolean);
-    if (params.missingProperty) path.push(params.missingProperty);
-    if (params.additionalProperty) path.push(params.additionalProperty);
-    return { field: path.join('.') || where, in: where, message: v.message ?? 'is invalid' };
-  });
 }
 
 export async function buildMarketApp(options: ServiceOptions = {}): Promise<MarketApp> {
@@ -197,27 +156,7 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   const routes: CollectedRoute[] = [];
   app.addHook('onRoute', collectRoutes(routes));
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const traceId = services.traceIdOf(request);
-    if (error.validation) {
-      const errors = validationField(error);
-      return sendProblem(reply, 'validation-failed', traceId, { field: errors[0]?.field, errors });
-    }
-    if (error instanceof InjectedFaultError) {
-      return sendProblem(reply, 'dependency-unavailable', traceId, { dependency: error.dependency });
-    }
-    if (STORE_UNAVAILABLE.has(String(error.code))) {
-      return sendProblem(reply, 'dependency-unavailable', traceId, { dependency: 'db' });
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, 'payload-too-large', traceId);
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return sendProblem(reply, 'unsupported-media-type', traceId);
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendProblem(reply, 'bad-request', traceId, { detail: error.message });
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, 'internal', traceId);
-  });
+  app.setErrorHandler(problemErrorHandler(services.traceIdOf));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'route-not-found', services.traceIdOf(request)),
   );
