@@ -66,6 +66,7 @@ export async function openBackends(opts: ResolvedServiceOptions, ctx: StoreConte
       bus = new MemoryBus();
     }
     opened.push(bus);
+    if (bus.system !== 'memory') readiness.push({ name: 'bus', check: async () => bus.healthy() });
     return {
       stores,
       cache,

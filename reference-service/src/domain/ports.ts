@@ -184,5 +184,7 @@ export interface EventBus {
   publish(message: BusMessage): Promise<void>;
   /** Calls the handler for every message on the topics; resolves once subscribed. */
   subscribe(topics: string[], handler: (message: BusMessage) => Promise<void>): Promise<void>;
+  /** True while the connection to the broker is up (always true in-process). */
+  healthy(): boolean;
   close(): Promise<void>;
 }

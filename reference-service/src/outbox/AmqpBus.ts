@@ -13,6 +13,7 @@ export class AmqpBus implements EventBus {
   readonly #queuePrefix: string;
   readonly #exchange: string;
   readonly #ephemeral: boolean;
+  #up = true;
 
   private constructor(conn: Connection, pub: ConfirmChannel, queuePrefix: string, ephemeral: boolean) {
     this.#conn = conn;
@@ -20,6 +21,12 @@ export class AmqpBus implements EventBus {
     this.#queuePrefix = queuePrefix;
     this.#exchange = `${queuePrefix}.events`;
     this.#ephemeral = ephemeral;
+    conn.on('close', () => {
+      this.#up = false;
+    });
+    conn.on('error', () => {
+      this.#up = false;
+    });
   }
 
   /** `ephemeral` queues vanish with the connection (tests). */
@@ -72,6 +79,10 @@ export class AmqpBus implements EventBus {
         () => ch.nack(m, false, true),
       );
     });
+  }
+
+  healthy(): boolean {
+    return this.#up;
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,10 @@ export class MemoryBus implements EventBus {
     }
   }
 
+  healthy(): boolean {
+    return !this.#closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }

@@ -108,6 +108,10 @@ export class NatsBus implements EventBus {
     }
   }
 
+  healthy(): boolean {
+    return !this.#nc.isClosed();
+  }
+
   async close(): Promise<void> {
     for (const stop of this.#stops) stop();
     if (this.#ephemeral) {

@@ -77,6 +77,7 @@ describe('service on server backends', () => {
       items: 300,
     });
     try {
+      assert.deepEqual((await json(m.app, 'GET', '/readyz')).body.checks, { store: true, bus: true });
       await buyAndWatchSales(m, 21);
     } finally {
       await m.app.close();
