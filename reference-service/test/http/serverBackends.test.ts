@@ -54,7 +54,7 @@ describe('service on server backends', () => {
       assert.equal(m.services.stores.system, 'postgresql');
       assert.deepEqual((await json(m.app, 'GET', '/readyz')).body, {
         status: 'ready',
-        checks: { store: true, cache: true },
+        checks: { store: true, cache: true, bus: true },
       });
       assert.equal((await json(m.app, 'GET', '/listings/12')).status, 200);
       assert.equal((await json(m.app, 'GET', '/search?q=nike')).status, 200);
