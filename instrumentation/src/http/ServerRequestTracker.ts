@@ -42,6 +42,7 @@ export class ServerRequestTracker {
   readonly #tracer: Tracer;
   readonly #metrics: TelemetryMetrics;
   readonly #serverSpans: ServerSpanFactory | undefined;
+  readonly #nameCache = new Map<string, Map<string, { name: string; key: string }>>();
 
   /** `serverSpans` (when tracing is on) creates the server spans without the SDK tracer's generic path. */
   constructor(tracer: Tracer, metrics: TelemetryMetrics, serverSpans?: ServerSpanFactory) {
@@ -78,14 +79,31 @@ export class ServerRequestTracker {
       const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
       if (runId !== undefined) attributes[ATTR.runId] = runId;
     }
-    const name = route !== undefined ? serverSpanName(method, route) : method;
+    const labelRoute = route ?? '';
+    const { name, key } = this.#names(method, route, labelRoute);
     const span = this.#serverSpans
       ? this.#serverSpans.start(name, attributes, parent)
       : this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-    const labelRoute = route ?? '';
-    const key = RedRecorder.key(method, labelRoute);
     this.#metrics.red.begin(key, method, labelRoute);
     return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false, key };
+  }
+
+  /** Span name and RED series key of a method + route, built once (routes are templates: bounded). */
+  #names(method: string, route: string | undefined, labelRoute: string): { name: string; key: string } {
+    let byMethod = this.#nameCache.get(labelRoute);
+    if (!byMethod) {
+      byMethod = new Map();
+      if (this.#nameCache.size < 1_000) this.#nameCache.set(labelRoute, byMethod);
+    }
+    let names = byMethod.get(method);
+    if (!names) {
+      names = {
+        name: route !== undefined ? serverSpanName(method, route) : method,
+        key: RedRecorder.key(method, labelRoute),
+      };
+      if (byMethod.size < 64) byMethod.set(method, names);
+    }
+    return names;
   }
 
   /** Records an error on the request's span (error.type); the status is set by `end`. */
