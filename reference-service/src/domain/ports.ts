@@ -105,8 +105,11 @@ export interface OrderStore {
   cancelPending(orderId: string, events: OutboxEvent[], now: number): Promise<Order | undefined>;
   /** Paid order → refunded with stock released, reversal journals and events. */
   completeRefund(input: CompleteRefund): Promise<Order>;
-  /** Fails pending orders whose reservation expired (crashed or hung payments); returns their ids. */
-  expireReservations(now: number): Promise<string[]>;
+  /**
+   * Fails pending orders whose reservation expired (crashed or hung payments), releases their
+   * stock and writes `eventFor(order)` to the outbox for each; returns their ids.
+   */
+  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]>;
 }
 
 export interface LedgerStore {

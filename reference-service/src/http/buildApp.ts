@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { openBackends } from '../backends.ts';
 import { CatalogService } from '../domain/CatalogService.ts';
 import { CheckoutService } from '../domain/CheckoutService.ts';
+import { orderEvent, TOPICS } from '../domain/checkoutPolicy.ts';
 import { FaultInjector } from '../faults/FaultInjector.ts';
 import { resolveServiceOptions } from '../options.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
@@ -97,10 +98,16 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   relay.start();
   const sweeper = setInterval(
     () => {
-      stores.orders
-        .expireReservations(Date.now())
+      tracing
+        .untraced(() =>
+          stores.orders.expireReservations(Date.now(), (order) =>
+            orderEvent(TOPICS.paymentFailed, order, {}),
+          ),
+        )
         .then((ids) => {
-          if (ids.length) relay.nudge();
+          if (ids.length === 0) return;
+          metrics.reservationFailures.inc({ reason: 'expired' }, ids.length);
+          relay.nudge();
         })
         .catch(() => {});
     },

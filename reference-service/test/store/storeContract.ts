@@ -228,8 +228,15 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       assert.equal((await s.listings.getListing(104))?.quantity, 1);
       assert.equal((await begin(cart, 'contract-fail-key')).kind, 'started', 'the key may be retried');
       const now = Date.now();
-      const expired = await s.orders.expireReservations(now + 120_000);
+      const expired = await s.orders.expireReservations(now + 120_000, (o) =>
+        orderEvent(TOPICS.paymentFailed, o, {}),
+      );
       assert.ok(expired.length >= 1);
+      const announced = (await s.outbox.pending(10_000)).filter((e) => e.topic === TOPICS.paymentFailed);
+      for (const id of expired) {
+        const event = announced.find((e) => e.key === id);
+        assert.equal(event?.payload.status, 'payment_failed', `payment.failed event for ${id}`);
+      }
       assert.equal((await s.listings.getListing(104))?.quantity, 1);
       assert.equal((await s.orders.getOrder(expired[0]))?.failureReason, 'reservation_expired');
     });

@@ -289,7 +289,7 @@ export class PostgresOrderStore implements OrderStore {
     );
   }
 
-  expireReservations(now: number): Promise<string[]> {
+  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]> {
     return dbCall(
       this.#ctx,
       {
@@ -308,6 +308,7 @@ export class PostgresOrderStore implements OrderStore {
           for (const { id } of rows) {
             await this.#release(c, id, now);
             await c.query('DELETE FROM idempotency_keys WHERE order_id = $1', [id]);
+            await this.#events(c, [eventFor((await this.#order(c, id))!)], now);
           }
           return rows.map((r) => r.id);
         }),

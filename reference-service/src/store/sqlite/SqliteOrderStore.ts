@@ -291,7 +291,7 @@ export class SqliteOrderStore implements OrderStore {
     );
   }
 
-  expireReservations(now: number): Promise<string[]> {
+  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]> {
     return dbCall(
       this.#ctx,
       {
@@ -314,6 +314,7 @@ export class SqliteOrderStore implements OrderStore {
               );
               this.#release(id, now);
               this.#s.forgetOrderKey.run(id);
+              this.#events([eventFor(this.#order(id)!)], now);
             }
             return ids;
           })
