@@ -145,14 +145,9 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   };
 
   const app: FastifyInstance = Fastify({
-    // With telemetry, errors go to its logger (trace ids attached); per-request lines only on demand.
-    ...(telemetry
-      ? {
-          loggerInstance: opts.requestLogging
-            ? telemetry.logger
-            : telemetry.logger.child({}, { level: 'warn' }),
-        }
-      : { logger: false }),
+    // Per-request logging (a pino child per request) only on demand; unhandled errors are logged
+    // by the error handler straight to the telemetry logger, with the trace id.
+    ...(telemetry && opts.requestLogging ? { loggerInstance: telemetry.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
@@ -163,7 +158,11 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   const routes: CollectedRoute[] = [];
   app.addHook('onRoute', collectRoutes(routes));
 
-  app.setErrorHandler(problemErrorHandler(services.traceIdOf));
+  app.setErrorHandler(
+    problemErrorHandler(services.traceIdOf, (err, traceId) =>
+      telemetry?.logger.error({ err, traceId }, 'unhandled error'),
+    ),
+  );
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'route-not-found', services.traceIdOf(request)),
   );

@@ -29,7 +29,10 @@ function validationField(error: FastifyError): { field: string; in: string; mess
   });
 }
 
-export function problemErrorHandler(traceIdOf: (request: FastifyRequest) => string | undefined) {
+export function problemErrorHandler(
+  traceIdOf: (request: FastifyRequest) => string | undefined,
+  logError: (err: Error, traceId: string | undefined) => void,
+) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const traceId = traceIdOf(request);
     if (error.validation) {
@@ -48,7 +51,7 @@ export function problemErrorHandler(traceIdOf: (request: FastifyRequest) => stri
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, 'bad-request', traceId, { detail: error.message });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    logError(error, traceId);
     return sendProblem(reply, 'internal', traceId);
   };
 }

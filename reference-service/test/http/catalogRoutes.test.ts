@@ -214,6 +214,24 @@ describe('catalog routes (app.inject)', () => {
     assert.ok(r.body.paths['/admin/faults'].put);
   });
 
+  it('an unexpected error answers 500 problem+json with the trace id field and no stack or message', async () => {
+    const store = m.services.stores.listings;
+    const original = store.getSeller;
+    store.getSeller = async () => {
+      throw new Error('secret internals at /srv/app.ts:42');
+    };
+    try {
+      const r = await m.app.inject({ method: 'GET', url: '/sellers/424242' });
+      assert.equal(r.statusCode, 500);
+      assert.match(String(r.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(r.json().type, 'https://marketbench.dev/problems/internal');
+      assert.ok('traceId' in r.json());
+      assert.doesNotMatch(r.body, /secret internals|app\.ts|\bat\b/);
+    } finally {
+      store.getSeller = original;
+    }
+  });
+
   it('/healthz and /readyz answer', async () => {
     assert.deepEqual((await json(m.app, 'GET', '/healthz')).body, { status: 'ok' });
     const ready = await json(m.app, 'GET', '/readyz');
