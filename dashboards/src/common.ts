@@ -130,6 +130,7 @@ export const ERROR_SPAN_FILTERS = ROLLUP_FILTERS;
  * The `n` slowest selected server spans in the time range (n ≤ 100), from the per-minute slow-span
  * table: every minute and group keeps its 100 slowest spans, so the `n` slowest of any range are
  * among them (exact, including minutes cut by the range, whose spans are filtered by timestamp).
+ * Only the groups the rollup says can hold them are read.
  * Columns: time, trace_id, service, operation, status, duration_ns, duration_ms.
  */
 export const slowestSpansSql = (n: number, where = '1=1'): string =>
@@ -139,6 +140,16 @@ FROM (
   SELECT ServiceName AS service, arrayJoin(finalizeAggregation(slowest)) AS s
   FROM ${TABLES.slowSpans1m}
   WHERE minute >= toStartOfMinute($__fromTime) AND minute <= $__toTime AND ${ROLLUP_FILTERS}
+    -- only groups that can hold one of the n slowest: those of the n rollup rows with the largest
+    -- maximum (each a different span) inside the range, and every group of the two edge minutes
+    AND (ServiceName, route, minute, environment) IN (
+      SELECT ServiceName, route, minute, environment FROM ${TABLES.serverSpans1m}
+      WHERE ${ROLLUP_FILTERS} AND minute >= $__fromTime AND minute + 60 <= $__toTime
+      ORDER BY duration_max DESC LIMIT ${n} WITH TIES
+      UNION ALL
+      SELECT ServiceName, route, minute, environment FROM ${TABLES.serverSpans1m}
+      WHERE ${ROLLUP_FILTERS} AND minute IN (toStartOfMinute($__fromTime), toStartOfMinute($__toTime))
+    )
 )
 WHERE s.2 >= $__fromTime AND s.2 <= $__toTime AND ${where}
 ORDER BY s.1, s.3
