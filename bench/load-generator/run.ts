@@ -25,6 +25,12 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const RATES = values.rates.split(',').map(Number);
+// autocannon sends the same header set as our requests (a traceparent and the run-id baggage), so
+// the server does the same work per request for both generators.
+const SAME_HEADERS = {
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  baggage: 'marketbench.run_id=20261122T001500-abcdef,marketbench.step=get',
+};
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./trivialServer.ts', import.meta.url))], {
@@ -59,13 +65,13 @@ async function main(): Promise<void> {
       target: url,
       connections: CONNECTIONS,
     });
-    await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+    await autocannon({ url, connections: CONNECTIONS, duration: 2, headers: SAME_HEADERS });
 
     // Alternate the two generators (three rounds each) so a burst of noise on this shared
     // machine hits both; report every round and the median ratio.
     const rounds: Array<{ autocannon: number; ours: number }> = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const ac = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+      const ac = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: SAME_HEADERS });
       const ours = await runScenario(
         scenario({ executor: 'constant-vus', vus: CONNECTIONS, duration: `${SECONDS}s` }),
         {
