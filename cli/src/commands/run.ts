@@ -34,6 +34,9 @@ interface RunFlags {
   workers?: string;
   path?: string;
   connections?: string;
+  port?: string;
+  ingestPort?: string;
+  items?: string;
   store: boolean;
 }
 
@@ -89,6 +92,15 @@ function writeOut(dir: string, result: RunResult, summary: string): void {
   writeFileSync(path.join(dir, 'samples.csv'), header + rows.join('\n') + '\n');
 }
 
+/** The embedded stack's ports and catalog size from the flags (env and defaults apply in startStack). */
+function stackOptions(flags: RunFlags): { servicePort?: number; ingestPort?: number; items?: number } {
+  return {
+    servicePort: positive('--port', flags.port, true),
+    ingestPort: positive('--ingest-port', flags.ingestPort, true),
+    items: positive('--items', flags.items, true),
+  };
+}
+
 async function runSaturate(flags: RunFlags): Promise<void> {
   if (!flags.path)
     throw new CliError('MB_ERR_SCENARIO_FIELD', 'saturate needs --path, e.g. --path /listings/42');
@@ -108,6 +120,7 @@ async function runSaturate(flags: RunFlags): Promise<void> {
   else {
     const stack = await startStack({
       log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      ...stackOptions(flags),
     });
     try {
       result = await go(stack.serviceUrl);
@@ -149,6 +162,15 @@ export function register(program: Command): void {
     )
     .option('--path <path>', 'saturate mode: the route to saturate, e.g. /listings/42')
     .option('--connections <list>', 'saturate mode: connection counts to try (default 1,2,4,...,256)')
+    .option(
+      '--port <n>',
+      'without --target: reference service port (env MARKETBENCH_PORT, default 8080; 0 = any free port)',
+    )
+    .option(
+      '--ingest-port <n>',
+      'without --target: OTLP ingest port (env MARKETBENCH_INGEST_PORT, default 4318; 0 = any)',
+    )
+    .option('--items <n>', 'without --target: listings in the seeded catalog (env MARKETBENCH_ITEMS)')
     .option('--no-store', 'with --target: do not write request and run rows to the store')
     .addHelpText(
       'after',
@@ -216,7 +238,7 @@ export function register(program: Command): void {
           // No target: the embedded stack (store + OTLP ingest here, instrumented service in a
           // child process), stopped after the run with its telemetry flushed into the store.
           const log = flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-          const stack = await startStack({ log });
+          const stack = await startStack({ log, ...stackOptions(flags) });
           try {
             // The store and the ingest share this process: the generator gets its own thread.
             result = await execute(stack.serviceUrl, stack.store, stack.adminToken, true);
