@@ -71,7 +71,12 @@ async function main(): Promise<void> {
     // machine hits both; report every round and the median ratio.
     const rounds: Array<{ autocannon: number; ours: number }> = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const ac = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: SAME_HEADERS });
+      const ac = await autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        headers: SAME_HEADERS,
+      });
       const ours = await runScenario(
         scenario({ executor: 'constant-vus', vus: CONNECTIONS, duration: `${SECONDS}s` }),
         {
