@@ -137,6 +137,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
           resource,
           { name: TRACER_NAME },
           spanProcessor,
+          spanProcessor instanceof EncodingSpanProcessor,
         );
       }
       sdk = new NodeSDK({

@@ -37,6 +37,7 @@ const ZERO_TIME: HrTime = [0, 0];
 const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
 const NO_LINKS: Link[] = [];
 const NO_EVENTS: TimedEvent[] = [];
+const RELEASED_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 
 /** Epoch milliseconds (fractional) to [seconds, nanoseconds]. */
 function toHrTime(epochMs: number): HrTime {
@@ -66,7 +67,7 @@ export class ServerSpan implements Span, ReadableSpan {
   startTime: HrTime = ZERO_TIME;
   endTime: HrTime = ZERO_TIME;
   status: SpanStatus = UNSET;
-  readonly attributes: Attributes;
+  attributes: Attributes;
   // Most server spans have neither: share one empty array until the first push.
   links: Link[] = NO_LINKS;
   events: TimedEvent[] = NO_EVENTS;
@@ -79,6 +80,7 @@ export class ServerSpan implements Span, ReadableSpan {
   readonly #context: SpanContext;
   readonly #processor: SpanProcessor;
   readonly #startMs: number;
+  readonly #release: boolean;
   #endMs = 0;
 
   /** End minus start (zero until ended). */
@@ -95,7 +97,9 @@ export class ServerSpan implements Span, ReadableSpan {
     scope: InstrumentationScope,
     processor: SpanProcessor,
     parentContext: Context,
+    release: boolean,
   ) {
+    this.#release = release;
     this.name = name;
     this.#context = spanContext;
     this.parentSpanContext = parent;
@@ -182,6 +186,14 @@ export class ServerSpan implements Span, ReadableSpan {
     this.endTime = toHrTime(this.#endMs);
     this.ended = true;
     this.#processor.onEnd(this);
+    if (this.#release) {
+      // The processor has encoded the span. The request's context (and so this span) can stay
+      // reachable from async resources created in the handler well after the response; keeping
+      // only the ids makes those leftovers small enough to die young.
+      this.attributes = RELEASED_ATTRIBUTES;
+      this.events = NO_EVENTS;
+      this.links = NO_LINKS;
+    }
   }
 
   isRecording(): boolean {
@@ -208,14 +220,18 @@ export class ServerSpanFactory {
   readonly #resource: Resource;
   readonly #scope: InstrumentationScope;
   readonly #processor: SpanProcessor;
+  readonly #release: boolean;
 
+  /** `releaseAfterEnd`: the processor consumes a span inside onEnd (encodes it), so its data can be dropped right after. */
   constructor(
     sampler: Sampler,
     ids: IdGenerator,
     resource: Resource,
     scope: InstrumentationScope,
     processor: SpanProcessor,
+    releaseAfterEnd = false,
   ) {
+    this.#release = releaseAfterEnd;
     this.#sampler = sampler;
     this.#ids = ids;
     this.#resource = resource;
@@ -246,6 +262,7 @@ export class ServerSpanFactory {
       this.#scope,
       this.#processor,
       parentContext,
+      this.#release,
     );
   }
 }
