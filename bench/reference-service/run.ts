@@ -3,6 +3,7 @@
 // autocannon drives it from this process over loopback; an OTLP sink here accepts and discards
 // spans. Prints req/s, p50/p99 latency, spans per request and the service's CPU per request.
 //   node bench/reference-service/run.ts [--seconds 10] [--items 100000] [--connections 32] [--no-telemetry]
+//     [--only <name part>] [--database-url postgres://…] (PostgreSQL instead of SQLite, in a throwaway schema)
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     'no-telemetry': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'database-url': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -46,6 +48,8 @@ const child = fork(path.join(import.meta.dirname, 'server.ts'), [], {
       items,
       sqlitePath: path.join(dir, 'catalog.sqlite'),
       telemetry: telemetryOn,
+      databaseUrl: values['database-url'],
+      pgSchema: `mb_bench_${process.pid}`,
     }),
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -187,12 +191,12 @@ try {
     rows.push(await measure(name, make, carts));
   }
   if (!values.only || 'mix'.includes(values.only)) {
-    const carts = await makeCarts(Math.ceil(150 * seconds));
+    const carts = await makeCarts(Math.ceil(400 * seconds));
     rows.push(await measure('marketplace mix', mixReq, carts));
   }
   const end = await stats();
   console.log(
-    `reference service bench: ${items} items, ${connections} connections, ${seconds} s per row, telemetry ${telemetryOn ? 'on (100% sampled, OTLP protobuf)' : 'off'}, ${os.cpus().length} cores`,
+    `reference service bench: ${values['database-url'] ? 'PostgreSQL' : 'SQLite'}, ${items} items, ${connections} connections, ${seconds} s per row, telemetry ${telemetryOn ? 'on (100% sampled, OTLP protobuf)' : 'off'}, ${os.cpus().length} cores`,
   );
   console.table(rows);
   console.log(

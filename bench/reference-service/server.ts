@@ -9,6 +9,8 @@ const config = JSON.parse(process.env.MB_BENCH_SERVICE ?? '{}') as {
   items: number;
   sqlitePath: string;
   telemetry: boolean;
+  databaseUrl?: string;
+  pgSchema?: string;
 };
 const telemetry = config.telemetry
   ? startTelemetry({
@@ -28,6 +30,8 @@ const service = await startService({
   port: 0,
   items: config.items,
   sqlitePath: config.sqlitePath,
+  databaseUrl: config.databaseUrl,
+  pgSchema: config.pgSchema,
   telemetry,
   pspLatencyMs: 2,
   adminToken: 'bench',
@@ -42,6 +46,14 @@ process.on('message', async (m: { type: string }) => {
     });
   } else if (m.type === 'stop') {
     await service.close();
+    if (config.databaseUrl) {
+      // The bench's schema is throwaway: drop it so runs do not pile up.
+      const { default: pg } = await import('pg');
+      const client = new pg.Client(config.databaseUrl);
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${config.pgSchema}" CASCADE`);
+      await client.end();
+    }
     await telemetry?.shutdown();
     process.send?.({ type: 'stopped' });
     process.exit(0);
