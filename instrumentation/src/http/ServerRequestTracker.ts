@@ -12,12 +12,12 @@ import {
   SpanStatusCode,
   TraceFlags,
   type Tracer,
-  trace,
 } from '@opentelemetry/api';
 import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
+import { RequestContext } from './RequestContext.ts';
 
 /** One request being tracked. */
 export interface TrackedRequest {
@@ -85,7 +85,15 @@ export class ServerRequestTracker {
       ? this.#serverSpans.start(name, attributes, parent)
       : this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     this.#metrics.red.begin(key, method, labelRoute);
-    return { ctx: trace.setSpan(parent, span), span, method, route: labelRoute, start, done: false, key };
+    return {
+      ctx: new RequestContext(parent, span),
+      span,
+      method,
+      route: labelRoute,
+      start,
+      done: false,
+      key,
+    };
   }
 
   /** Span name and RED series key of a method + route, built once (routes are templates: bounded). */
