@@ -78,14 +78,12 @@ test('Grafana provisioning points at generated dashboards and alert rules', () =
     );
   }
   const datasources = path.join(root, 'dashboards/provisioning/datasources');
-  const ds = fs
-    .readdirSync(datasources)
-    .flatMap(
-      (f) =>
-        (YAML.parse(fs.readFileSync(path.join(datasources, f), 'utf8')).datasources ?? []) as {
-          type: string;
-        }[],
-    );
+  const ds = fs.readdirSync(datasources).flatMap(
+    (f) =>
+      (YAML.parse(fs.readFileSync(path.join(datasources, f), 'utf8')).datasources ?? []) as {
+        type: string;
+      }[],
+  );
   assert.ok(
     ds.some((d) => d.type === 'grafana-clickhouse-datasource'),
     'no ClickHouse datasource provisioned',

@@ -10,8 +10,8 @@ import { errorSpanStatements } from './errorSpans.ts';
 import { httpSliRollupStatements } from './httpSliRollup.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
-import { slowSpanStatements } from './slowSpans.ts';
 import { serverSpanRollupStatements } from './serverSpanRollup.ts';
+import { slowSpanStatements } from './slowSpans.ts';
 
 /** One schema migration: its statements, rendered for a database and a TTL. */
 export interface Migration {
