@@ -6,18 +6,18 @@ import {
   type Context,
   context,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
   TraceFlags,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
 import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
-import { RequestContext } from './RequestContext.ts';
+import { EMPTY_REQUEST_CONTEXT } from './RequestContext.ts';
 
 /** One request being tracked. */
 export interface TrackedRequest {
@@ -60,13 +60,13 @@ export class ServerRequestTracker {
     headers: Record<string, string | string[] | undefined>,
   ): TrackedRequest {
     const start = performance.now();
-    let parent: Context = ROOT_CONTEXT;
+    let parent: Context = EMPTY_REQUEST_CONTEXT;
     try {
       // Extraction is the most common place for bad input (malformed traceparent/baggage): never throw.
       if (headers.traceparent !== undefined || headers.baggage !== undefined)
-        parent = propagation.extract(ROOT_CONTEXT, headers);
+        parent = propagation.extract(EMPTY_REQUEST_CONTEXT, headers);
     } catch {
-      parent = ROOT_CONTEXT;
+      parent = EMPTY_REQUEST_CONTEXT;
     }
     const q = url.indexOf('?');
     const attributes: Record<string, string> = {
@@ -86,7 +86,7 @@ export class ServerRequestTracker {
       : this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     this.#metrics.red.begin(key, method, labelRoute);
     return {
-      ctx: new RequestContext(parent, span),
+      ctx: trace.setSpan(parent, span),
       span,
       method,
       route: labelRoute,
