@@ -16,6 +16,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Histogram } from 'prom-client';
+import { EMPTY_REQUEST_CONTEXT } from '../http/RequestContext.ts';
 import { ATTR } from '../names.ts';
 import type { ClientRequestInfo, DbSpanInfo, MessagingSpanOptions } from '../types.ts';
 
@@ -152,7 +153,8 @@ export function injectTraceHeaders<H extends Record<string, unknown>>(
 export function extractContext(headers: Record<string, unknown> | undefined): Context {
   if (!headers) return ROOT_CONTEXT;
   try {
-    return propagation.extract(ROOT_CONTEXT, headers);
+    // Into a RequestContext rather than the api's BaseContext (see RequestContext.ts).
+    return propagation.extract(EMPTY_REQUEST_CONTEXT, headers);
   } catch {
     return ROOT_CONTEXT;
   }
