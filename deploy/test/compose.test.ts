@@ -141,7 +141,8 @@ test('collector ClickHouse exporter config uses documented options and our table
   );
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
   const exporter = config.exporters.clickhouse;
-  assert.ok(validate(exporter), JSON.stringify(validate.errors));
+  const valid = validate(exporter) as boolean;
+  assert.ok(valid, JSON.stringify(validate.errors));
   assert.equal(exporter.create_schema, false, 'marketbench migrations own the schema');
   assert.equal(exporter.traces_table_name, OTEL_TABLES.traces);
   assert.equal(exporter.logs_table_name, OTEL_TABLES.logs);
