@@ -60,15 +60,17 @@ export class SqliteCartStore implements CartStore {
         queryText: 'INSERT INTO cart_items ... ON CONFLICT DO UPDATE',
       },
       () =>
-        this.#db.transaction((): AddItemResult => {
-          const before = toCart(this.#cart.all(cartId) as CartLineRecord[]);
-          if (!before) return { ok: false, reason: 'cart_not_found' };
-          const listing = this.#listing.get(listingId) as { currency: string } | undefined;
-          if (!listing) return { ok: false, reason: 'listing_not_found' };
-          if (listing.currency !== before.currency) return { ok: false, reason: 'currency_mismatch' };
-          this.#upsertItem.run(cartId, listingId, quantity, now);
-          return { ok: true, cart: toCart(this.#cart.all(cartId) as CartLineRecord[])! };
-        })(),
+        this.#db
+          .transaction((): AddItemResult => {
+            const before = toCart(this.#cart.all(cartId) as CartLineRecord[]);
+            if (!before) return { ok: false, reason: 'cart_not_found' };
+            const listing = this.#listing.get(listingId) as { currency: string } | undefined;
+            if (!listing) return { ok: false, reason: 'listing_not_found' };
+            if (listing.currency !== before.currency) return { ok: false, reason: 'currency_mismatch' };
+            this.#upsertItem.run(cartId, listingId, quantity, now);
+            return { ok: true, cart: toCart(this.#cart.all(cartId) as CartLineRecord[])! };
+          })
+          .immediate(),
     );
   }
 }

@@ -91,11 +91,13 @@ export class SqliteOutboxStore implements OutboxStore {
         queryText: 'INSERT INTO processed_events; UPDATE sellers SET sales_count',
       },
       () =>
-        this.#db.transaction(() => {
-          if (this.#processed.run(eventId).changes === 0) return false;
-          this.#sale.run(JSON.stringify(sellerIds));
-          return true;
-        })(),
+        this.#db
+          .transaction(() => {
+            if (this.#processed.run(eventId).changes === 0) return false;
+            this.#sale.run(JSON.stringify(sellerIds));
+            return true;
+          })
+          .immediate(),
     );
   }
 }

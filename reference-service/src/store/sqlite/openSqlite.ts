@@ -1,6 +1,13 @@
 // Opens (and if needed seeds) the SQLite database: WAL, synchronous=NORMAL (durable at
 // checkpoints, the usual trade-off for a WAL service), a 64 MB page cache and memory-mapped
 // reads. A database seeded with other (items, seed) is thrown away and seeded again.
+//
+// One process owns the file (locking_mode=EXCLUSIVE, claimed before anything is read): a second
+// service on the same file fails to start with MB_ERR_SQLITE_IN_USE. Without the claim two
+// processes sharing a file (every stack started in one working directory did) fought over the
+// write lock: deferred read-then-write transactions died with SQLITE_BUSY_SNAPSHOT, and every
+// busy wait blocked the event loop (better-sqlite3 is synchronous) for up to busy_timeout.
+// Several instances on one database is what PostgreSQL (DATABASE_URL) is for.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,10 +24,43 @@ export interface SeedReport {
   rssBytes: number;
 }
 
+/** How long a starting service waits for a previous owner of the file to let go, ms. */
+const CLAIM_TIMEOUT_MS = 2_000;
+
+/** Thrown when another process holds the SQLite file. */
+export class SqliteInUseError extends Error {
+  readonly code = 'MB_ERR_SQLITE_IN_USE';
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    super(
+      `the SQLite database ${file} is in use by another process; give each service its own file ` +
+        '(MARKETBENCH_SQLITE_PATH or MARKETBENCH_HOME) or share PostgreSQL (DATABASE_URL)',
+      { cause },
+    );
+    this.file = file;
+  }
+}
+
+/** Takes the file's lock for good (it is never released until close), or throws SqliteInUseError. */
+function claim(db: SqliteDb, file: string): void {
+  if (file === ':memory:') return;
+  db.pragma(`busy_timeout = ${CLAIM_TIMEOUT_MS}`);
+  db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new SqliteInUseError(file, err);
+    throw err;
+  }
+}
+
 function pragmas(db: SqliteDb, file: string): void {
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  // Only this connection uses the file (see claim), so a wait would only ever be a bug: fail fast
+  // rather than block the event loop.
+  db.pragma('busy_timeout = 0');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
   db.pragma('mmap_size = 268435456');
@@ -36,6 +76,7 @@ function readMeta(db: SqliteDb, key: string): string | undefined {
 export function openSqlite(file: string, items: number, seed: number): { db: SqliteDb; report: SeedReport } {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let db = new Database(file);
+  claim(db, file);
   pragmas(db, file);
   db.exec(SQLITE_TABLES);
   const want = `${items}:${seed}`;
@@ -48,6 +89,7 @@ export function openSqlite(file: string, items: number, seed: number): { db: Sql
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
     db = new Database(file);
+    claim(db, file);
     pragmas(db, file);
     db.exec(SQLITE_TABLES);
   }
