@@ -2,7 +2,7 @@
 // constant rate (default 560 iterations/s ≈ 1,200 req/s) for 60 s with every request traced, then a
 // stress ramp that finds the knee. Loopback only, bounded in time. Prints a table.
 //
-//   node bench/end-to-end/run.ts [--rate 560] [--duration 60s] [--stress-peak 2500] [--stress-duration 90s] [--skip-stress]
+//   node bench/end-to-end/run.ts [--warmup 15s] [--rate 560] [--duration 60s] [--stress-peak 2500] [--stress-duration 90s] [--skip-stress] [--keep DIR]
 //
 // Checks of the steady run: 0 dropped iterations, 0 lost spans (service span-pipeline drops, ingest
 // drops, and requests without a server span), read p99 ≤ 50 ms.
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     'stress-peak': { type: 'string', default: '2500' },
     'stress-duration': { type: 'string', default: '90s' },
     'skip-stress': { type: 'boolean', default: false },
+    keep: { type: 'string' },
+    warmup: { type: 'string', default: '15s' },
   },
 });
 
@@ -133,7 +135,8 @@ function fmt(n: number, d = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 }
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-e2e-'));
+// --keep DIR keeps the store (and its runs) for inspection with `MARKETBENCH_HOME=DIR marketbench query`.
+const home = args.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-e2e-'));
 const out: string[][] = [];
 let exitCode = 0;
 const stack = await startStack({
@@ -145,6 +148,17 @@ const stack = await startStack({
 try {
   const day = BUILTIN_SCENARIOS['marketplace-day'];
   const rate = Number(args.rate);
+  // Warm-up at the same rate, not measured: JIT, SQLite page cache, keep-alive connections and the
+  // OTLP export path all start cold, and the first seconds after start-up stall (p99 in seconds).
+  if (args.warmup !== '0s') {
+    process.stderr.write(`[bench] warm-up: ${args.warmup} at ${rate} iterations/s (not measured)\n`);
+    await runScenario(constantMix(day, rate, args.warmup), {
+      target: stack.serviceUrl,
+      adminToken: stack.adminToken,
+      seed: 3,
+    });
+    await stack.flushTelemetry();
+  }
   process.stderr.write(`[bench] steady: marketplace-day mix at ${rate} iterations/s for ${args.duration}\n`);
   const steadyCpu = cpuMeter(stack.servicePid);
   const steady: RunResult = await runScenario(constantMix(day, rate, args.duration), {
@@ -239,7 +253,7 @@ try {
   }
 } finally {
   await stack.stop();
-  fs.rmSync(home, { recursive: true, force: true });
+  if (!args.keep) fs.rmSync(home, { recursive: true, force: true });
 }
 
 const w0 = Math.max(...out.map((r) => r[0].length));

@@ -12,6 +12,8 @@ export interface ServiceProcessConfig {
   ingestUrl: string;
   items?: number;
   seed?: number;
+  /** SQLite file of the service, under the stack's home so concurrent stacks never share one. */
+  sqlitePath: string;
 }
 
 /** Messages the parent sends. */
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       port: config.port,
       items: config.items,
       seed: config.seed,
+      sqlitePath: config.sqlitePath,
       telemetry,
     });
     let stopping = false;

@@ -4,6 +4,7 @@
 // tears it down in the reverse order, flushing telemetry on the way.
 
 import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryStats } from '@marketbench/instrumentation';
 import { SERVICES } from '@marketbench/instrumentation/names';
@@ -97,9 +98,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ingestUrl: ingest.url,
     items: options.items,
     seed: options.seed,
+    // The service's SQLite file lives in this stack's home: two stacks (or a stack and a test) in the
+    // same working directory must not share one, or each blocks the other on SQLite's write lock.
+    sqlitePath: path.join(home, 'reference-service.sqlite'),
   };
   const child = fork(SERVICE_ENTRY, [], {
-    env: { ...process.env, MARKETBENCH_STACK_SERVICE: JSON.stringify(config) },
+    env: { ...process.env, MARKETBENCH_HOME: home, MARKETBENCH_STACK_SERVICE: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let ready: Extract<ChildMessage, { type: 'ready' }>;
