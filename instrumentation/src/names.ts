@@ -120,6 +120,8 @@ export const LABELS = {
   reason: 'reason',
   signal: 'signal',
   dependency: 'dependency',
+  /** Outbound HTTP peer (host:port or a logical name such as `psp`). */
+  peer: 'peer',
 } as const;
 
 /** Span and resource attribute keys: semantic conventions first, `marketbench.*` for our own. */

@@ -84,7 +84,7 @@ export function registerTelemetryMetrics(registry: Registry, source: () => Telem
     new client.Histogram({
       name: METRICS.httpClientDuration,
       help: 'Duration of outbound HTTP requests (semconv http.client.request.duration).',
-      labelNames: [LABELS.method, 'peer', LABELS.statusCode],
+      labelNames: [LABELS.method, LABELS.peer, LABELS.statusCode],
       buckets: HTTP_DURATION_BUCKETS,
       registers: [registry],
       enableExemplars: exemplars,
