@@ -39,7 +39,7 @@ import { Redactor } from './redaction/Redactor.ts';
 import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
 import { EncodingSpanProcessor, otlpHttpSender } from './traces/EncodingSpanProcessor.ts';
 import { PooledIdGenerator } from './traces/PooledIdGenerator.ts';
-import { ServerSpanFactory } from './traces/ServerSpan.ts';
+import { rejectedAttributes, ServerSpanFactory } from './traces/ServerSpan.ts';
 import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
 import { warnOnce } from './traces/warnOnce.ts';
 import type {
@@ -177,6 +177,7 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
       logsExported: lq?.counts.exported ?? 0,
       logsDropped: lq?.droppedTotal ?? 0,
       valuesRedacted: redactor.redacted,
+      attributesRejected: rejectedAttributes.count,
     };
   };
 

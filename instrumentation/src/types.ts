@@ -137,6 +137,8 @@ export interface TelemetryStats {
   logsDropped: number;
   /** Attribute or log values replaced by the redactor. */
   valuesRedacted: number;
+  /** Server-span attributes ignored because their value was not a valid attribute value. */
+  attributesRejected: number;
 }
 
 /** Resolves the route template of a plain `node:http` request (for the span name and the `route` label). */

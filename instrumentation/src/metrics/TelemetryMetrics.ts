@@ -48,6 +48,7 @@ const noStats = (): TelemetryStats => ({
   logsExported: 0,
   logsDropped: 0,
   valuesRedacted: 0,
+  attributesRejected: 0,
 });
 
 /** Registers (or finds, when already registered) the package's metrics in `registry`. */

@@ -31,8 +31,12 @@ import {
   type SpanProcessor,
   type TimedEvent,
 } from '@opentelemetry/sdk-trace';
+import { warnOnce } from './warnOnce.ts';
 
 const ORIGIN = performance.timeOrigin;
+
+/** Attributes set on server spans that were not valid attribute values (ignored, counted). */
+export const rejectedAttributes = { count: 0 };
 const ZERO_TIME: HrTime = [0, 0];
 const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
 const NO_LINKS: Link[] = [];
@@ -116,7 +120,15 @@ export class ServerSpan implements Span, ReadableSpan {
   }
 
   setAttribute(key: string, value: SpanAttributes[string]): this {
-    if (!this.ended && key && isValue(value)) this.attributes[key] = value;
+    if (this.ended || value === undefined) return this;
+    if (key && isValue(value)) this.attributes[key] = value;
+    else {
+      rejectedAttributes.count++;
+      warnOnce(
+        'bad-attribute',
+        `ignored a span attribute that is not a valid value (key ${JSON.stringify(key)}); counting`,
+      );
+    }
     return this;
   }
 

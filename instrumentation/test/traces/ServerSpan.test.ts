@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { encodeSpans } from '../../src/traces/encodeSpans.ts';
 import { PooledIdGenerator } from '../../src/traces/PooledIdGenerator.ts';
-import { ServerSpanFactory } from '../../src/traces/ServerSpan.ts';
+import { rejectedAttributes, ServerSpanFactory } from '../../src/traces/ServerSpan.ts';
 
 const require = createRequire(import.meta.url);
 const root = require('otlp-transformer-057/build/src/generated/root.js') as {
@@ -53,7 +53,9 @@ test('server span with parent, events, links, error status encodes like an SDK s
   });
   const span = f.start('POST /checkout', { 'http.request.method': 'POST' }, parent);
   span.setAttribute('http.response.status_code', 500);
-  span.setAttribute('bad', { nested: true } as never); // not an attribute value: ignored
+  const rejectedBefore = rejectedAttributes.count;
+  span.setAttribute('bad', { nested: true } as never); // not an attribute value: ignored, counted
+  assert.equal(rejectedAttributes.count, rejectedBefore + 1);
   span.addEvent('psp.retry', { attempt: 2 });
   span.recordException(new TypeError('boom'));
   span.addLink({ context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 } });
