@@ -26,7 +26,7 @@ export type {
 } from './domain/model.ts';
 export type { Cache, EventBus, PaymentGateway, Stores } from './domain/ports.ts';
 export { FaultInjector, type FaultSpec, type LatencySpec } from './faults/FaultInjector.ts';
-export { buildApp, buildMarketApp, type MarketApp, SERVICE_VERSION } from './http/buildApp.ts';
+export { buildApp, buildMarketApp, type MarketApp } from './http/buildApp.ts';
 export { PROBLEM_BASE, PROBLEMS } from './http/problems.ts';
 export { buildOpenApi } from './http/routes/openapiRoutes.ts';
 export { type RunningService, startService } from './http/startService.ts';
@@ -36,4 +36,10 @@ export { CardVault } from './payments/cardVault.ts';
 export { DECLINING_LAST4, PspSimulator } from './payments/PspSimulator.ts';
 export { BRANDS, CATEGORY_NAMES, COLORS, sellerCount } from './store/seed/catalogGenerator.ts';
 export { openSqlite, type SeedReport } from './store/sqlite/openSqlite.ts';
+export type { LogFields, ServiceLog } from './telemetry/ServiceLog.ts';
+export {
+  DEFAULT_ENVIRONMENT,
+  SERVICE_VERSION,
+  serviceTelemetryOptions,
+} from './telemetry/serviceTelemetryOptions.ts';
 export type { ResolvedServiceOptions, ServiceOptions } from './types.ts';

@@ -5,6 +5,7 @@
 // is still running waits for it and gets the same answer; across processes (several instances on
 // one PostgreSQL) the key row claimed in beginCheckout makes the duplicate answer 409 instead.
 import { ATTR, SPAN_EVENTS } from '@marketbench/instrumentation/names';
+import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 import { checkoutRequestHash, orderEvent, TOPICS } from './checkoutPolicy.ts';
@@ -32,6 +33,8 @@ export interface CheckoutDeps {
   payments: PaymentGateway;
   tracing: Tracing;
   metrics?: ServiceMetrics;
+  /** Failed payments and late captures are logged here, inside the request's trace. */
+  log?: ServiceLog;
   /** Called with listing ids whose stock changed, so cached items can be dropped. */
   onStockChange?: (listingIds: number[]) => Promise<void>;
   /** Called after a transaction that wrote outbox events, so the relay can publish promptly. */
@@ -177,6 +180,15 @@ export class CheckoutService {
           orderId: order.id,
           reason: payment.outcome,
         });
+    const logged = {
+      [ATTR.orderId]: order.id,
+      [ATTR.paymentOutcome]: payment.outcome,
+      [ATTR.paymentAttempt]: payment.attempts,
+      [ATTR.paymentDeclineCode]: payment.declineCode,
+    };
+    // A decline is the buyer's card, not an incident; the others are the PSP failing us.
+    if (declined) d.log?.info(logged, 'payment declined');
+    else d.log?.warn(logged, `payment failed (${payment.outcome}); reservation released`);
     const failedOrder: Order = { ...order, status: 'payment_failed' };
     await d.orders.failCheckout({
       orderId: order.id,
@@ -256,6 +268,10 @@ export class CheckoutService {
     });
     d.metrics?.checkouts.inc({ outcome: 'payment_failed' });
     d.metrics?.reservationFailures.inc({ reason: 'expired' });
+    d.log?.error(
+      { [ATTR.orderId]: order.id, refunded: refund.outcome === 'approved' },
+      'payment captured after the reservation expired; refunded',
+    );
     return problem(
       409,
       'reservation-expired',

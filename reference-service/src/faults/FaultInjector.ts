@@ -7,6 +7,7 @@ import {
   type FaultDependency,
   SPAN_EVENTS,
 } from '@marketbench/instrumentation/names';
+import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 
@@ -75,17 +76,21 @@ export class FaultInjector {
   readonly #injected = new Map<string, number>();
   readonly #metrics: ServiceMetrics | undefined;
   readonly #tracing: Tracing;
+  readonly #log: ServiceLog | undefined;
   readonly #random: () => number;
   readonly #now: () => number;
 
   constructor(opts: {
     metrics?: ServiceMetrics;
     tracing: Tracing;
+    /** Fault changes are logged here (a drill shows up in the logs, not only on spans). */
+    log?: ServiceLog;
     random?: () => number;
     now?: () => number;
   }) {
     this.#metrics = opts.metrics;
     this.#tracing = opts.tracing;
+    this.#log = opts.log;
     this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
   }
@@ -99,11 +104,18 @@ export class FaultInjector {
       if (!spec) continue;
       const expiresAt = spec.expiresInSeconds ? now + spec.expiresInSeconds * 1000 : undefined;
       this.#faults.set(dep, { spec, expiresAt });
+      this.#log?.warn(
+        { [ATTR.faultDependency]: dep, 'marketbench.fault.spec': JSON.stringify(spec) },
+        `fault injection set on ${dep}`,
+      );
     }
+    if (this.#faults.size === 0) this.#log?.warn({}, 'fault injection cleared');
   }
 
   clear(): void {
+    const had = this.#faults.size > 0;
     this.#faults.clear();
+    if (had) this.#log?.warn({}, 'fault injection cleared');
   }
 
   /** The document GET /admin/faults answers. */

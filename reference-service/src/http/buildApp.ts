@@ -17,7 +17,9 @@ import { HttpPaymentGateway } from '../payments/HttpPaymentGateway.ts';
 import { PspSimulator } from '../payments/PspSimulator.ts';
 import type { SeedReport } from '../store/sqlite/openSqlite.ts';
 import { otelTracing } from '../telemetry/otelTracing.ts';
+import { NOOP_LOG, type ServiceLog, serviceLog } from '../telemetry/ServiceLog.ts';
 import { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
+import { SERVICE_VERSION } from '../telemetry/serviceTelemetryOptions.ts';
 import { NOOP_TRACING, type Tracing } from '../telemetry/Tracing.ts';
 import type { ServiceOptions } from '../types.ts';
 import { problemErrorHandler } from './errorHandler.ts';
@@ -29,8 +31,6 @@ import { catalogRoutes } from './routes/catalogRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { type CollectedRoute, collectRoutes, openapiRoutes } from './routes/openapiRoutes.ts';
 import { traceIdResolver } from './traceIdResolver.ts';
-
-export const SERVICE_VERSION = '0.1.0';
 
 const METRICS_SCHEMA = {
   summary: 'Prometheus metrics',
@@ -60,13 +60,21 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
         messagingSystem: opts.natsUrl ? 'nats' : opts.amqpUrl ? 'rabbitmq' : 'memory',
       })
     : NOOP_TRACING;
-  const faults = new FaultInjector({ metrics, tracing });
+  const log: ServiceLog = telemetry ? serviceLog(telemetry.logger) : NOOP_LOG;
+  const faults = new FaultInjector({ metrics, tracing, log });
   const backends = await openBackends(opts, { tracing, faults });
   const { stores, cache, bus } = backends;
 
   const psp = new PspSimulator({ latencyMs: opts.pspLatencyMs });
   await psp.start();
-  const gateway = new HttpPaymentGateway({ url: psp.url, policy: opts.payment, tracing, metrics, faults });
+  const gateway = new HttpPaymentGateway({
+    url: psp.url,
+    policy: opts.payment,
+    tracing,
+    metrics,
+    faults,
+    log,
+  });
   const catalog = new CatalogService({ store: stores.listings, cache, tracing, faults });
   const relay = new OutboxRelay({
     store: stores.outbox,
@@ -81,6 +89,7 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     payments: gateway,
     tracing,
     metrics,
+    log,
     feeBps: opts.feeBps,
     reservationTtlMs: opts.reservationTtlMs,
     newId: randomUUID,
@@ -107,9 +116,10 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
         .then((ids) => {
           if (ids.length === 0) return;
           metrics.reservationFailures.inc({ reason: 'expired' }, ids.length);
+          log.warn({ orders: ids.length }, 'reservations expired before payment; stock released');
           relay.nudge();
         })
-        .catch(() => {});
+        .catch((err: Error) => log.error({ error: err.message }, 'reservation sweep failed'));
     },
     Math.max(1_000, Math.min(10_000, opts.reservationTtlMs / 4)),
   );

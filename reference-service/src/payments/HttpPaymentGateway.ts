@@ -13,6 +13,7 @@ import type {
   RefundRequest,
 } from '../domain/ports.ts';
 import type { FaultInjector } from '../faults/FaultInjector.ts';
+import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 import { fullJitterDelay } from './backoff.ts';
@@ -60,6 +61,8 @@ export class HttpPaymentGateway implements PaymentGateway {
     tracing: Tracing;
     metrics?: ServiceMetrics;
     faults?: FaultInjector;
+    /** Where breaker transitions are logged (with the trace id of the call that caused them). */
+    log?: ServiceLog;
     random?: () => number;
     now?: () => number;
   }) {
@@ -81,6 +84,9 @@ export class HttpPaymentGateway implements PaymentGateway {
               ? SPAN_EVENTS.circuitHalfOpen
               : SPAN_EVENTS.circuitClosed;
         this.#tracing.event(name, { [ATTR.circuitState]: to });
+        const fields = { [ATTR.circuitState]: to, 'marketbench.circuit.from': from, peer: 'psp' };
+        if (to === 'open') opts.log?.error(fields, 'PSP circuit breaker opened: payments fail fast');
+        else opts.log?.warn(fields, `PSP circuit breaker ${to === 'closed' ? 'closed' : 'half-open'}`);
       },
       opts.now,
     );
