@@ -5,7 +5,7 @@
 // ratio to plain, p99, spans exported per request served and the server's RSS.
 //
 //   node bench/instrumentation/run.ts [--duration 10] [--warmup 2] [--connections 50]
-//        [--variants plain,prom,stock,ours,ours-json] [--batch 1024] [--rounds 1]
+//        [--variants plain,prom,stock,ours,ours-json] [--batch 1024] [--rounds 1] [--traceparent]
 //
 // Besides req/s (which on a shared machine moves with everyone else's load) it prints the server
 // process's CPU time per request, the steadier measure of what the instrumentation costs.
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     variants: { type: 'string', default: 'plain,prom,stock,ours,ours-json' },
     batch: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    // Send W3C traceparent + baggage like the load generator does (one remote parent for all).
+    traceparent: { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -51,7 +53,13 @@ const { port: sinkPort } = await new Promise<{ port: number }>((resolve) =>
 
 function load(url: string, seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (err, result) =>
+    const headers = values.traceparent
+      ? {
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          baggage: 'marketbench.run_id=bench',
+        }
+      : undefined;
+    autocannon({ url, connections, duration: seconds, pipelining: 1, headers }, (err, result) =>
       err ? reject(err) : resolve(result),
     );
   });
@@ -175,7 +183,7 @@ const lines = rows.map((r) => [
   plainCpu ? (plainCpu / r.cpuPerRequest).toFixed(2) : '-',
 ]);
 console.log(
-  `instrumentation bench: ${connections} connections, ${duration}s per variant (+${warmup}s warm-up), ${rounds} round(s), medians; batch ${values.batch ?? 'default'}, node ${process.version}`,
+  `instrumentation bench: ${connections} connections, ${duration}s per variant (+${warmup}s warm-up), ${rounds} round(s), medians; batch ${values.batch ?? 'default'}${values.traceparent ? ', traceparent + baggage sent' : ''}, node ${process.version}`,
 );
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);

@@ -5,7 +5,7 @@
 import {
   type Context,
   context,
-  propagation,
+  defaultTextMapGetter,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -13,11 +13,14 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
-import { EMPTY_REQUEST_CONTEXT } from './RequestContext.ts';
+import { baggageValue, EMPTY_REQUEST_CONTEXT, RequestContext } from './RequestContext.ts';
+
+const traceContextPropagator = new W3CTraceContextPropagator();
 
 /** One request being tracked. */
 export interface TrackedRequest {
@@ -61,10 +64,15 @@ export class ServerRequestTracker {
   ): TrackedRequest {
     const start = performance.now();
     let parent: Context = EMPTY_REQUEST_CONTEXT;
+    const baggage = headers.baggage;
     try {
       // Extraction is the most common place for bad input (malformed traceparent/baggage): never throw.
-      if (headers.traceparent !== undefined || headers.baggage !== undefined)
-        parent = propagation.extract(EMPTY_REQUEST_CONTEXT, headers);
+      if (headers.traceparent !== undefined) {
+        parent = traceContextPropagator.extract(EMPTY_REQUEST_CONTEXT, headers, defaultTextMapGetter);
+      }
+      // Baggage is kept as the raw header and parsed only if read (children, outbound injection).
+      if (baggage !== undefined && parent instanceof RequestContext)
+        parent = parent.withBaggageHeader(baggage);
     } catch {
       parent = EMPTY_REQUEST_CONTEXT;
     }
@@ -75,8 +83,8 @@ export class ServerRequestTracker {
       [ATTR.urlScheme]: scheme,
     };
     if (route !== undefined) attributes[ATTR.httpRoute] = route;
-    if (headers.baggage !== undefined) {
-      const runId = propagation.getBaggage(parent)?.getEntry(BAGGAGE.runId)?.value;
+    if (baggage !== undefined) {
+      const runId = baggageValue(baggage, BAGGAGE.runId);
       if (runId !== undefined) attributes[ATTR.runId] = runId;
     }
     const labelRoute = route ?? '';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createContextKey, defaultTextMapGetter, propagation, trace } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { EMPTY_REQUEST_CONTEXT, RequestContext } from '../../src/http/RequestContext.ts';
+import { baggageValue, EMPTY_REQUEST_CONTEXT, RequestContext } from '../../src/http/RequestContext.ts';
 
 const OTHER = createContextKey('other');
 
@@ -46,4 +46,35 @@ test('setValue/deleteValue keep the other slots and keys', () => {
   const noOther = ctx.deleteValue(OTHER);
   assert.equal(noOther.getValue(OTHER), undefined);
   assert.equal(trace.getSpan(noOther), span);
+});
+
+test('a raw baggage header is parsed only when read, and survives setSpan', () => {
+  const ctx = (EMPTY_REQUEST_CONTEXT as RequestContext).withBaggageHeader(
+    'marketbench.run_id=run%201;prop=x, other = 2',
+  );
+  const span = trace.wrapSpanContext({
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: 1,
+  });
+  const withSpan = trace.setSpan(ctx, span);
+  assert.equal(propagation.getBaggage(withSpan)?.getEntry('marketbench.run_id')?.value, 'run 1');
+  assert.equal(propagation.getBaggage(ctx)?.getEntry('other')?.value, '2');
+  const carrier: Record<string, string> = {};
+  new W3CBaggagePropagator().inject(withSpan, carrier, {
+    set: (c, k, v) => {
+      (c as Record<string, string>)[k] = v;
+    },
+  });
+  assert.match(carrier.baggage, /marketbench\.run_id=run%201/);
+});
+
+test('baggageValue finds an entry without building a Baggage', () => {
+  assert.equal(baggageValue('a=1,marketbench.run_id=r%2042;p=1,b=2', 'marketbench.run_id'), 'r 42');
+  assert.equal(baggageValue(' marketbench.run_id = r1 ', 'marketbench.run_id'), 'r1');
+  assert.equal(baggageValue(['x=1', 'marketbench.run_id=r2'], 'marketbench.run_id'), 'r2');
+  assert.equal(baggageValue('xmarketbench.run_id=r3', 'marketbench.run_id'), undefined);
+  assert.equal(baggageValue('marketbench.run_idx=r4', 'marketbench.run_id'), undefined);
+  assert.equal(baggageValue('a=marketbench.run_id', 'marketbench.run_id'), undefined);
+  assert.equal(baggageValue('', 'marketbench.run_id'), undefined);
 });
