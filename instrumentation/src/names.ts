@@ -164,6 +164,8 @@ export const ATTR = {
   paymentHedged: 'marketbench.payment.hedged',
   paymentDeclineCode: 'marketbench.payment.decline_code',
   outboxEventId: 'marketbench.outbox.event_id',
+  /** A PSP attempt's timer fired late (our event loop was blocked) and got one grace period. */
+  timeoutStallGrace: 'marketbench.timeout.stall_grace',
 } as const;
 
 /** Baggage keys the load generator sends and the service copies onto its spans. */

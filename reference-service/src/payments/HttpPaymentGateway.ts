@@ -16,6 +16,7 @@ import type { FaultInjector } from '../faults/FaultInjector.ts';
 import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
+import { attemptTimeout } from './attemptTimeout.ts';
 import { fullJitterDelay } from './backoff.ts';
 import { CircuitBreaker, type CircuitBreakerOptions } from './CircuitBreaker.ts';
 import { FAULT_HEADER } from './PspSimulator.ts';
@@ -210,13 +211,14 @@ export class HttpPaymentGateway implements PaymentGateway {
         const fault = this.#faults?.decide(PSP_DEPENDENCY);
         if (fault) headers[FAULT_HEADER] = `delay=${fault.delayMs}${fault.fail ? `;fail=${fault.fail}` : ''}`;
         let r: AttemptResult;
+        const timeout = attemptTimeout(this.#policy.attemptTimeoutMs);
         try {
           const res = await this.#pool.request({
             path: route,
             method: 'POST',
             headers,
             body,
-            signal: AbortSignal.timeout(this.#policy.attemptTimeoutMs),
+            signal: timeout.signal,
           });
           const text = await res.body.text();
           this.#tracing.setAttributes({ [ATTR.httpStatusCode]: res.statusCode });
@@ -235,6 +237,9 @@ export class HttpPaymentGateway implements PaymentGateway {
           const name = (err as Error).name;
           r = { outcome: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error' };
           this.#tracing.setAttributes({ [ATTR.errorType]: r.outcome === 'timeout' ? 'timeout' : name });
+        } finally {
+          timeout.clear();
+          if (timeout.graced) this.#tracing.setAttributes({ [ATTR.timeoutStallGrace]: true });
         }
         this.#tracing.setAttributes({ [ATTR.paymentOutcome]: r.outcome });
         return r;
