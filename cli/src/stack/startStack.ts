@@ -4,6 +4,7 @@
 // tears it down in the reverse order, flushing telemetry on the way.
 
 import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryStats } from '@marketbench/instrumentation';
@@ -102,10 +103,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // same working directory must not share one, or each blocks the other on SQLite's write lock.
     sqlitePath: path.join(home, 'reference-service.sqlite'),
   };
+  const logFile = path.join(home, 'logs', 'reference-service.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const logFd = fs.openSync(logFile, 'a');
   const child = fork(SERVICE_ENTRY, [], {
     env: { ...process.env, MARKETBENCH_HOME: home, MARKETBENCH_STACK_SERVICE: JSON.stringify(config) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The service's own log lines (pino JSON: payment failures, breaker transitions) go to a file,
+    // not over the progress line and summary.
+    stdio: ['ignore', logFd, logFd, 'ipc'],
   });
+  fs.closeSync(logFd);
   let ready: Extract<ChildMessage, { type: 'ready' }>;
   try {
     ready = await waitFor(child, 'ready', DEFAULT_STACK_OPTIONS.serviceStartTimeoutMs);
@@ -122,9 +129,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         { cause: err },
       );
     }
-    throw new CliError('MB_ERR_STACK_START', msg, EXIT.runError, { cause: err });
+    throw new CliError('MB_ERR_STACK_START', `${msg} (its log: ${logFile})`, EXIT.runError, { cause: err });
   }
-  log(`reference service listening on ${ready.url}`);
+  log(`reference service listening on ${ready.url} (its log: ${logFile})`);
   const scraper = new Scraper({
     store,
     // the service's RED metrics (request-counter reconciliation, SLOs) and the ingest's own (freshness SLO)
