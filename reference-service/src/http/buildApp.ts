@@ -17,6 +17,7 @@ import { HttpPaymentGateway } from '../payments/HttpPaymentGateway.ts';
 import { PspSimulator } from '../payments/PspSimulator.ts';
 import type { SeedReport } from '../store/sqlite/openSqlite.ts';
 import { otelTracing } from '../telemetry/otelTracing.ts';
+import { startPspTracer } from '../telemetry/pspTracer.ts';
 import { NOOP_LOG, type ServiceLog, serviceLog } from '../telemetry/ServiceLog.ts';
 import { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import { SERVICE_VERSION } from '../telemetry/serviceTelemetryOptions.ts';
@@ -65,7 +66,8 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   const backends = await openBackends(opts, { tracing, faults });
   const { stores, cache, bus } = backends;
 
-  const psp = new PspSimulator({ latencyMs: opts.pspLatencyMs });
+  const pspTracer = telemetry ? startPspTracer(telemetry) : undefined;
+  const psp = new PspSimulator({ latencyMs: opts.pspLatencyMs, tracer: pspTracer?.tracer });
   await psp.start();
   const gateway = new HttpPaymentGateway({
     url: psp.url,
@@ -195,6 +197,7 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     await relay.stop();
     await gateway.close();
     await psp.close();
+    await pspTracer?.shutdown();
     await backends.close();
   });
   await app.ready();

@@ -5,7 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PSP_ROUTES } from '@marketbench/instrumentation/names';
+import { ATTR, PSP_ROUTES, serverSpanName } from '@marketbench/instrumentation/names';
+import {
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
 
 /** Header through which the service passes an injected PSP fault: `delay=<ms>[;fail=<kind>]`. */
 export const FAULT_HEADER = 'marketbench-fault';
@@ -21,6 +29,8 @@ export interface PspSimulatorOptions {
   latencyMs: number;
   /** How many idempotency keys to remember (oldest forgotten first). */
   rememberKeys: number;
+  /** Tracer of the simulator's own server spans (service.name SERVICES.psp); none: no spans. */
+  tracer?: Tracer;
 }
 
 export interface PspStats {
@@ -85,9 +95,25 @@ export class PspSimulator {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.#stats.requests++;
+    const span = this.#opts.tracer && startServerSpan(this.#opts.tracer, req);
+    if (span) {
+      res.once('close', () => {
+        span.setAttribute(ATTR.httpStatusCode, res.statusCode);
+        if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const fault = parseFault(req.headers[FAULT_HEADER]);
+    if (fault && span) {
+      span.setAttributes({
+        [ATTR.faultInjected]: true,
+        [ATTR.faultDependency]: 'psp',
+        [ATTR.faultDelayMs]: fault.delayMs,
+      });
+      if (fault.fail) span.setAttribute(ATTR.faultKind, fault.fail);
+    }
     const delay = this.#opts.latencyMs + (fault?.delayMs ?? 0);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (res.destroyed) return;
@@ -151,6 +177,24 @@ export class PspSimulator {
       this.#chargesByKey.delete(oldest.slice(oldest.indexOf('|') + 1));
     }
   }
+}
+
+/** A SERVER span continuing the caller's W3C trace context (the gateway's client span). */
+function startServerSpan(tracer: Tracer, req: http.IncomingMessage): Span {
+  const route = Object.values(PSP_ROUTES).find((r) => r === req.url) ?? 'unknown';
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  return tracer.startSpan(
+    serverSpanName(req.method ?? 'POST', route),
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        [ATTR.httpMethod]: req.method ?? 'POST',
+        [ATTR.httpRoute]: route,
+        [ATTR.urlPath]: req.url ?? '',
+      },
+    },
+    parent,
+  );
 }
 
 export function parseFault(

@@ -3,7 +3,9 @@
 //   POST /checkout (server)
 //     ├─ DB spans (client, db.system.name=sqlite)
 //     ├─ POST  → PSP (client, 503)   ┐ retries: psp.attempt ×2 and psp.retry events on the server span
+//     │    └─ POST /v1/authorizations (server, service marketbench-psp-simulator)
 //     ├─ POST  → PSP (client, 201)   ┘
+//     │    └─ POST /v1/authorizations (server, service marketbench-psp-simulator)
 //     └─ publish order.paid (producer)
 //          └─ process order.paid (consumer, linked to the producer span)
 import assert from 'node:assert/strict';
@@ -141,6 +143,28 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
       'the injected fault is visible on the span',
     );
     assert.equal(psp[0].SpanAttributes[ATTR.faultDependency], 'psp');
+    // The PSP simulator answers as its own service: one server span per attempt, child of the
+    // gateway's client span, the injected fault on the failed one.
+    const pspServer = await store.query<{
+      ParentSpanId: string;
+      SpanName: string;
+      code: string;
+      fault: string;
+    }>(
+      "SELECT ParentSpanId, SpanName, SpanAttributes['http.response.status_code'] AS code, SpanAttributes['marketbench.fault.kind'] AS fault FROM otel_traces WHERE ServiceName = {p:String} AND TraceId = {t:String} AND SpanKind = 'Server' ORDER BY Timestamp",
+      { p: SERVICES.psp, t: traceId },
+    );
+    assert.deepEqual(
+      pspServer.map((s) => [s.SpanName, s.code, s.fault]),
+      [
+        ['POST /v1/authorizations', '503', 'error'],
+        ['POST /v1/authorizations', '201', ''],
+      ],
+    );
+    assert.deepEqual(
+      pspServer.map((s) => s.ParentSpanId),
+      psp.map((s) => s.SpanId),
+    );
 
     const publish = spans.find((s) => s.SpanKind === 'Producer' && s.SpanName === 'publish order.paid');
     assert.ok(publish, 'producer span in the checkout trace');
