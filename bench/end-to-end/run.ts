@@ -166,6 +166,7 @@ try {
     store: stack.store,
     adminToken: stack.adminToken,
     seed: 1,
+    isolate: true,
     progress: process.stderr.isTTY ? process.stderr : undefined,
   });
   const steadyCpuLine = steadyCpu();
@@ -222,6 +223,7 @@ try {
       store: stack.store,
       adminToken: stack.adminToken,
       seed: 2,
+      isolate: true,
       overrides: { rate: peak, duration: args['stress-duration'] },
       progress: process.stderr.isTTY ? process.stderr : undefined,
     });

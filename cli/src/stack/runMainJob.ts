@@ -88,6 +88,8 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       adminToken: stack.adminToken,
       progress: options.progress,
       signal: options.signal,
+      // the generator in a worker thread: the ingest and chDB inserts on this thread never delay its schedule
+      isolate: true,
     }).finally(() => clearInterval(heartbeat));
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
