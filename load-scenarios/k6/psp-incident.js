@@ -11,9 +11,18 @@ import http from 'k6/http';
 export const options = {
   "scenarios": {
     "traffic": {
-      "executor": "constant-arrival-rate",
-      "rate": 120,
-      "duration": "3m",
+      "executor": "ramping-arrival-rate",
+      "startRate": 20,
+      "stages": [
+        {
+          "target": 120,
+          "duration": "15s"
+        },
+        {
+          "target": 120,
+          "duration": "165s"
+        }
+      ],
       "preAllocatedVUs": 200,
       "maxVUs": 2000,
       "exec": "run_traffic"

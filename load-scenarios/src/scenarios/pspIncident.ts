@@ -1,5 +1,7 @@
 // psp-incident: the payment service provider fails mid-run, and the checkout SLO burns.
-// Traffic: 120 iterations/s of the journey mix (buying weighted up) for 3 minutes. At 40 s the
+// Traffic: the journey mix (buying weighted up) for 3 minutes, ramping from 20 to 120
+// iterations/s over the first 15 s (a cold service on a busy machine otherwise spends its first
+// seconds timing out, which is not the incident), then holding 120/s. Healthy until 40 s; then the
 // PSP becomes slow and erratic (normal latency 600±200 ms, 30% errors); at 70 s it goes down
 // completely; at 130 s it recovers. Faults go through PUT /admin/faults and expire on their own.
 // SLOs exercised: checkout success (99%): the outage must burn its error budget at ≥ 14.4×
@@ -16,9 +18,12 @@ export default defineScenario({
   options: {
     scenarios: {
       traffic: {
-        executor: 'constant-arrival-rate',
-        rate: 120,
-        duration: '3m',
+        executor: 'ramping-arrival-rate',
+        startRate: 20,
+        stages: [
+          { target: 120, duration: '15s' },
+          { target: 120, duration: '165s' },
+        ],
         preAllocatedVUs: 200,
         maxVUs: 2000,
       },
