@@ -29,8 +29,13 @@ export { ArrivalSchedule } from './scheduler/ArrivalSchedule.ts';
 export { formatSummary } from './summary/formatSummary.ts';
 export type { CompiledThreshold, ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
 export { compileThresholds, evaluateThresholds } from './thresholds/evaluateThresholds.ts';
-export type { MetricKey, ThresholdExpression } from './thresholds/parseThreshold.ts';
-export { parseMetricKey, parseThresholdExpression } from './thresholds/parseThreshold.ts';
+export type { MetricKey, Operator, ThresholdExpression } from './thresholds/parseThreshold.ts';
+export {
+  aggregationFits,
+  compare,
+  parseMetricKey,
+  parseThresholdExpression,
+} from './thresholds/parseThreshold.ts';
 export type {
   Check,
   ConstantArrivalRate,

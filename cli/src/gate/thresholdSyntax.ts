@@ -1,19 +1,19 @@
-// The gate reads thresholds in the same k6 syntax as scenarios, with the load-scenarios parser
-// (one grammar, one set of error messages); this adapter is the small interface the gate uses.
+// The gate reads thresholds in the same k6 syntax as scenarios, with the load-scenarios parser,
+// operator and aggregation rules (one grammar, one set of error messages); this adapter is the
+// small interface the gate uses.
 
 import {
+  aggregationFits,
+  compare,
   type MetricKey,
-  type MetricType,
   metricType,
+  type Operator,
   parseMetricKey,
   parseThresholdExpression,
   type ThresholdExpression,
 } from '@marketbench/load-scenarios';
 
-export type { MetricKey, ThresholdExpression };
-
-/** Comparison operators k6 allows. */
-export type Operator = ThresholdExpression['operator'];
+export type { MetricKey, Operator, ThresholdExpression };
 
 /** What the gate needs of the k6 threshold syntax. */
 export interface ThresholdSyntax {
@@ -27,36 +27,12 @@ export interface ThresholdSyntax {
   compare(left: number, op: Operator, right: number): boolean;
 }
 
-/** Aggregations k6 allows by metric type. */
-const FITS: Record<MetricType, readonly ThresholdExpression['aggregation'][]> = {
-  trend: ['avg', 'min', 'max', 'med', 'p'],
-  counter: ['count', 'rate'],
-  rate: ['rate'],
-  gauge: ['value'],
-};
-
 export const thresholdSyntax: ThresholdSyntax = {
   parseMetricKey,
   parseThresholdExpression,
   aggregationFits(metric, expr) {
     const type = metricType(metric, undefined);
-    return type !== undefined && FITS[type].includes(expr.aggregation);
+    return type !== undefined && aggregationFits(type, expr);
   },
-  compare(left, op, right) {
-    switch (op) {
-      case '<':
-        return left < right;
-      case '<=':
-        return left <= right;
-      case '>':
-        return left > right;
-      case '>=':
-        return left >= right;
-      case '==':
-      case '===':
-        return left === right;
-      case '!=':
-        return left !== right;
-    }
-  },
+  compare,
 };
