@@ -2,12 +2,12 @@
 // error messages" read a small table instead of scanning every span's status. The exporter's
 // tables are untouched: a materialized view reads them, whoever writes the spans.
 import { ATTR, TABLES } from '@marketbench/instrumentation/names';
-import { ident, OTEL_TABLES } from './otelTables.ts';
+import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /** CREATE statements of the error-span table and its materialized view (rows inserted after creation). */
 export function errorSpanStatements(database: string, ttlDays: number): string[] {
-  const t = (name: string): string => `${ident(database)}.${ident(name)}`;
-  const ttl = ttlDays > 0 ? `TTL toDateTime(Timestamp) + toIntervalDay(${ttlDays})` : '';
+  const t = tableIn(database);
+  const ttl = ttlClause(ttlDays, 'toDateTime(Timestamp)');
   return [
     `CREATE TABLE IF NOT EXISTS ${t(TABLES.errorSpans)} (
     Timestamp DateTime64(9),

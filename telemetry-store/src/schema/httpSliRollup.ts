@@ -5,7 +5,7 @@
 // one of them, so "slower than the threshold" is exactly `le > threshold`). A materialized
 // view reads otel_traces; the exporter's tables are untouched.
 import { ATTR, TABLES } from '@marketbench/instrumentation/names';
-import { ident, OTEL_TABLES } from './otelTables.ts';
+import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /**
  * Bucket boundaries in seconds: the semantic-convention buckets of http.server.request.duration
@@ -18,8 +18,8 @@ export const HTTP_SLI_BUCKETS: readonly number[] = [
 
 /** CREATE statements of the HTTP SLI rollup and its materialized view (rows inserted after creation). */
 export function httpSliRollupStatements(database: string, ttlDays: number): string[] {
-  const t = (name: string): string => `${ident(database)}.${ident(name)}`;
-  const ttl = ttlDays > 0 ? `TTL minute + toIntervalDay(${ttlDays})` : '';
+  const t = tableIn(database);
+  const ttl = ttlClause(ttlDays, 'minute');
   const bounds = HTTP_SLI_BUCKETS.map((b) => `${Math.round(b * 1e9)}`).join(', ');
   return [
     `CREATE TABLE IF NOT EXISTS ${t(TABLES.httpSli1m)} (

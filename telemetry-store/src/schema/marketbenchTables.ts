@@ -1,13 +1,13 @@
 // DDL of marketbench's own tables (load generator results), named from TABLES in the
 // shared name table. They change only through new migrations (see migrations.ts).
 import { TABLES } from '@marketbench/instrumentation/names';
-import { ident } from './otelTables.ts';
+import { ident, tableIn } from './otelTables.ts';
 
 const TAGS = 'Map(LowCardinality(String), String)';
 
 /** CREATE statements of the load-generator tables, version 1. */
 export function loadTableStatements(database: string): string[] {
-  const t = (name: string): string => `${ident(database)}.${ident(name)}`;
+  const t = tableIn(database);
   return [
     `CREATE TABLE IF NOT EXISTS ${t(TABLES.loadRequests)} (
     run_id LowCardinality(String),

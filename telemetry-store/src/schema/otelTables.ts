@@ -21,8 +21,13 @@ export function ident(name: string): string {
   return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
 }
 
+/** `name` → `` `database`.`name` ``: the qualified table reference every schema statement uses. */
+export function tableIn(database: string): (name: string) => string {
+  return (name) => `${ident(database)}.${ident(name)}`;
+}
+
 /** The exporter's TTL clause: empty for 0 days, else `TTL <expr> + toIntervalDay(n)`. */
-function ttlClause(ttlDays: number, timeExpr: string): string {
+export function ttlClause(ttlDays: number, timeExpr: string): string {
   if (!Number.isInteger(ttlDays) || ttlDays < 0)
     throw new RangeError(`ttlDays must be a non-negative integer, got ${ttlDays}`);
   return ttlDays === 0 ? '' : `TTL ${timeExpr} + toIntervalDay(${ttlDays})`;

@@ -3,15 +3,15 @@
 // otel_traces. The exporter's tables are untouched: the view only reads them, so the rollup
 // fills the same way whether our ingest or a real collector writes the spans.
 import { ATTR, TABLES } from '@marketbench/instrumentation/names';
-import { ident, OTEL_TABLES } from './otelTables.ts';
+import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /** Apdex thresholds the rollup counts (T and 4T, milliseconds); the dashboards' apdex uses T. */
 export const ROLLUP_APDEX_MS = { satisfied: 300, tolerating: 1200 } as const;
 
 /** CREATE statements of the rollup table and its materialized view (rows inserted after creation). */
 export function serverSpanRollupStatements(database: string, ttlDays: number): string[] {
-  const t = (name: string): string => `${ident(database)}.${ident(name)}`;
-  const ttl = ttlDays > 0 ? `TTL minute + toIntervalDay(${ttlDays})` : '';
+  const t = tableIn(database);
+  const ttl = ttlClause(ttlDays, 'minute');
   const isError = `(StatusCode = 'Error' OR startsWith(SpanAttributes['${ATTR.httpStatusCode}'], '5'))`;
   return [
     `CREATE TABLE IF NOT EXISTS ${t(TABLES.serverSpans1m)} (

@@ -4,7 +4,7 @@
 // slowest spans of a range are among the K slowest of their own minute and group when N ≤ K.
 // A materialized view reads otel_traces; the exporter's tables are untouched.
 import { ATTR, TABLES } from '@marketbench/instrumentation/names';
-import { ident, OTEL_TABLES } from './otelTables.ts';
+import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /** Spans kept per minute and group: the largest exact top-N a dashboard can ask for. */
 export const SLOW_SPANS_PER_MINUTE = 100;
@@ -14,8 +14,8 @@ export const SLOW_SPANS_PER_MINUTE = 100;
  * (-Duration, Timestamp, TraceId, SpanName, HTTP status), so the sorted state starts with the slowest.
  */
 export function slowSpanStatements(database: string, ttlDays: number): string[] {
-  const t = (name: string): string => `${ident(database)}.${ident(name)}`;
-  const ttl = ttlDays > 0 ? `TTL minute + toIntervalDay(${ttlDays})` : '';
+  const t = tableIn(database);
+  const ttl = ttlClause(ttlDays, 'minute');
   const k = SLOW_SPANS_PER_MINUTE;
   return [
     `CREATE TABLE IF NOT EXISTS ${t(TABLES.slowSpans1m)} (
