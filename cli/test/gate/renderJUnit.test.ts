@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CHROMIUM, launchChromium } from '../../../test-support/chromium.ts';
 import { missingCommand, needs } from '../../../test-support/dependency.ts';
 import { renderJUnit } from '../../src/gate/render/renderJUnit.ts';
 import type { GateReport } from '../../src/gate/types.ts';
@@ -53,22 +54,9 @@ const report: GateReport = {
 };
 
 test('JUnit XML parses in a real XML parser, with the counts and elements CI viewers read', async (t) => {
-  if (!needs(t, missingCommand('/usr/bin/chromium'))) return;
+  if (!needs(t, missingCommand(CHROMIUM))) return;
   const xml = renderJUnit(report);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const parsed = (await page.evaluate(

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '@marketbench/telemetry-store';
+import { CHROMIUM, launchChromium } from '../../../test-support/chromium.ts';
 import { missingCommand, needs } from '../../../test-support/dependency.ts';
 import { collectReportData } from '../../src/report/collectReportData.ts';
 import { renderReport } from '../../src/report/renderReport.ts';
@@ -118,24 +119,11 @@ test('the page is self-contained and escapes what came from the store', () => {
 });
 
 test('headless Chromium renders every chart with no console error', async (t) => {
-  if (!needs(t, missingCommand('/usr/bin/chromium'))) return;
-  const { chromium } = await import('playwright-core');
+  if (!needs(t, missingCommand(CHROMIUM))) return;
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const file = path.join(OUT_DIR, 'report.html');
   fs.writeFileSync(file, html);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];
