@@ -11,6 +11,7 @@ export { builtinK6Script, K6_DIR, writeBuiltinK6 } from './k6/writeBuiltinK6.ts'
 export { BUILTIN_METRICS, metricType } from './metrics/builtinMetrics.ts';
 export type { Aggregate, MetricsSnapshot, Tags } from './metrics/MetricRegistry.ts';
 export { MetricRegistry } from './metrics/MetricRegistry.ts';
+export { seededRandom } from './runner/EngineContext.ts';
 export type { RequestRow } from './runner/RequestRow.ts';
 export type { SecondSample } from './runner/RunSampler.ts';
 export { newRunId, runScenario, summaryJson } from './runner/runScenario.ts';

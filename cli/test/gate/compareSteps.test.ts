@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '@marketbench/load-scenarios';
 import { compareStep, DEFAULT_BASELINE_POLICY } from '../../src/gate/compareSteps.ts';
-import { seededRandom } from '../../src/gate/stats/random.ts';
 
 function lognormal(n: number, seed: number, medianMs: number, sigma: number, shiftMs = 0): number[] {
   const rnd = seededRandom(seed);

@@ -2,8 +2,8 @@
 // exercise the real SQL on chDB with latency distributions whose answer is known.
 
 import { TABLES } from '@marketbench/instrumentation/names';
+import { seededRandom } from '@marketbench/load-scenarios';
 import type { Row, Store } from '@marketbench/telemetry-store';
-import { seededRandom } from '../../src/gate/stats/random.ts';
 
 /** One step of a synthetic run. */
 export interface SyntheticStep {

@@ -2,8 +2,8 @@
 // between two samples: resample each with replacement, take the quantile, subtract. Seeded, so a
 // gate run is reproducible.
 
+import { seededRandom } from '@marketbench/load-scenarios';
 import { quantileInPlace, quantileSorted } from './quantile.ts';
-import { seededRandom } from './random.ts';
 
 /** A bootstrap interval of quantile(x) − quantile(y). */
 export interface BootstrapInterval {

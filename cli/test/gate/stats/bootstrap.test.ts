@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '@marketbench/load-scenarios';
 import { bootstrapQuantileDiff } from '../../../src/gate/stats/bootstrap.ts';
 import { quantile, quantileInPlace } from '../../../src/gate/stats/quantile.ts';
-import { seededRandom } from '../../../src/gate/stats/random.ts';
 
 // Log-normal latencies around 10 ms, like a real step's.
 function latencies(n: number, seed: number, shiftMs = 0): number[] {
