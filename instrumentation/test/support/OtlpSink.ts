@@ -4,19 +4,11 @@
 
 import { once } from 'node:events';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { LOGS_REQUEST, TRACES_REQUEST } from './otlpProto.ts';
 
-const require = createRequire(import.meta.url);
-interface Codec {
-  decode(buf: Uint8Array): unknown;
-  toObject(msg: unknown, opts?: object): Record<string, unknown>;
-}
-const root = require('otlp-transformer-057/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: Record<'trace' | 'logs', { v1: Record<string, Codec> }> } };
-};
-const TRACES = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const LOGS = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+const TRACES = TRACES_REQUEST;
+const LOGS = LOGS_REQUEST;
 
 /** A span as the sink decoded it (ids as lowercase hex). */
 export interface SinkSpan {

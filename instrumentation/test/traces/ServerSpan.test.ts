@@ -1,7 +1,6 @@
 // The fast server span is a full ReadableSpan: what the SDK would export for the same calls
 // (events, links, status, attributes, parent, times) reaches the wire.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,20 +15,9 @@ import {
 import { encodeSpans } from '../../src/traces/encodeSpans.ts';
 import { PooledIdGenerator } from '../../src/traces/PooledIdGenerator.ts';
 import { rejectedAttributes, ServerSpanFactory } from '../../src/traces/ServerSpan.ts';
+import { TRACES_REQUEST } from '../support/otlpProto.ts';
 
-const require = createRequire(import.meta.url);
-const root = require('otlp-transformer-057/build/src/generated/root.js') as {
-  opentelemetry: {
-    proto: {
-      collector: {
-        trace: {
-          v1: Record<string, { decode(b: Uint8Array): unknown; toObject(m: unknown, o: object): unknown }>;
-        };
-      };
-    };
-  };
-};
-const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const Request = TRACES_REQUEST;
 
 function factory(sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() })) {
   const exporter = new InMemorySpanExporter();

@@ -1,7 +1,6 @@
 // The one-pass encoder must produce the same ExportTraceServiceRequest as OpenTelemetry's own
 // serializer: both outputs decoded with the generated protobuf code must be equal.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
@@ -14,20 +13,9 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { encodeSpans } from '../../src/traces/encodeSpans.ts';
+import { TRACES_REQUEST } from '../support/otlpProto.ts';
 
-const require = createRequire(import.meta.url);
-const root = require('otlp-transformer-057/build/src/generated/root.js') as {
-  opentelemetry: {
-    proto: {
-      collector: {
-        trace: {
-          v1: Record<string, { decode(b: Uint8Array): unknown; toObject(m: unknown, o: object): unknown }>;
-        };
-      };
-    };
-  };
-};
-const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const Request = TRACES_REQUEST;
 const decode = (b: Uint8Array) =>
   Request.toObject(Request.decode(b), { longs: String, bytes: String, defaults: true, arrays: true });
 
