@@ -1,0 +1,42 @@
+// The package entry exposes the programmatic API by name (scripts import `marketbench`
+// rather than deep paths), with the documented exit codes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as cli from 'marketbench';
+
+test('the package entry exports the entry points', () => {
+  for (const name of [
+    'main',
+    'buildProgram',
+    'runGate',
+    'writeRunReport',
+    'startStack',
+    'runMainJob',
+    'withStore',
+  ])
+    assert.equal(typeof (cli as Record<string, unknown>)[name], 'function', name);
+  assert.deepEqual(cli.EXIT, {
+    ok: 0,
+    usage: 1,
+    runError: 2,
+    storeUnavailable: 3,
+    inconclusive: 98,
+    thresholdsFailed: 99,
+  });
+  const err = new cli.CliError('MB_ERR_USAGE', 'bad flag', cli.EXIT.usage);
+  assert.equal(err.exitCode, 1);
+  assert.equal(err.code, 'MB_ERR_USAGE');
+});
+
+test('main() returns exit code 1 for an unknown command instead of exiting the process', async () => {
+  const write = process.stdout.write;
+  const ewrite = process.stderr.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    assert.equal(await cli.main(['node', 'marketbench', 'no-such-command']), 1);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = ewrite;
+  }
+});
