@@ -18,6 +18,46 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * The codes the CLI itself raises, with their exit code. Commands also pass on the codes of the
+ * packages' catalogs (STORE_ERRORS, SCENARIO_ERRORS, SLO_ERRORS); a test checks that every code
+ * in cli/ is in one of the catalogs and that each code here is in docs/CLI.md with its exit code.
+ */
+export const CLI_ERRORS = {
+  /** A flag has an invalid value, or two flags contradict each other. */
+  MB_ERR_USAGE: EXIT.usage,
+  /** `bin/marketbench.js` runs on a Node.js that cannot strip TypeScript types. */
+  MB_ERR_NODE_TOO_OLD: EXIT.usage,
+  /** A budgets file is unreadable, not YAML, or a field is invalid. */
+  MB_ERR_BUDGET_INVALID: EXIT.usage,
+  /** A baseline file is unreadable or not a `marketbench/v1` Baseline. */
+  MB_ERR_BASELINE_INVALID: EXIT.usage,
+  /** `--last` and the store holds no run. */
+  MB_ERR_NO_RUNS: EXIT.usage,
+  /** No run with that id. */
+  MB_ERR_RUN_UNKNOWN: EXIT.usage,
+  /** `dashboards build --check` found a generated file missing or different. */
+  MB_ERR_DASHBOARDS_STALE: EXIT.usage,
+  /** The ingest or service port is taken. */
+  MB_ERR_PORT_IN_USE: EXIT.runError,
+  /** The reference service did not start. */
+  MB_ERR_STACK_START: EXIT.runError,
+  /** Ctrl-C before the run started. */
+  MB_ERR_INTERRUPTED: EXIT.runError,
+  /** `ingest stats`: no running ingest owns this MARKETBENCH_HOME, or it does not answer. */
+  MB_ERR_INGEST_NOT_RUNNING: EXIT.storeUnavailable,
+  /** `serve`: a flag is not a valid number. */
+  MB_ERR_SERVE_OPTION: EXIT.usage,
+  /** `serve`: something already listens on the address. */
+  MB_ERR_SERVE_PORT_IN_USE: EXIT.runError,
+  /** `serve`: the service failed to start for another reason. */
+  MB_ERR_SERVE_FAILED: EXIT.runError,
+  /** `serve`: a backing service named in the environment is unreachable. */
+  MB_ERR_SERVE_DEPENDENCY: EXIT.storeUnavailable,
+} as const satisfies Record<string, ExitCode>;
+/** A code the CLI itself raises. */
+export type CliErrorCode = keyof typeof CLI_ERRORS;
+
 /** An error the CLI prints as one line (no stack unless --verbose) and exits with. */
 export class CliError extends Error {
   readonly code: string;
