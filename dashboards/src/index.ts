@@ -80,6 +80,8 @@ export function writeDashboards(options: DashboardsBuildOptions = {}): Dashboard
 }
 
 export { DO_NOT_EDIT, UIDS, VARS } from './common.ts';
+export type { DashboardErrorCode } from './errors.ts';
+export { DASHBOARD_ERRORS } from './errors.ts';
 export {
   BACKEND_MACRO_NAMES,
   expandBackendMacros,

@@ -2,6 +2,7 @@
 // grafana/clickhouse-datasource (pkg/macros) on top of the plugin SDK's sqlutil.Interpolate,
 // reproduced byte for byte so a query proven here is the query Grafana sends to ClickHouse.
 
+import type { DashboardErrorCode } from '../errors.ts';
 import type { MacroTimeContext } from '../types.ts';
 
 /** A macro: receives the context and its trimmed arguments, returns the SQL it stands for. */
@@ -9,6 +10,8 @@ type MacroFn = (ctx: MacroTimeContext, args: readonly string[]) => string;
 
 /** Thrown for the same inputs the plugin rejects (wrong argument count, unclosed bracket). */
 export class MacroError extends Error {
+  /** Always `MB_ERR_DASHBOARDS_MACRO`. */
+  readonly code: DashboardErrorCode = 'MB_ERR_DASHBOARDS_MACRO';
   constructor(message: string) {
     super(message);
     this.name = 'MacroError';
