@@ -2,8 +2,8 @@
 // seeded, with its simulated PSP) until SIGINT/SIGTERM. Logic lives in
 // @marketbench/reference-service; this module only parses flags and prints.
 
-import { SERVICES, startTelemetry, type Telemetry } from '@marketbench/instrumentation';
-import { startService } from '@marketbench/reference-service';
+import { startTelemetry, type Telemetry } from '@marketbench/instrumentation';
+import { serviceTelemetryOptions, startService } from '@marketbench/reference-service';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.ts';
 
@@ -27,6 +27,8 @@ function integer(flag: string, value: string | undefined, min: number): number |
 
 function startupError(err: unknown): CliError {
   const e = err as NodeJS.ErrnoException;
+  if (e.code === 'MB_ERR_SQLITE_IN_USE')
+    return new CliError(e.code, e.message, EXIT.runError, { cause: err });
   if (e.code === 'EADDRINUSE')
     return new CliError('MB_ERR_SERVE_PORT_IN_USE', e.message, EXIT.runError, { cause: err });
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000') {
@@ -71,7 +73,7 @@ Details: docs/REFERENCE-SERVICE.md`,
       let telemetry: Telemetry | undefined;
       if (flags.telemetry) {
         telemetry = startTelemetry({
-          serviceName: SERVICES.reference,
+          ...serviceTelemetryOptions(),
           handleSignals: false,
           runtimeMetrics: true,
         });
@@ -94,7 +96,10 @@ Details: docs/REFERENCE-SERVICE.md`,
           `reference service listening on ${service.url}`,
           `store: ${o.databaseUrl ? 'postgresql' : `sqlite ${o.sqlitePath}`} (${seeded}, seed ${o.seed})`,
           `psp simulator: ${service.psp.url}`,
-          `admin token: ${service.adminToken}`,
+          // a token the caller chose is theirs; print only one we generated
+          process.env.MARKETBENCH_ADMIN_TOKEN
+            ? 'admin token: from MARKETBENCH_ADMIN_TOKEN'
+            : `admin token: ${service.adminToken}`,
           `telemetry: ${telemetry ? 'on' : 'off'}; ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,
           '',
         ].join('\n'),

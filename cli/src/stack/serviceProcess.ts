@@ -3,8 +3,8 @@
 // `flush` (export every finished span now) and `stop` (drain, flush, exit). A separate process
 // gives the service its own event loop, so the load generator never steals its time.
 
-import { SERVICES, startTelemetry } from '@marketbench/instrumentation';
-import { startService } from '@marketbench/reference-service';
+import { startTelemetry } from '@marketbench/instrumentation';
+import { serviceTelemetryOptions, startService } from '@marketbench/reference-service';
 
 /** Configuration passed by the parent in MARKETBENCH_STACK_SERVICE (JSON). */
 export interface ServiceProcessConfig {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const send = (m: ChildMessage) => process.send?.(m);
   try {
     const telemetry = startTelemetry({
-      serviceName: SERVICES.reference,
+      ...serviceTelemetryOptions(),
       otlpEndpoint: config.ingestUrl,
       protocol: 'http/protobuf',
       sampleRatio: 1,
