@@ -2,6 +2,7 @@
 // it, so no store, log, span or PSP request ever carries a PAN or CVC. The token is an HMAC of
 // the PAN and expiry under a per-process secret: stable for the same card, useless without it.
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { luhnValid } from '@marketbench/instrumentation';
 import type { CardToken } from '../domain/model.ts';
 
 export interface CardInput {
@@ -15,21 +16,6 @@ export interface CardInput {
 export interface CardProblem {
   field: 'number' | 'expMonth' | 'expYear' | 'cvc';
   message: string;
-}
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
 }
 
 export function cardBrand(digits: string): string {
