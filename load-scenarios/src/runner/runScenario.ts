@@ -183,7 +183,9 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
         }
       } else {
         broken = 0;
-        lastGood = s;
+        // A second that falls between two open-model executors (one ended, the next not started
+        // yet) has no target rate: it does not replace a good second that had one.
+        if (s.targetRate > 0 || !lastGood || lastGood.targetRate === 0) lastGood = s;
       }
     }
     const failing = thresholds.some((t) => t.abortOnFail)
