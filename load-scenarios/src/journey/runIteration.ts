@@ -117,6 +117,8 @@ export async function runIteration(
     },
   };
   let intended = intendedStart;
+  // End of the last response (plus its think time): the iteration's end without another clock read.
+  let lastEnd = intendedStart;
   for (const step of journey.steps) {
     if (vu.aborted) return;
     let path: string;
@@ -156,6 +158,7 @@ export async function runIteration(
       vu,
     );
     if (!res.dispatched) return;
+    lastEnd = res.end;
     // Interrupted in flight (gracefulStop, abort): the request was sent, so it is counted and gets
     // its row (requests sent = rows = server spans), but its cut-short latency is not a sample.
     const interrupted = vu.aborted && res.error !== undefined;
@@ -264,6 +267,7 @@ export async function runIteration(
       next = res.end + ms;
       await vu.sleep(Math.ceil(ms));
       if (vu.aborted) return;
+      lastEnd = next;
     }
     intended = next;
   }
@@ -278,5 +282,5 @@ export async function runIteration(
     ex.iterationHandles.set(journey.name, ih);
   }
   MetricRegistry.add(ih.iterations, 1);
-  MetricRegistry.add(ih.duration, performance.now() - intendedStart);
+  MetricRegistry.add(ih.duration, lastEnd - intendedStart);
 }

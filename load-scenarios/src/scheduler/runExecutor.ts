@@ -163,13 +163,16 @@ async function vuLoops(
     const vu = newVu(ctx);
     loops.push(
       (async () => {
-        while (!ctx.runAbort.aborted && !vu.aborted && performance.now() < endAt && takeIteration(vu)) {
+        // One clock read per iteration: the loop's check and the iteration's intended start.
+        let now = performance.now();
+        while (!ctx.runAbort.aborted && !vu.aborted && now < endAt && takeIteration(vu)) {
           ctx.live.activeVus++;
-          const p = iteration(ctx, ex, vu, performance.now());
+          const p = iteration(ctx, ex, vu, now);
           inflight.add(vu, p);
           await p;
           inflight.delete(vu);
           ctx.live.activeVus--;
+          now = performance.now();
         }
       })(),
     );
