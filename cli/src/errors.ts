@@ -54,6 +54,8 @@ export const CLI_ERRORS = {
   MB_ERR_SERVE_FAILED: EXIT.runError,
   /** `serve`: a backing service named in the environment is unreachable. */
   MB_ERR_SERVE_DEPENDENCY: EXIT.storeUnavailable,
+  /** `serve`: another process holds the service's SQLite file. */
+  MB_ERR_SQLITE_IN_USE: EXIT.runError,
 } as const satisfies Record<string, ExitCode>;
 /** A code the CLI itself raises. */
 export type CliErrorCode = keyof typeof CLI_ERRORS;
