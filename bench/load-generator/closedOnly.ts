@@ -65,7 +65,7 @@ try {
     const srv = (serverCpuMicros() - s0) / r.totals.requests;
     const rps = r.totals.requests / r.durationSec;
     console.log(
-      `round ${i + 1}: autocannon ${ac.toFixed(0)} ours ${rps.toFixed(0)} ratio ${(rps / ac).toFixed(2)} µs/req: ac proc ${acCpu.toFixed(1)} srv ${acSrv.toFixed(1)} | ours proc ${((cpu.user + cpu.system) / r.totals.requests).toFixed(1)} main ${((t.user + t.system) / r.totals.requests).toFixed(1)} srv ${srv.toFixed(1)}`,
+      `round ${i + 1}: autocannon ${ac.toFixed(0)} ours ${rps.toFixed(0)} ratio ${(rps / ac).toFixed(2)} run ${r.durationSec.toFixed(3)} s, µs/req: ac proc ${acCpu.toFixed(1)} srv ${acSrv.toFixed(1)} | ours proc ${((cpu.user + cpu.system) / r.totals.requests).toFixed(1)} main ${((t.user + t.system) / r.totals.requests).toFixed(1)} srv ${srv.toFixed(1)}`,
     );
   }
 } finally {
