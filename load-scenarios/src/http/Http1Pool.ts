@@ -364,7 +364,7 @@ export class Http1Pool {
       sink.done('invalid request path');
       return;
     }
-    let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\nconnection: keep-alive\r\n`;
+    let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
     for (const k in headers) {
       const v = headers[k];
       if (INVALID_HEADER.test(v) || INVALID_HEADER.test(k)) {
