@@ -28,8 +28,12 @@ export { EXECUTORS, validateScenario } from './scenario/validateScenario.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioFile } from './scenarios/catalog.ts';
 export { ArrivalSchedule } from './scheduler/ArrivalSchedule.ts';
 export { formatSummary } from './summary/formatSummary.ts';
-export type { CompiledThreshold, ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
-export { compileThresholds, evaluateThresholds } from './thresholds/evaluateThresholds.ts';
+export type {
+  AggregationSource,
+  CompiledThreshold,
+  ThresholdVerdict,
+} from './thresholds/evaluateThresholds.ts';
+export { aggregationValue, compileThresholds, evaluateThresholds } from './thresholds/evaluateThresholds.ts';
 export type { MetricKey, Operator, ThresholdExpression } from './thresholds/parseThreshold.ts';
 export {
   aggregationFits,

@@ -1,30 +1,18 @@
 // Evaluates a budgets file's k6 thresholds against a stored run: one result per expression,
 // computed with SQL over the run's request rows (exact percentiles, not a sketch).
 
+import { aggregationValue } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
 import { aggregateMetric, type RowAggregate, runDurationSec } from './runData.ts';
 import { type ThresholdExpression, type ThresholdSyntax, thresholdSyntax } from './thresholdSyntax.ts';
 import type { BudgetResult } from './types.ts';
 
+/** The k6 aggregation of a SQL row aggregate; a `value` budget (gauges) reads the maximum. */
 function observedValue(agg: RowAggregate, x: ThresholdExpression): number {
-  switch (x.aggregation) {
-    case 'p':
-      return agg.percentiles.get(x.percentile ?? 0) ?? Number.NaN;
-    case 'med':
-      return agg.percentiles.get(50) ?? Number.NaN;
-    case 'avg':
-      return agg.avg;
-    case 'min':
-      return agg.min;
-    case 'max':
-      return agg.max;
-    case 'count':
-      return agg.count;
-    case 'rate':
-      return agg.rate;
-    case 'value':
-      return agg.max;
-  }
+  return aggregationValue(
+    { ...agg, value: agg.max, percentile: (p) => agg.percentiles.get(p) ?? Number.NaN },
+    x,
+  );
 }
 
 function fmt(v: number): string {

@@ -1,7 +1,7 @@
 // Evaluates a scenario's thresholds against the run's metrics, as k6 does at the end of a test
 // and, for `abortOnFail`, while it runs.
 
-import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
+import type { Aggregate, MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import type { ThresholdItem } from '../types.ts';
 import {
@@ -62,17 +62,17 @@ export function compileThresholds(
   return out;
 }
 
-/** The observed value of an expression's aggregation, undefined when the metric has no samples. */
-export function observe(
-  registry: MetricRegistry,
-  t: CompiledThreshold,
-  durationSec: number,
-): number | undefined {
-  const agg = registry.aggregate(t.key.metric, t.key.filter, durationSec);
-  if (!agg || agg.count === 0) return undefined;
-  switch (t.expression.aggregation) {
+/** What an expression's aggregation reads: the runner's HDR aggregate or the gate's SQL one. */
+export type AggregationSource = Pick<
+  Aggregate,
+  'avg' | 'min' | 'max' | 'count' | 'rate' | 'value' | 'percentile'
+>;
+
+/** The value of an expression's aggregation (`p(99)`, `avg`, `rate`, ...) over an aggregate. */
+export function aggregationValue(agg: AggregationSource, expression: ThresholdExpression): number {
+  switch (expression.aggregation) {
     case 'p':
-      return agg.percentile(t.expression.percentile ?? 0);
+      return agg.percentile(expression.percentile ?? 0);
     case 'med':
       return agg.percentile(50);
     case 'avg':
@@ -88,6 +88,17 @@ export function observe(
     case 'value':
       return agg.value;
   }
+}
+
+/** The observed value of an expression's aggregation, undefined when the metric has no samples. */
+export function observe(
+  registry: MetricRegistry,
+  t: CompiledThreshold,
+  durationSec: number,
+): number | undefined {
+  const agg = registry.aggregate(t.key.metric, t.key.filter, durationSec);
+  if (!agg || agg.count === 0) return undefined;
+  return aggregationValue(agg, t.expression);
 }
 
 /** Evaluates every threshold. */
