@@ -1,14 +1,20 @@
 // Keeps card numbers and secrets out of exported telemetry. A value is replaced when its key is
 // configured (exact key, its last dot-segment, or a `prefix.*` pattern) or when the value contains
-// a Luhn-valid 13-19 digit run (a PAN, optionally grouped by spaces or dashes).
+// a PAN: a Luhn-valid sequence of 13-19 digits (optionally grouped by single spaces or dashes)
+// standing on its own. Digits inside an identifier (a UUID, a trace id, an order id) are never a
+// PAN: one in ten random digit runs passes Luhn, so matching inside ids corrupted them in spans
+// (`841cf0b3-a6b9-4f[REDACTED]d32`) and the order could no longer be found by its id.
 
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
-// Digit runs of 13-19 digits, allowing single spaces/dashes between groups (4111 1111 1111 1111).
-const CANDIDATE = /\d(?:[ -]?\d){12,18}/g;
+// Digit runs of 13-19 digits, allowing single spaces/dashes between groups (4111 1111 1111 1111),
+// bounded on both sides by a non-alphanumeric (or the string's end) that does not join it to an
+// identifier: `a1-` before or `-9f` after makes the run one group of a UUID-like id, not a PAN.
+const CANDIDATE =
+  /(?<![\p{L}\p{N}])(?<![\p{L}\p{N}][-_])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}])(?![-_][\p{L}\p{N}])/gu;
 const QUICK = /\d{4}/;
 
 /** True when `digits` (only 0-9) passes the Luhn check. */

@@ -54,3 +54,46 @@ test('attributes are redacted in place, including arrays', () => {
   r.attributesInPlace(attrs as never);
   assert.deepEqual(attrs, { cookie: REDACTED, list: ['x', REDACTED], n: 7 });
 });
+
+test('a PAN must stand on its own: digits inside a UUID, a trace id or an order id are kept', () => {
+  // Each of these ids holds a Luhn-valid 13-19 digit run; the old pattern redacted it.
+  const ids = [
+    '841cf0b3-a6b9-4f1c-8211-111111111111', // 8211-111111111111: 16 Luhn-valid digits in the last groups
+    '841cf0b3-a6b9-4f4111111111111111d32',
+    '4111111111111111a7c3e1d2f0b9a8c7', // a trace id starting with a Luhn-valid run
+    'ord_4111111111111111',
+    '4111111111111111_2',
+    '12345678-4111-1111-1111-111111111111',
+  ];
+  for (const id of ids) {
+    assert.ok(luhnValid('4111111111111111'));
+    assert.equal(redactPans(id), id, id);
+    assert.equal(redactPans(`order ${id} paid`), `order ${id} paid`, id);
+    assert.equal(redactPans(`/orders/${id}/cancel`), `/orders/${id}/cancel`, id);
+  }
+  // …while a PAN bounded by punctuation, quotes or line ends still goes.
+  assert.equal(redactPans('{"number":"4111111111111111"}'), `{"number":"${REDACTED}"}`);
+  assert.equal(redactPans('pan=4111 1111 1111 1111;'), `pan=${REDACTED};`);
+  assert.equal(redactPans('(5555-5555-5555-4444)'), `(${REDACTED})`);
+  assert.equal(redactPans('4111111111111111\nnext'), `${REDACTED}\nnext`);
+  assert.equal(redactPans('x/4111111111111111/y'), `x/${REDACTED}/y`);
+  // a longer digit sequence is not a PAN, nor is any 13-19 digit window inside it
+  assert.equal(redactPans('n 41111111111111110000'), 'n 41111111111111110000');
+});
+
+test('the attribute path keeps a UUID order id intact and redacts a PAN next to it', () => {
+  const r = new Redactor([]);
+  const orderId = '841cf0b3-a6b9-4f1c-8211-111111111111'; // 8211111111111111 passes Luhn
+  const attrs: Record<string, unknown> = {
+    'marketbench.order.id': orderId,
+    'url.path': `/orders/${orderId}`,
+    note: `order ${orderId} card 4111111111111111`,
+  };
+  r.attributesInPlace(attrs as never);
+  assert.deepEqual(attrs, {
+    'marketbench.order.id': orderId,
+    'url.path': `/orders/${orderId}`,
+    note: `order ${orderId} card ${REDACTED}`,
+  });
+  assert.equal(r.redacted, 1);
+});
