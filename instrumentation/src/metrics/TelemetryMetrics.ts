@@ -2,15 +2,14 @@
 // exemplars, the in-flight gauge, the outbound-call histogram and the pipeline's own counters
 // (read from the queues at scrape time, so the hot path does no extra metric work).
 
+import { HTTP_DURATION_BUCKETS } from '@marketbench/contracts';
 import client, { type Counter, type Histogram } from 'prom-client';
 import { LABELS, METRICS } from '../names.ts';
 import type { MetricsRegistry as Registry, TelemetryStats } from '../types.ts';
 import { RedRecorder } from './RedRecorder.ts';
 
-/** Semantic-convention bucket boundaries for `http.server.request.duration`, seconds. */
-export const HTTP_DURATION_BUCKETS = [
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
+/** Semantic-convention bucket boundaries for `http.server.request.duration`, seconds (from contracts). */
+export { HTTP_DURATION_BUCKETS };
 
 /** The process-wide OpenMetrics registry (exemplars only render in OpenMetrics). */
 export function createOpenMetricsRegistry(): Registry {
@@ -62,7 +61,7 @@ export function registerTelemetryMetrics(registry: Registry, source: () => Telem
       name: METRICS.httpServerDuration,
       help: 'Duration of HTTP server requests (semconv http.server.request.duration).',
       labelNames: [LABELS.method, LABELS.route, LABELS.statusCode],
-      buckets: HTTP_DURATION_BUCKETS,
+      buckets: [...HTTP_DURATION_BUCKETS],
       registers: [registry],
       enableExemplars: exemplars,
     } as client.HistogramConfiguration<string>);
@@ -86,7 +85,7 @@ export function registerTelemetryMetrics(registry: Registry, source: () => Telem
       name: METRICS.httpClientDuration,
       help: 'Duration of outbound HTTP requests (semconv http.client.request.duration).',
       labelNames: [LABELS.method, LABELS.peer, LABELS.statusCode],
-      buckets: HTTP_DURATION_BUCKETS,
+      buckets: [...HTTP_DURATION_BUCKETS],
       registers: [registry],
       enableExemplars: exemplars,
     } as client.HistogramConfiguration<string>);
