@@ -44,7 +44,7 @@ function sellerShares(order: Pick<Order, 'items'>, feeBps: number): Map<number, 
   return shares;
 }
 
-type LedgerOrder = Pick<Order, 'id' | 'buyerId' | 'items' | 'totalCents' | 'feeCents'>;
+type LedgerOrder = Pick<Order, 'id' | 'buyerId' | 'items' | 'totalCents' | 'feeCents' | 'currency'>;
 
 /** Journals for a captured payment: PSP owes the total, the buyer's debt is split to sellers and fee. */
 export function paymentJournals(order: LedgerOrder, feeBps: number): Journal[] {
@@ -58,13 +58,20 @@ export function paymentJournals(order: LedgerOrder, feeBps: number): Journal[] {
     {
       id: `${order.id}:captured`,
       orderId: order.id,
+      currency: order.currency,
       kind: 'payment_captured',
       postings: [
         { account: PSP_CLEARING, amountCents: order.totalCents },
         { account: buyer, amountCents: -order.totalCents },
       ],
     },
-    { id: `${order.id}:settled`, orderId: order.id, kind: 'order_settled', postings: settled },
+    {
+      id: `${order.id}:settled`,
+      orderId: order.id,
+      currency: order.currency,
+      kind: 'order_settled',
+      postings: settled,
+    },
   ];
 }
 
@@ -73,6 +80,7 @@ export function refundJournals(order: LedgerOrder, feeBps: number): Journal[] {
   return paymentJournals(order, feeBps).map((journal) => ({
     id: journal.kind === 'payment_captured' ? `${order.id}:refunded` : `${order.id}:unsettled`,
     orderId: order.id,
+    currency: order.currency,
     kind: journal.kind === 'payment_captured' ? 'payment_refunded' : 'refund_settled',
     postings: journal.postings.map((p) => ({ account: p.account, amountCents: -p.amountCents })),
   }));

@@ -133,6 +133,8 @@ export interface Posting {
 export interface Journal {
   id: string;
   orderId: string;
+  /** ISO currency of every posting: a journal never mixes currencies. */
+  currency: string;
   kind: 'payment_captured' | 'order_settled' | 'refund_settled' | 'payment_refunded';
   postings: Posting[];
 }
@@ -151,14 +153,22 @@ export interface StoredOutboxEvent extends OutboxEvent {
   attempts: number;
 }
 
+/** The ledger of one currency: cents never add across currencies. */
+export interface CurrencyLedger {
+  /** Sum over every account in this currency, in cents: zero when balanced. */
+  total: number;
+  /** Balance per account kind, in cents. */
+  accounts: Record<string, number>;
+  entries: number;
+}
+
 export interface LedgerReport {
   balanced: boolean;
   entries: number;
   journals: number;
-  /** Sum over every account, in cents: zero when balanced. */
-  total: number;
+  /** Per ISO currency; balanced only when every currency's total is zero. */
+  currencies: Record<string, CurrencyLedger>;
   unbalancedJournals: string[];
-  /** Orders whose entries do not tie out to their amount. */
+  /** Orders whose entries do not tie out to their amount, or are booked in another currency. */
   mismatchedOrders: string[];
-  accounts: Record<string, number>;
 }

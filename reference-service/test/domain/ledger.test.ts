@@ -36,7 +36,7 @@ function balances(journals: Journal[]): OrderBalances {
 
 function build(o: { items: OrderItem[]; feeBps: number; buyerId: string }) {
   const { totalCents, feeCents } = orderTotals(o.items, o.feeBps);
-  return { id: 'o1', buyerId: o.buyerId, items: o.items, totalCents, feeCents };
+  return { id: 'o1', buyerId: o.buyerId, items: o.items, totalCents, feeCents, currency: 'EUR' };
 }
 
 describe('ledger rules (fast-check)', () => {

@@ -203,7 +203,10 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       assert.equal((await s.listings.getListing(102))?.quantity, 1);
       const report = await s.ledger.checkLedger();
       assert.equal(report.balanced, true);
-      assert.equal(report.total, 0);
+      assert.deepEqual(
+        Object.values(report.currencies).map((c) => c.total),
+        [0],
+      );
       await assert.rejects(() =>
         s.orders.completeRefund({ orderId: paid.id, journals: [], events: [], now: Date.now() }),
       );
@@ -263,6 +266,56 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       assert.equal(report.balanced, false);
       assert.deepEqual(report.unbalancedJournals, [`${paid.id}:settled`]);
       assert.deepEqual(report.mismatchedOrders, [paid.id]);
+    });
+
+    it('the ledger is per currency: EUR and USD cents never add up, a journal in the wrong currency is caught', async (t) => {
+      if (skip) return t.skip('backend unavailable');
+      const now = Date.now();
+      const usd = await s.listings.createListing(
+        {
+          sellerId: 3,
+          title: 'USD jacket',
+          brand: 'Levi',
+          category: 'jackets',
+          size: 'M',
+          condition: 'good',
+          description: 'priced in dollars',
+          priceCents: 12_345,
+          currency: 'USD',
+          quantity: 2,
+        },
+        now,
+      );
+      const cart = await s.carts.createCart('buyer-usd', 'USD', now);
+      assert.equal((await s.carts.addItem(cart.id, usd.id, 1, now)).ok, true);
+      const started = await begin(cart.id, 'contract-usd');
+      if (started.kind !== 'started') return assert.fail(started.kind);
+      assert.equal(started.order.currency, 'USD');
+      await pay(started.order, 'contract-usd');
+      const report = await s.ledger.checkLedger();
+      assert.equal(report.balanced, false, 'the unbalanced journal of the previous case is still there');
+      assert.equal(report.currencies.USD.total, 0);
+      assert.equal(report.currencies.USD.accounts.psp_clearing, 12_345);
+      assert.ok(report.currencies.EUR.accounts.psp_clearing > 0);
+      assert.ok(!report.mismatchedOrders.includes(started.order.id));
+      // The same order booked again in EUR: tied out in amount, but in a foreign currency.
+      const cart2 = await s.carts.createCart('buyer-usd', 'USD', now);
+      assert.equal((await s.carts.addItem(cart2.id, usd.id, 1, now)).ok, true);
+      const second = await begin(cart2.id, 'contract-usd-2');
+      if (second.kind !== 'started') return assert.fail(second.kind);
+      const paid: Order = { ...second.order, status: 'paid', paymentId: 'pay_usd2' };
+      await s.orders.completeCheckout({
+        orderId: paid.id,
+        idempotencyKey: 'contract-usd-2',
+        paymentId: 'pay_usd2',
+        journals: paymentJournals({ ...paid, currency: 'EUR' }, FEE),
+        events: [],
+        response: { status: 201, body: {} },
+        now: Date.now(),
+      });
+      const after = await s.ledger.checkLedger();
+      assert.ok(after.mismatchedOrders.includes(paid.id));
+      assert.equal(after.currencies.USD.accounts.psp_clearing, 12_345, 'the EUR booking did not land in USD');
     });
 
     it('the outbox hands out pending events in order, once published they are gone, sales apply once', async (t) => {

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { LedgerReport } from '../../domain/model.ts';
 import type { LedgerStore } from '../../domain/ports.ts';
-import { LEDGER_SQL, ledgerReport, type OrderKindSum } from '../ledgerReport.ts';
+import { type CurrencyKindSum, LEDGER_SQL, ledgerReport, type OrderKindSum } from '../ledgerReport.ts';
 import { dbCall, type StoreContext } from '../storeContext.ts';
 
 export class PostgresLedgerStore implements LedgerStore {
@@ -23,20 +23,17 @@ export class PostgresLedgerStore implements LedgerStore {
         try {
           // One snapshot for every aggregate, as on SQLite.
           await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          const totals = (
-            await client.query<{ entries: string; journals: string; total: string }>(LEDGER_SQL.totals)
-          ).rows[0];
+          const totals = (await client.query<{ entries: string; journals: string }>(LEDGER_SQL.totals))
+            .rows[0];
           const unbalanced = (await client.query<{ journal_id: string }>(LEDGER_SQL.unbalanced)).rows.map(
             (r) => r.journal_id,
           );
-          const accounts = (await client.query<{ account_kind: string; amount: number }>(LEDGER_SQL.accounts))
-            .rows;
+          const accounts = (await client.query<CurrencyKindSum>(LEDGER_SQL.accounts)).rows;
           const orderSums = (await client.query<OrderKindSum>(LEDGER_SQL.orderSums)).rows;
           await client.query('COMMIT');
           return ledgerReport({
             entries: Number(totals.entries),
             journals: Number(totals.journals),
-            total: Number(totals.total),
             unbalancedJournals: unbalanced,
             accounts,
             orderSums,

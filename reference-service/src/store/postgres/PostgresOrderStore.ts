@@ -343,18 +343,19 @@ export class PostgresOrderStore implements OrderStore {
 
   async #journals(c: pg.PoolClient, journals: Journal[], now: number): Promise<void> {
     const rows = journals.flatMap((j) =>
-      j.postings.map((p) => [j.id, j.orderId, p.account, accountKind(p.account), p.amountCents]),
+      j.postings.map((p) => [j.id, j.orderId, j.currency, p.account, accountKind(p.account), p.amountCents]),
     );
     if (rows.length === 0) return;
     await c.query(
-      `INSERT INTO ledger_entries (journal_id, order_id, account, account_kind, amount_cents, created_at)
-       SELECT j, o, a, k, m, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(j, o, a, k, m)`,
+      `INSERT INTO ledger_entries (journal_id, order_id, currency, account, account_kind, amount_cents, created_at)
+       SELECT j, o, c, a, k, m, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS t(j, o, c, a, k, m)`,
       [
         rows.map((r) => r[0]),
         rows.map((r) => r[1]),
         rows.map((r) => r[2]),
         rows.map((r) => r[3]),
         rows.map((r) => r[4]),
+        rows.map((r) => r[5]),
         now,
       ],
     );

@@ -2,11 +2,13 @@
 // (title weighted A, brand B, description C) and a GIN index for search. Secondary indexes are
 // built after the bulk seed, as on SQLite.
 import type pg from 'pg';
+import { catalogStamp } from '../schemaVersion.ts';
 import { LISTING_COLUMNS, listingRows, SELLER_COLUMNS, sellerRows } from '../seed/catalogGenerator.ts';
 import type { SeedReport } from '../sqlite/openSqlite.ts';
 
+const PG_META = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
 export const PG_TABLES = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sellers (
   id BIGINT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL,
   rating_sum BIGINT NOT NULL, rating_count BIGINT NOT NULL, sales_count BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL);
@@ -26,6 +28,7 @@ CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, buyer_id TEXT NOT NULL, cart_id TEXT NOT NULL, status TEXT NOT NULL,
   total_cents BIGINT NOT NULL, fee_cents BIGINT NOT NULL, currency TEXT NOT NULL,
   payment_id TEXT, card_last4 TEXT, failure_reason TEXT, reservation_expires_at BIGINT NOT NULL,
+  payment_state TEXT, resolve_attempts INTEGER NOT NULL DEFAULT 0,
   created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS orders_pending ON orders (reservation_expires_at) WHERE status = 'pending_payment';
 CREATE TABLE IF NOT EXISTS order_items (
@@ -34,8 +37,9 @@ CREATE TABLE IF NOT EXISTS order_items (
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, order_id TEXT, status TEXT NOT NULL,
   response_status INTEGER, response_body TEXT, created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS idempotency_keys_order ON idempotency_keys (order_id);
 CREATE TABLE IF NOT EXISTS ledger_entries (
-  id BIGSERIAL PRIMARY KEY, journal_id TEXT NOT NULL, order_id TEXT NOT NULL,
+  id BIGSERIAL PRIMARY KEY, journal_id TEXT NOT NULL, order_id TEXT NOT NULL, currency TEXT NOT NULL,
   account TEXT NOT NULL, account_kind TEXT NOT NULL, amount_cents BIGINT NOT NULL, created_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_entries_order ON ledger_entries (order_id);
 CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS
@@ -96,9 +100,13 @@ export async function preparePostgres(
     // Two instances starting at once on one schema: the advisory lock makes the second wait.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [schema]);
     try {
-      await client.query(PG_TABLES);
-      const want = `${items}:${seed}`;
+      await client.query(PG_META);
+      const want = catalogStamp(items, seed);
       const have = (await client.query("SELECT value FROM meta WHERE key = 'catalog'")).rows[0]?.value;
+      // Tables of another schema version are dropped before the new DDL meets them.
+      if (have !== undefined && have !== want)
+        await client.query(`DROP TABLE IF EXISTS ${TABLES.join(', ')} CASCADE`);
+      await client.query(PG_TABLES);
       if (have === want) {
         await client.query(PG_POST_SEED);
         return { seeded: false, items, seconds: 0, rssBytes: process.memoryUsage().rss };

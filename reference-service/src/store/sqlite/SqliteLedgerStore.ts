@@ -2,7 +2,7 @@
 // totals and the per-order sums see the same snapshot.
 import type { LedgerReport } from '../../domain/model.ts';
 import type { LedgerStore } from '../../domain/ports.ts';
-import { LEDGER_SQL, ledgerReport, type OrderKindSum } from '../ledgerReport.ts';
+import { type CurrencyKindSum, LEDGER_SQL, ledgerReport, type OrderKindSum } from '../ledgerReport.ts';
 import { dbCall, type StoreContext } from '../storeContext.ts';
 import type { SqliteDb } from './openSqlite.ts';
 
@@ -21,20 +21,13 @@ export class SqliteLedgerStore implements LedgerStore {
       { operation: 'SELECT', collection: 'ledger_entries', queryText: LEDGER_SQL.orderSums },
       () =>
         this.#db.transaction(() => {
-          const totals = this.#db.prepare(LEDGER_SQL.totals).get() as {
-            entries: number;
-            journals: number;
-            total: number;
-          };
+          const totals = this.#db.prepare(LEDGER_SQL.totals).get() as { entries: number; journals: number };
           return ledgerReport({
             ...totals,
             unbalancedJournals: (
               this.#db.prepare(LEDGER_SQL.unbalanced).all() as Array<{ journal_id: string }>
             ).map((r) => r.journal_id),
-            accounts: this.#db.prepare(LEDGER_SQL.accounts).all() as Array<{
-              account_kind: string;
-              amount: number;
-            }>,
+            accounts: this.#db.prepare(LEDGER_SQL.accounts).all() as CurrencyKindSum[],
             orderSums: this.#db.prepare(LEDGER_SQL.orderSums).all() as OrderKindSum[],
           });
         })(),

@@ -69,7 +69,7 @@ export class SqliteOrderStore implements OrderStore {
         p(`UPDATE orders SET status = ?, payment_id = COALESCE(?, payment_id), failure_reason = ?, updated_at = ?
         WHERE id = ? AND status = ?`),
       entry: p(
-        'INSERT INTO ledger_entries (journal_id, order_id, account, account_kind, amount_cents, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO ledger_entries (journal_id, order_id, currency, account, account_kind, amount_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       outbox: p('INSERT INTO outbox (topic, key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)'),
       expired: p(
@@ -336,7 +336,7 @@ export class SqliteOrderStore implements OrderStore {
   #journals(journals: Journal[], now: number): void {
     for (const j of journals) {
       for (const p of j.postings)
-        this.#s.entry.run(j.id, j.orderId, p.account, accountKind(p.account), p.amountCents, now);
+        this.#s.entry.run(j.id, j.orderId, j.currency, p.account, accountKind(p.account), p.amountCents, now);
     }
   }
 

@@ -11,8 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { catalogStamp } from '../schemaVersion.ts';
 import { LISTING_COLUMNS, listingRows, SELLER_COLUMNS, sellerRows } from '../seed/catalogGenerator.ts';
-import { SQLITE_POST_SEED, SQLITE_TABLES } from './sqliteSchema.ts';
+import { SQLITE_META, SQLITE_POST_SEED, SQLITE_TABLES } from './sqliteSchema.ts';
 
 export type SqliteDb = Database.Database;
 
@@ -78,10 +79,11 @@ export function openSqlite(file: string, items: number, seed: number): { db: Sql
   let db = new Database(file);
   claim(db, file);
   pragmas(db, file);
-  db.exec(SQLITE_TABLES);
-  const want = `${items}:${seed}`;
+  db.exec(SQLITE_META);
+  const want = catalogStamp(items, seed);
   const have = readMeta(db, 'catalog');
   if (have === want) {
+    db.exec(SQLITE_TABLES);
     db.exec(SQLITE_POST_SEED);
     return { db, report: { seeded: false, items, seconds: 0, rssBytes: process.memoryUsage().rss } };
   }
@@ -91,8 +93,9 @@ export function openSqlite(file: string, items: number, seed: number): { db: Sql
     db = new Database(file);
     claim(db, file);
     pragmas(db, file);
-    db.exec(SQLITE_TABLES);
+    db.exec(SQLITE_META);
   }
+  db.exec(SQLITE_TABLES);
   const report = seedSqlite(db, items, seed);
   db.exec(SQLITE_POST_SEED);
   db.exec("INSERT INTO listings_fts (listings_fts) VALUES ('rebuild')");

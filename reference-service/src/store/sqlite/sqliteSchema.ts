@@ -2,8 +2,9 @@
 // seed (POST_SEED_DDL), because building them once over sorted data is far faster than
 // maintaining them row by row during a five-million-row insert.
 
+export const SQLITE_META = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);';
+
 export const SQLITE_TABLES = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sellers (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL,
   rating_sum INTEGER NOT NULL, rating_count INTEGER NOT NULL,
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, buyer_id TEXT NOT NULL, cart_id TEXT NOT NULL, status TEXT NOT NULL,
   total_cents INTEGER NOT NULL, fee_cents INTEGER NOT NULL, currency TEXT NOT NULL,
   payment_id TEXT, card_last4 TEXT, failure_reason TEXT, reservation_expires_at INTEGER NOT NULL,
+  payment_state TEXT, resolve_attempts INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS orders_pending ON orders (reservation_expires_at) WHERE status = 'pending_payment';
 CREATE TABLE IF NOT EXISTS order_items (
@@ -29,8 +31,9 @@ CREATE TABLE IF NOT EXISTS order_items (
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, order_id TEXT, status TEXT NOT NULL,
   response_status INTEGER, response_body TEXT, created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS idempotency_keys_order ON idempotency_keys (order_id);
 CREATE TABLE IF NOT EXISTS ledger_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, journal_id TEXT NOT NULL, order_id TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, journal_id TEXT NOT NULL, order_id TEXT NOT NULL, currency TEXT NOT NULL,
   account TEXT NOT NULL, account_kind TEXT NOT NULL, amount_cents INTEGER NOT NULL, created_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_entries_order ON ledger_entries (order_id);
 CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger_entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;

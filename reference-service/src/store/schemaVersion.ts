@@ -1,0 +1,10 @@
+// The version of the store's tables, part of what a seeded database records in `meta.catalog`
+// beside (items, seed). A database made by another version is rebuilt at start (its orders, carts
+// and ledger are harness data), so a new column never meets an old table.
+// 2: ledger_entries.currency; orders.payment_state and orders.resolve_attempts (the resolver).
+export const STORE_SCHEMA_VERSION = 2;
+
+/** What `meta.catalog` holds for a store seeded with (items, seed) by this version. */
+export function catalogStamp(items: number, seed: number): string {
+  return `${items}:${seed}:v${STORE_SCHEMA_VERSION}`;
+}
