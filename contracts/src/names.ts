@@ -252,6 +252,10 @@ export const TABLES = {
   slowSpans1m: 'marketbench_slow_spans_1m',
   /** The materialized view from otel_traces into slowSpans1m. */
   slowSpans1mMv: 'marketbench_slow_spans_1m_mv',
+  /** One row per `marketbench capacity run`: the USL fit, its intervals, N*, the knee (what the gate reads). */
+  capacityRuns: 'marketbench_capacity_runs',
+  /** One row per load step of a capacity run: load, throughput, latency, errors, CPU, requests in flight. */
+  capacitySteps: 'marketbench_capacity_steps',
 } as const;
 
 /** Tables of the OpenTelemetry Collector contrib ClickHouse exporter (same names, so the same queries run on either writer). */

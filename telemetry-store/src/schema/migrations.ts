@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { TABLES } from '@marketbench/instrumentation/names';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
+import { capacityTableStatements } from './capacityTables.ts';
 import { errorSpanStatements } from './errorSpans.ts';
 import { httpSliRollupStatements } from './httpSliRollup.ts';
 import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
@@ -54,6 +55,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 6,
     name: 'dashboard slow spans: the slowest server spans per minute and route (materialized view)',
     statements: slowSpanStatements,
+  },
+  {
+    id: 7,
+    name: 'capacity tables: the USL fit of a capacity run, and its load steps',
+    statements: (db) => capacityTableStatements(db),
   },
 ];
 

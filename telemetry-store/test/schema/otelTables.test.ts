@@ -32,6 +32,8 @@ const described = [
   TABLES.loadSamples,
   TABLES.loadFaults,
   TABLES.schemaMigrations,
+  TABLES.capacityRuns,
+  TABLES.capacitySteps,
 ];
 
 for (const table of described) {
@@ -100,6 +102,13 @@ const KEYS: Record<string, { engine: string; partition: string; sorting: string;
     primary: 'run_id, name, ts',
   },
   [TABLES.loadFaults]: { engine: 'MergeTree', partition: '', sorting: 'run_id, ts', primary: 'run_id, ts' },
+  [TABLES.capacityRuns]: { engine: 'ReplacingMergeTree', partition: '', sorting: 'run_id', primary: 'run_id' },
+  [TABLES.capacitySteps]: {
+    engine: 'MergeTree',
+    partition: '',
+    sorting: 'run_id, step',
+    primary: 'run_id, step',
+  },
 };
 
 test('engines, partition, sorting and primary keys match the exporter (system.tables)', async () => {
