@@ -102,7 +102,12 @@ const KEYS: Record<string, { engine: string; partition: string; sorting: string;
     primary: 'run_id, name, ts',
   },
   [TABLES.loadFaults]: { engine: 'MergeTree', partition: '', sorting: 'run_id, ts', primary: 'run_id, ts' },
-  [TABLES.capacityRuns]: { engine: 'ReplacingMergeTree', partition: '', sorting: 'run_id', primary: 'run_id' },
+  [TABLES.capacityRuns]: {
+    engine: 'ReplacingMergeTree',
+    partition: '',
+    sorting: 'run_id',
+    primary: 'run_id',
+  },
   [TABLES.capacitySteps]: {
     engine: 'MergeTree',
     partition: '',
