@@ -16,6 +16,8 @@ export {
 } from './names.ts';
 export { luhnValid, REDACTED, Redactor, redactPans } from './redaction/Redactor.ts';
 export { currentTelemetry, processRegistry, startTelemetry } from './startTelemetry.ts';
+export { OneClockTracerProvider, oneClockTracer } from './traces/OneClockTracer.ts';
+export { epochMsOf, hrTimeOf, spanNow, toSpanTime } from './traces/spanClock.ts';
 export {
   extractContext,
   injectTraceHeaders,
@@ -28,7 +30,16 @@ export {
   withDbSpan,
   withPublishSpan,
 } from './traces/spanHelpers.ts';
+export {
+  describeError,
+  isHttpFailure,
+  type SpanFailure,
+  setHttpStatus,
+  setSpanError,
+  setSpanFailure,
+} from './traces/spanStatus.ts';
 export type {
+  ClientCall,
   ClientRequestInfo,
   DbSpanInfo,
   HttpServerInstrumentationOptions,

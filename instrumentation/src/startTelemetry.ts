@@ -4,7 +4,7 @@
 // Idempotent per process: a second call returns the running instance until it is shut down.
 
 import type { Server } from 'node:http';
-import { context, logs, propagation, trace } from '@opentelemetry/api';
+import { context, logs, type ProxyTracerProvider, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
@@ -38,6 +38,7 @@ import { createOpenMetricsRegistry, registerTelemetryMetrics } from './metrics/T
 import { Redactor } from './redaction/Redactor.ts';
 import { CountingSpanProcessor } from './traces/CountingSpanProcessor.ts';
 import { EncodingSpanProcessor, otlpHttpSender } from './traces/EncodingSpanProcessor.ts';
+import { OneClockTracerProvider } from './traces/OneClockTracer.ts';
 import { PooledIdGenerator } from './traces/PooledIdGenerator.ts';
 import { rejectedAttributes, ServerSpanFactory } from './traces/ServerSpan.ts';
 import { setHelperState, TRACER_NAME } from './traces/spanHelpers.ts';
@@ -155,6 +156,10 @@ export function startTelemetry(args: TelemetryOptions = {}): Telemetry {
         instrumentations: [],
       });
       sdk.start();
+      // Every tracer of the process on the span clock, the ServerSpans' (spanClock.ts).
+      const registered = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate();
+      trace.disable();
+      trace.setGlobalTracerProvider(new OneClockTracerProvider(registered));
     } catch (err) {
       warnOnce('sdk-start', `OpenTelemetry SDK failed to start, tracing off: ${String(err)}`);
       sdk = undefined;

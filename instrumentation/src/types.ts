@@ -202,10 +202,28 @@ export interface ClientRequestInfo {
   headers?: Record<string, string>;
 }
 
+/** What the callback of `withClientSpan` tells its span about the call's outcome. */
+export interface ClientCall {
+  /** The response arrived with this status code (>= 400 makes the span Error, `error.type` the code). */
+  response(statusCode: number): void;
+  /**
+   * The call failed without a usable response (timeout, refused, reset): status Error, the
+   * exception recorded; `type` and `message` override what is derived from `error`
+   * (e.g. `{ type: 'timeout', message: 'timeout after 1000 ms' }`).
+   */
+  fail(error: unknown, failure?: { type?: string; message?: string }): void;
+}
+
 /** Options of `withPublishSpan` / `withConsumeSpan`. */
 export interface MessagingSpanOptions {
   /** `messaging.system`, e.g. nats, rabbitmq. */
   system?: string;
   /** `messaging.message.id`. */
   messageId?: string;
+  /**
+   * Publish only: the message is sent after the operation that created it has ended (an outbox
+   * relay), so the span, still a child of that operation, also links to it. A linked child is a
+   * follows-from child: it may lie outside its parent's interval.
+   */
+  deferred?: boolean;
 }

@@ -8,7 +8,6 @@ import {
   defaultTextMapGetter,
   type Span,
   SpanKind,
-  SpanStatusCode,
   TraceFlags,
   type Tracer,
   trace,
@@ -18,6 +17,7 @@ import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
 import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
+import { setHttpStatus } from '../traces/spanStatus.ts';
 import { baggageValue, EMPTY_REQUEST_CONTEXT, RequestContext } from './RequestContext.ts';
 
 const traceContextPropagator = new W3CTraceContextPropagator();
@@ -36,6 +36,8 @@ export interface TrackedRequest {
   start: number;
   /** Set once ended, so a double end is harmless. */
   done: boolean;
+  /** performance.now() when the response was handed to the socket (the span's end), if known. */
+  sentAt?: number;
   /** RED series key (method + route). */
   key: string;
 }
@@ -100,6 +102,7 @@ export class ServerRequestTracker {
       route: labelRoute,
       start,
       done: false,
+      sentAt: undefined,
       key,
     };
   }
@@ -122,11 +125,12 @@ export class ServerRequestTracker {
     return names;
   }
 
-  /** Records an error on the request's span (error.type); the status is set by `end`. */
+  /**
+   * Records an error the handler raised as an exception event. Whether the span failed is the
+   * status code's call (`end`): an error answered with a 4xx is the caller's, not the server's.
+   */
   error(req: TrackedRequest, err: unknown): void {
     try {
-      const type = err instanceof Error ? err.name || 'Error' : typeof err;
-      req.span.setAttribute(ATTR.errorType, type);
       if (err instanceof Error) req.span.recordException(err);
     } catch {
       // never break the host
@@ -140,12 +144,8 @@ export class ServerRequestTracker {
     const seconds = (performance.now() - req.start) / 1000;
     const { span, method, route } = req;
     try {
-      span.setAttribute(ATTR.httpStatusCode, statusCode);
-      if (statusCode >= 500) {
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        span.setAttribute(ATTR.errorType, String(statusCode));
-      }
-      span.end();
+      setHttpStatus(span, statusCode, SpanKind.SERVER);
+      span.end(req.sentAt);
       const sc = span.spanContext();
       const sampled = (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
       this.#metrics.red.end(req.key, method, route, statusCode, seconds, sampled ? sc.traceId : undefined);

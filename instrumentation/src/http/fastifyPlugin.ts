@@ -64,6 +64,14 @@ export function createFastifyPlugin(
       next();
     });
 
+    // The span ends when the response is handed to the socket, not at 'finish': a caller that
+    // reads the answer before this process gets the CPU back must not see its span end first.
+    app.addHook('onSend', (request, _reply, payload, next) => {
+      const tracked = (request as TrackedFastifyRequest)[kTracked];
+      if (tracked) tracked.sentAt = performance.now();
+      next(null, payload);
+    });
+
     app.addHook('onResponse', (request, reply, next) => {
       const tracked = (request as TrackedFastifyRequest)[kTracked];
       if (tracked) tracker.end(tracked, reply.statusCode);

@@ -31,9 +31,8 @@ import {
   type SpanProcessor,
   type TimedEvent,
 } from '@opentelemetry/sdk-trace';
+import { hrTimeOf, toSpanTime } from './spanClock.ts';
 import { warnOnce } from './warnOnce.ts';
-
-const ORIGIN = performance.timeOrigin;
 
 /** Attributes set on server spans that were not valid attribute values (ignored, counted). */
 export const rejectedAttributes = { count: 0 };
@@ -42,20 +41,6 @@ const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
 const NO_LINKS: Link[] = [];
 const NO_EVENTS: TimedEvent[] = [];
 const RELEASED_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
-
-/** Epoch milliseconds (fractional) to [seconds, nanoseconds]. */
-function toHrTime(epochMs: number): HrTime {
-  const seconds = Math.floor(epochMs / 1000);
-  const nanos = Math.round((epochMs - seconds * 1000) * 1e6);
-  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
-}
-
-function timeInputToMs(t: TimeInput): number {
-  // Like the SDK: a number not later than performance.now() is a performance timestamp, else epoch ms.
-  if (typeof t === 'number') return t <= performance.now() ? ORIGIN + t : t;
-  if (t instanceof Date) return t.getTime();
-  return t[0] * 1000 + t[1] / 1e6;
-}
 
 function isValue(v: unknown): v is AttributeValue {
   const t = typeof v;
@@ -83,13 +68,13 @@ export class ServerSpan implements Span, ReadableSpan {
   readonly droppedLinksCount = 0;
   readonly #context: SpanContext;
   readonly #processor: SpanProcessor;
-  readonly #startMs: number;
   readonly #release: boolean;
-  #endMs = 0;
 
   /** End minus start (zero until ended). */
   get duration(): HrTime {
-    return this.ended ? toHrTime(this.#endMs - this.#startMs) : ZERO_TIME;
+    if (!this.ended) return ZERO_TIME;
+    const ns = (this.endTime[0] - this.startTime[0]) * 1e9 + (this.endTime[1] - this.startTime[1]);
+    return [Math.floor(ns / 1e9), ns % 1e9];
   }
 
   constructor(
@@ -111,7 +96,8 @@ export class ServerSpan implements Span, ReadableSpan {
     this.resource = resource;
     this.instrumentationScope = scope;
     this.#processor = processor;
-    this.#startMs = ORIGIN + performance.now();
+    // On the span clock (spanClock.ts), like every other span of the process.
+    this.startTime = hrTimeOf(performance.now());
     processor.onStart(this as never, parentContext);
   }
 
@@ -158,7 +144,7 @@ export class ServerSpan implements Span, ReadableSpan {
     this.events.push({
       name,
       attributes,
-      time: toHrTime(at === undefined ? ORIGIN + performance.now() : timeInputToMs(at)),
+      time: at === undefined ? hrTimeOf(performance.now()) : toSpanTime(at),
       droppedAttributesCount: 0,
     });
     return this;
@@ -192,10 +178,10 @@ export class ServerSpan implements Span, ReadableSpan {
 
   end(endTime?: TimeInput): void {
     if (this.ended) return;
-    const endMs = endTime === undefined ? ORIGIN + performance.now() : timeInputToMs(endTime);
-    this.#endMs = Math.max(endMs, this.#startMs);
-    this.startTime = toHrTime(this.#startMs);
-    this.endTime = toHrTime(this.#endMs);
+    const end = endTime === undefined ? hrTimeOf(performance.now()) : toSpanTime(endTime);
+    const beforeStart =
+      end[0] < this.startTime[0] || (end[0] === this.startTime[0] && end[1] < this.startTime[1]);
+    this.endTime = beforeStart ? this.startTime : end;
     this.ended = true;
     this.#processor.onEnd(this);
     if (this.#release) {

@@ -1,6 +1,8 @@
 // Span helpers for what hooks cannot see: database queries, cache lookups, outbound HTTP calls
 // and messages. Each runs `fn` inside its span, ends the span whether `fn` returns, throws or
 // rejects (the host's own error is rethrown untouched), and never throws anything of its own.
+// A throw or rejection fails the span (spanStatus.ts); an outbound call that catches its own
+// failure reports it through the ClientCall its callback receives. Times come from the span clock.
 
 import {
   type Context,
@@ -10,7 +12,6 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
-  SpanStatusCode,
   TraceFlags,
   type Tracer,
   trace,
@@ -18,7 +19,8 @@ import {
 import type { Histogram } from 'prom-client';
 import { EMPTY_REQUEST_CONTEXT } from '../http/RequestContext.ts';
 import { ATTR } from '../names.ts';
-import type { ClientRequestInfo, DbSpanInfo, MessagingSpanOptions } from '../types.ts';
+import type { ClientCall, ClientRequestInfo, DbSpanInfo, MessagingSpanOptions } from '../types.ts';
+import { describeError, type SpanFailure, setHttpStatus, setSpanError } from './spanStatus.ts';
 
 /** Instrumentation scope name of every span this package creates. */
 export const TRACER_NAME = '@marketbench/instrumentation';
@@ -49,30 +51,24 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   );
 }
 
-function fail(span: Span, err: unknown): void {
-  try {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : undefined });
-    span.setAttribute(ATTR.errorType, err instanceof Error ? err.name || 'Error' : typeof err);
-    if (err instanceof Error) span.recordException(err);
-  } catch {
-    // never break the host
-  }
-}
-
-/** Runs fn (sync or async) in span's context; `onResult` sees the value, the span always ends. */
+/**
+ * Runs fn (sync or async) in span's context; `onDone` sees the value or the error (and returns
+ * true when it has set the span's status for that error itself); the span always ends.
+ */
 function runInSpan<T>(
   span: Span,
   ctx: Context,
   fn: () => T,
-  onDone?: (result: unknown, err: unknown) => void,
+  onDone?: (result: unknown, err: unknown) => boolean | undefined,
 ): T {
   const finish = (result: unknown, err: unknown) => {
+    let handled: boolean | undefined;
     try {
-      onDone?.(result, err);
+      handled = onDone?.(result, err);
     } catch {
       // never break the host
     }
-    if (err !== undefined) fail(span, err);
+    if (err !== undefined && !handled) setSpanError(span, err);
     span.end();
   };
   let out: T;
@@ -168,12 +164,18 @@ function statusOf(result: unknown): number | undefined {
   return undefined;
 }
 
+const NO_CALL: ClientCall = { response: () => {}, fail: () => {} };
+
 /**
  * Outbound HTTP call in a CLIENT span `{METHOD}`: `fn` receives a copy of `request.headers` with
- * traceparent injected; a result carrying `statusCode` or `status` sets the status and the
- * http_client histogram label.
+ * traceparent injected, and a ClientCall to report the response status or a failure it caught.
+ * Without a report, a result carrying `statusCode` or `status` is the response, and a throw or
+ * rejection is a transport failure. A status >= 400 or a failure makes the span Error.
  */
-export function withClientSpan<T>(request: ClientRequestInfo, fn: (headers: Record<string, string>) => T): T {
+export function withClientSpan<T>(
+  request: ClientRequestInfo,
+  fn: (headers: Record<string, string>, call: ClientCall) => T,
+): T {
   const method = request.method.toUpperCase();
   let peer = request.peer;
   const attributes: Record<string, string | number> = { [ATTR.httpMethod]: method };
@@ -191,33 +193,55 @@ export function withClientSpan<T>(request: ClientRequestInfo, fn: (headers: Reco
   const headers: Record<string, string> = { ...request.headers };
   injectTraceHeaders(headers, trace.setSpan(ctx, span));
   const start = performance.now();
+  let reported: number | undefined;
+  let failed: SpanFailure | undefined;
+  const call: ClientCall = span.isRecording()
+    ? {
+        response(statusCode: number) {
+          if (reported !== undefined || failed !== undefined) return;
+          reported = statusCode;
+          setHttpStatus(span, statusCode, SpanKind.CLIENT);
+        },
+        fail(error: unknown, failure?: Partial<SpanFailure>) {
+          if (failed !== undefined) return;
+          const described = describeError(error);
+          failed = { type: failure?.type ?? described.type, message: failure?.message ?? described.message };
+          setSpanError(span, error, failed);
+        },
+      }
+    : NO_CALL;
   return runInSpan(
     span,
     ctx,
-    () => fn(headers),
+    () => fn(headers, call),
     (result, err) => {
-      const status = statusOf(result);
-      if (status !== undefined) {
-        span.setAttribute(ATTR.httpStatusCode, status);
-        if (status >= 400) {
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          span.setAttribute(ATTR.errorType, String(status));
-        }
+      let status = reported;
+      if (status === undefined && failed === undefined && err === undefined) {
+        status = statusOf(result);
+        if (status !== undefined) setHttpStatus(span, status, SpanKind.CLIENT);
       }
+      // The label says what the histogram's user asks: which answer, or that there was none.
+      const label = status !== undefined ? status : failed !== undefined || err !== undefined ? 'error' : '';
       const hist = state.clientDuration;
-      if (!hist) return;
-      const labels = { method, peer: peer ?? '', status_code: status ?? (err !== undefined ? 'error' : '') };
-      const sc = span.spanContext();
-      const value = (performance.now() - start) / 1000;
-      if (!state.clientExemplars) hist.observe(labels, value);
-      else if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
-        hist.observe({ labels, value, exemplarLabels: { trace_id: sc.traceId } });
-      } else hist.observe({ labels, value });
+      if (hist) {
+        const labels = { method, peer: peer ?? '', status_code: label };
+        const sc = span.spanContext();
+        const value = (performance.now() - start) / 1000;
+        if (!state.clientExemplars) hist.observe(labels, value);
+        else if ((sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+          hist.observe({ labels, value, exemplarLabels: { trace_id: sc.traceId } });
+        } else hist.observe({ labels, value });
+      }
+      // A failure the callback reported stands; a later throw does not rewrite it.
+      return failed !== undefined;
     },
   );
 }
 
-/** PRODUCER span `publish {topic}`; the span's context is injected into `headers` (mutated) before `fn` runs. */
+/**
+ * PRODUCER span `publish {topic}`; the span's context is injected into `headers` (mutated) before
+ * `fn` runs. With `deferred`, the span also links to the active (creating) span.
+ */
 export function withPublishSpan<T>(
   topic: string,
   headers: Record<string, unknown>,
@@ -231,7 +255,10 @@ export function withPublishSpan<T>(
   if (options.system) attributes[ATTR.messagingSystem] = options.system;
   if (options.messageId) attributes[ATTR.messagingMessageId] = options.messageId;
   const ctx = context.active();
-  const span = tracer().startSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes }, ctx);
+  const links: Link[] = [];
+  const creator = options.deferred ? trace.getSpanContext(ctx) : undefined;
+  if (creator && trace.isSpanContextValid(creator)) links.push({ context: creator });
+  const span = tracer().startSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes, links }, ctx);
   injectTraceHeaders(headers, trace.setSpan(ctx, span));
   return runInSpan(span, ctx, fn);
 }

@@ -21,6 +21,11 @@ export interface SinkSpan {
   links: Array<{ traceId: string; spanId: string }>;
   resource: Record<string, unknown>;
   scope: string;
+  /** Status code (0 unset, 1 ok, 2 error) and message. */
+  status: { code: number; message: string };
+  /** Unix nanoseconds. */
+  startNs: bigint;
+  endNs: bigint;
 }
 
 /** A log record as the sink decoded it. */
@@ -164,6 +169,12 @@ export class OtlpSink {
             })),
             resource,
             scope,
+            status: {
+              code: Number((s.status as { code?: unknown } | undefined)?.code ?? 0),
+              message: String((s.status as { message?: unknown } | undefined)?.message ?? ''),
+            },
+            startNs: BigInt(String(s.startTimeUnixNano ?? 0)),
+            endNs: BigInt(String(s.endTimeUnixNano ?? 0)),
           });
         }
       }
