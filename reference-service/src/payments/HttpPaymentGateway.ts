@@ -201,7 +201,7 @@ export class HttpPaymentGateway implements PaymentGateway {
     const started = performance.now();
     const result = await this.#tracing.client(
       { method: 'POST', url: this.#url + route, route },
-      async (traceHeaders) => {
+      async (traceHeaders, call) => {
         const headers: Record<string, string> = {
           ...traceHeaders,
           'content-type': 'application/json',
@@ -221,7 +221,7 @@ export class HttpPaymentGateway implements PaymentGateway {
             signal: timeout.signal,
           });
           const text = await res.body.text();
-          this.#tracing.setAttributes({ [ATTR.httpStatusCode]: res.statusCode });
+          call.response(res.statusCode);
           if (res.statusCode === 201 || res.statusCode === 200) {
             const parsed = JSON.parse(text) as { paymentId?: string; refundId?: string };
             r = { outcome: 'approved', paymentId: parsed.paymentId ?? parsed.refundId };
@@ -236,7 +236,12 @@ export class HttpPaymentGateway implements PaymentGateway {
         } catch (err) {
           const name = (err as Error).name;
           r = { outcome: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error' };
-          this.#tracing.setAttributes({ [ATTR.errorType]: r.outcome === 'timeout' ? 'timeout' : name });
+          call.fail(
+            err,
+            r.outcome === 'timeout'
+              ? { type: 'timeout', message: `timeout after ${this.#policy.attemptTimeoutMs} ms` }
+              : undefined,
+          );
         } finally {
           timeout.clear();
           if (timeout.graced) this.#tracing.setAttributes({ [ATTR.timeoutStallGrace]: true });

@@ -5,15 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setHttpStatus, setSpanFailure } from '@marketbench/instrumentation';
 import { ATTR, PSP_ROUTES, serverSpanName } from '@marketbench/instrumentation/names';
-import {
-  propagation,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-} from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 
 /** Header through which the service passes an injected PSP fault: `delay=<ms>[;fail=<kind>]`. */
 export const FAULT_HEADER = 'marketbench-fault';
@@ -96,13 +90,18 @@ export class PspSimulator {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.#stats.requests++;
     const span = this.#opts.tracer && startServerSpan(this.#opts.tracer, req);
-    if (span) {
-      res.once('close', () => {
-        span.setAttribute(ATTR.httpStatusCode, res.statusCode);
-        if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      });
-    }
+    let ended = false;
+    // The span ends when the answer is handed to the socket: a later event ('finish', 'close')
+    // can run after the caller has already read the answer and ended its client span.
+    const endSpan = (answered: boolean) => {
+      if (!span || ended) return;
+      ended = true;
+      // The semantic conventions' server rule (>= 500); a response cut off is a failure too.
+      if (answered) setHttpStatus(span, res.statusCode, SpanKind.SERVER);
+      else setSpanFailure(span, { type: 'aborted', message: 'connection closed before the response' });
+      span.end();
+    };
+    res.once('close', () => endSpan(res.writableFinished));
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const fault = parseFault(req.headers[FAULT_HEADER]);
@@ -143,6 +142,7 @@ export class PspSimulator {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(answer.body),
     });
+    endSpan(true);
     res.end(answer.body);
   }
 

@@ -17,11 +17,25 @@ export interface ClientSpec {
 
 export type Attributes = Record<string, string | number | boolean>;
 
+/** What an outbound call tells its client span about the outcome (instrumentation's ClientCall). */
+export interface ClientCall {
+  /** The response's status code (>= 400 fails the span). */
+  response(statusCode: number): void;
+  /** A failure without a usable response; `type`/`message` name it (e.g. `timeout`, `timeout after 1000 ms`). */
+  fail(error: unknown, failure?: { type?: string; message?: string }): void;
+}
+
 export interface Tracing {
   db<T>(spec: DbSpec, fn: () => Promise<T>): Promise<T>;
   cache<T>(operation: string, key: string, fn: () => Promise<T>): Promise<T>;
-  /** Runs an outbound HTTP call in a client span; `headers` receives the trace context to send. */
-  client<T>(spec: ClientSpec, fn: (headers: Record<string, string>) => Promise<T>): Promise<T>;
+  /**
+   * Runs an outbound HTTP call in a client span; `headers` receives the trace context to send,
+   * `call` takes the response status or the failure the call caught (the span's status).
+   */
+  client<T>(
+    spec: ClientSpec,
+    fn: (headers: Record<string, string>, call: ClientCall) => Promise<T>,
+  ): Promise<T>;
   /**
    * Runs a publish in a producer span whose parent is the trace context in `parent` (the
    * request that wrote the outbox row); `fn` receives the headers to put on the message.
@@ -46,12 +60,13 @@ export interface Tracing {
 }
 
 const run = <T>(fn: () => Promise<T>): Promise<T> => fn();
+const NO_CALL: ClientCall = { response: () => {}, fail: () => {} };
 
 /** Tracing that records nothing. */
 export const NOOP_TRACING: Tracing = {
   db: (_spec, fn) => fn(),
   cache: (_op, _key, fn) => fn(),
-  client: (_spec, fn) => fn({}),
+  client: (_spec, fn) => fn({}, NO_CALL),
   publish: (_topic, parent, fn) => fn({ ...parent }),
   consume: (_topic, _headers, fn) => run(fn),
   event: () => {},

@@ -22,11 +22,17 @@ export function otelTracing(opts: { dbSystem: string; messagingSystem: string })
     db: (spec, fn) => withDbSpan({ system: opts.dbSystem, ...spec }, fn),
     cache: (operation, key, fn) => withCacheSpan(operation, key, fn),
     client: (spec, fn) =>
-      withClientSpan({ method: spec.method, url: spec.url, peer: 'psp' }, (headers) => fn(headers)),
+      withClientSpan({ method: spec.method, url: spec.url, peer: 'psp' }, (headers, call) =>
+        fn(headers, call),
+      ),
     publish: (topic, parent, fn) =>
       context.with(extractContext(parent), () => {
         const headers: Record<string, string> = {};
-        return withPublishSpan(topic, headers, () => fn(headers), { system: opts.messagingSystem });
+        // The relay sends after the request that wrote the row has answered: a linked child.
+        return withPublishSpan(topic, headers, () => fn(headers), {
+          system: opts.messagingSystem,
+          deferred: true,
+        });
       }),
     consume: (topic, headers, fn) =>
       // Single-message push delivery: the process span continues the producer's trace (as its

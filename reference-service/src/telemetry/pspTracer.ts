@@ -3,7 +3,7 @@
 // span → the PSP's server span. startTelemetry builds one resource per process (one global SDK),
 // so the simulator gets a second TracerProvider, not registered globally, exporting to the same
 // OTLP traces endpoint with the same headers, environment and batching bounds.
-import type { Telemetry } from '@marketbench/instrumentation';
+import { oneClockTracer, type Telemetry } from '@marketbench/instrumentation';
 import { ATTR, SERVICES } from '@marketbench/instrumentation/names';
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -39,7 +39,8 @@ export function startPspTracer(telemetry: Telemetry): PspTracer | undefined {
     ],
   });
   return {
-    tracer: provider.getTracer(SERVICES.psp),
+    // On the process's span clock: these spans are children of the gateway's client spans.
+    tracer: oneClockTracer(provider.getTracer(SERVICES.psp)),
     flush: () => provider.forceFlush().catch(() => undefined),
     shutdown: () => provider.shutdown().catch(() => undefined),
   };

@@ -6,8 +6,10 @@
 //     │    └─ POST /v1/authorizations (server, service marketbench-psp-simulator)
 //     ├─ POST  → PSP (client, 201)   ┘
 //     │    └─ POST /v1/authorizations (server, service marketbench-psp-simulator)
-//     └─ publish order.paid (producer)
+//     └─ publish order.paid (producer, sent by the relay later: also linked to the server span)
 //          └─ process order.paid (consumer, linked to the producer span)
+// with the failed attempt's spans in Error status (semantic conventions), and every child's
+// interval inside its parent's (one clock), except linked (follows-from) children.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,8 +27,27 @@ interface SpanRow {
   SpanName: string;
   SpanKind: string;
   SpanAttributes: Record<string, string>;
+  StatusCode: string;
+  StatusMessage: string;
+  startNs: string;
+  Duration: string;
   'Events.Name': string[];
   'Links.SpanId': string[];
+}
+
+/** Children (by ParentSpanId) not inside their parent's interval; children linked to their parent are exempt. */
+function childrenOutsideParents(spans: SpanRow[]): string[] {
+  const byId = new Map(spans.map((s) => [s.SpanId, s]));
+  const outside: string[] = [];
+  for (const s of spans) {
+    const parent = byId.get(s.ParentSpanId);
+    if (!parent || s['Links.SpanId'].includes(parent.SpanId)) continue;
+    const start = BigInt(s.startNs);
+    const pStart = BigInt(parent.startNs);
+    if (start < pStart || start + BigInt(s.Duration) > pStart + BigInt(parent.Duration))
+      outside.push(`${s.SpanName} outside ${parent.SpanName}`);
+  }
+  return outside;
 }
 
 test('a checkout with a PSP retry is one trace: server → DB → PSP client spans → publish → linked consumer', async () => {
@@ -101,8 +122,10 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
     await ingest.flush();
 
     const spans = await store.query<SpanRow>(
-      'SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, SpanAttributes, Events.Name, Links.SpanId FROM otel_traces WHERE ServiceName = {s:String} AND TraceId = {t:String}',
-      { s: serviceName, t: traceId },
+      `SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, SpanAttributes, StatusCode, StatusMessage,
+              toString(toUnixTimestamp64Nano(Timestamp)) AS startNs, toString(Duration) AS Duration, Events.Name, Links.SpanId
+         FROM otel_traces WHERE ServiceName IN ({s:String}, {p:String}) AND TraceId = {t:String}`,
+      { s: serviceName, p: SERVICES.psp, t: traceId },
     );
     const byId = new Map(spans.map((s) => [s.SpanId, s]));
     const server = spans.find((s) => s.SpanKind === 'Server' && s.SpanName === 'POST /checkout');
@@ -137,6 +160,14 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
       psp.map((s) => s.SpanAttributes[ATTR.httpStatusCode]),
       ['503', '201'],
     );
+    // What a trace viewer shows: the failed attempt in Error with why, the good one unset.
+    assert.deepEqual(
+      psp.map((s) => [s.StatusCode, s.StatusMessage, s.SpanAttributes[ATTR.errorType] ?? '']),
+      [
+        ['Error', 'HTTP 503', '503'],
+        ['Unset', '', ''],
+      ],
+    );
     assert.equal(
       psp[0].SpanAttributes[ATTR.faultInjected],
       'true',
@@ -150,15 +181,17 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
       SpanName: string;
       code: string;
       fault: string;
+      StatusCode: string;
+      StatusMessage: string;
     }>(
-      "SELECT ParentSpanId, SpanName, SpanAttributes['http.response.status_code'] AS code, SpanAttributes['marketbench.fault.kind'] AS fault FROM otel_traces WHERE ServiceName = {p:String} AND TraceId = {t:String} AND SpanKind = 'Server' ORDER BY Timestamp",
+      "SELECT ParentSpanId, SpanName, SpanAttributes['http.response.status_code'] AS code, SpanAttributes['marketbench.fault.kind'] AS fault, StatusCode, StatusMessage FROM otel_traces WHERE ServiceName = {p:String} AND TraceId = {t:String} AND SpanKind = 'Server' ORDER BY Timestamp",
       { p: SERVICES.psp, t: traceId },
     );
     assert.deepEqual(
-      pspServer.map((s) => [s.SpanName, s.code, s.fault]),
+      pspServer.map((s) => [s.SpanName, s.code, s.fault, s.StatusCode, s.StatusMessage]),
       [
-        ['POST /v1/authorizations', '503', 'error'],
-        ['POST /v1/authorizations', '201', ''],
+        ['POST /v1/authorizations', '503', 'error', 'Error', 'HTTP 503'],
+        ['POST /v1/authorizations', '201', '', 'Unset', ''],
       ],
     );
     assert.deepEqual(
@@ -169,6 +202,7 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
     const publish = spans.find((s) => s.SpanKind === 'Producer' && s.SpanName === 'publish order.paid');
     assert.ok(publish, 'producer span in the checkout trace');
     assert.equal(publish.ParentSpanId, server.SpanId);
+    assert.deepEqual(publish['Links.SpanId'], [server.SpanId], 'sent later: a linked (follows-from) child');
     const consumer = spans.find((s) => s.SpanKind === 'Consumer' && s.SpanName === 'process order.paid');
     assert.ok(consumer, 'consumer span in the checkout trace');
     assert.equal(consumer.ParentSpanId, publish.SpanId);
@@ -179,6 +213,10 @@ test('a checkout with a PSP retry is one trace: server → DB → PSP client spa
     assert.ok(sale, 'the consumer wrote the sales projection');
     for (const s of spans)
       if (s !== server) assert.ok(byId.has(s.ParentSpanId), `${s.SpanName} hangs off the trace`);
+    // One clock: every parent/child pair of the trace (the PSP's spans included), links exempt.
+    const pairs = spans.filter((s) => byId.has(s.ParentSpanId)).length;
+    assert.ok(pairs >= 8, `${pairs} parent/child pairs`);
+    assert.deepEqual(childrenOutsideParents(spans), []);
 
     const badSpan = await store.query<{ SpanName: string; code: string }>(
       "SELECT SpanName, SpanAttributes['http.response.status_code'] AS code FROM otel_traces WHERE ServiceName = {s:String} AND TraceId = {t:String} AND SpanKind = 'Server'",
