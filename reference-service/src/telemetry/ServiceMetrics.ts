@@ -2,6 +2,17 @@
 // /metrics scrape carries them next to the RED metrics. Names come from the shared name table.
 import { LABELS, METRICS } from '@marketbench/instrumentation/names';
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
+import type { PaymentOutcome } from '../domain/ports.ts';
+
+/** Every PSP operation and outcome the gateway counts: their series exist at zero from the start. */
+const PSP_OPERATIONS = ['authorize', 'refund'] as const;
+const PSP_OUTCOMES = [
+  'approved',
+  'declined',
+  'error',
+  'timeout',
+  'circuit_open',
+] as const satisfies readonly PaymentOutcome[];
 
 export class ServiceMetrics {
   readonly checkouts: Counter<string>;
@@ -40,6 +51,13 @@ export class ServiceMetrics {
           registers,
         }),
     );
+    // A labelled counter has no series until its first increment, so a healthy service would
+    // expose no error series and a burn-rate rule would see its first errors only from the second
+    // scrape after them (rate needs two samples). Zero series from the start make the first error
+    // count (docs/SLO.md, "Absent error series"); a dozen series cost nothing.
+    for (const operation of PSP_OPERATIONS)
+      for (const outcome of PSP_OUTCOMES)
+        this.pspRequests.inc({ [LABELS.operation]: operation, [LABELS.outcome]: outcome }, 0);
     this.pspDuration = get(
       METRICS.pspDuration,
       () =>
