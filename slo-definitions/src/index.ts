@@ -16,7 +16,7 @@ export type {
 export { evaluateSlo, evaluateSlos, runEnd } from './clickhouse/evaluateSlos.ts';
 export { formatStatus } from './clickhouse/formatStatus.ts';
 export type { SliSource } from './clickhouse/sliSql.ts';
-export { grafanaSliSql, sliSource, windowedSliSql } from './clickhouse/sliSql.ts';
+export { grafanaSliSql, readsRollup, sliSource, sqlString, windowedSliSql } from './clickhouse/sliSql.ts';
 export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
 export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
 export type { DrillOptions, DrillReport } from './drill/runDrill.ts';
@@ -31,17 +31,21 @@ export {
   grafanaAlertRulesYaml,
   windowQueries,
 } from './grafana/grafanaAlertRules.ts';
-export { burnWindows, DEFAULT_WINDOWS } from './pipeline/burnWindows.ts';
+export { alertFor, burnWindows, DEFAULT_WINDOWS } from './pipeline/burnWindows.ts';
 export { compileSpec, compileSpecFile } from './pipeline/compileSpec.ts';
 export { deriveSli } from './pipeline/deriveSli.ts';
+export type { AlertTiming } from './pipeline/detectionTimes.ts';
+export { alertTimings, pairDetectionSeconds, pairResetSeconds } from './pipeline/detectionTimes.ts';
 export type { PromRule, PromRuleGroup } from './prometheus/prometheusRules.ts';
 export {
   alertAnnotations,
+  alertLabels,
   prometheusRulesYaml,
+  recordedWindows,
   sliRecordName,
   sloRuleGroups,
 } from './prometheus/prometheusRules.ts';
-export { errorRatioPromql } from './prometheus/promql.ts';
+export { errorRatioPromql, ratioOrZero } from './prometheus/promql.ts';
 export { promtoolTestsYaml } from './prometheus/promtoolTests.ts';
 export { formatDuration, parseDuration } from './spec/duration.ts';
 export { DEFAULT_SPECS_DIR, loadSpecFiles, loadSpecs } from './spec/loadSpecs.ts';

@@ -83,6 +83,10 @@ export interface AlertingSpec {
   pageLabels?: Record<string, string>;
   /** Labels of the ticket alert, merged over `severity: ticket`. */
   ticketLabels?: Record<string, string>;
+  /** `for:` of the page alert (`1m`); default a fifth of the shortest page short window. */
+  pageFor?: string;
+  /** `for:` of the ticket alert; default a fifth of the shortest ticket short window. */
+  ticketFor?: string;
 }
 
 /** One SLO as written in a spec (OpenSLO v1 fields where OpenSLO has them). */
@@ -193,4 +197,6 @@ export interface Slo {
   annotations: Record<string, string>;
   /** Extra labels per severity (on top of `severity`). */
   severityLabels: { page: Record<string, string>; ticket: Record<string, string> };
+  /** How long each alert's condition must hold before it fires (`for:`), as a duration. */
+  alertFor: { page: string; ticket: string };
 }

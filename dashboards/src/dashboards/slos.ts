@@ -4,15 +4,12 @@
 // comes from the same SLI sources the alert rules and marketbench's own evaluation use.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { HTTP_DURATION_BUCKETS } from '@marketbench/instrumentation';
 import { loadSpecs, type Sli, type Slo, sliSource, windowedSliSql } from '@marketbench/slo-definitions';
 import {
   datasourceVariable,
   newDashboard,
   ROLLUP_INTERVAL,
-  sqlString,
   stat,
-  T,
   table,
   timeseries,
   UIDS,
@@ -23,44 +20,12 @@ const AT = '$__toTime';
 
 const ratio = (i: number) => `if(total_${i} = 0, 0, bad_${i} / total_${i})`;
 
-type HttpSli = Extract<Sli, { kind: 'httpAvailability' | 'httpLatency' }>;
-
 /**
- * HTTP SLIs whose events the per-minute HTTP rollup holds exactly: availability always, latency
- * when the threshold is a histogram bucket boundary (the specs require it). Others read spans.
- */
-function fromRollup(sli: Sli): sli is HttpSli {
-  if (sli.kind === 'httpAvailability') return true;
-  return sli.kind === 'httpLatency' && HTTP_DURATION_BUCKETS.includes(sli.thresholdSeconds);
-}
-
-/** The rollup's version of slo-definitions' SLI source: same events, same bad events, per minute. */
-function rollupSource(sli: HttpSli): { where: string[]; bad: string } {
-  const list = (xs: readonly string[]) => xs.map(sqlString).join(', ');
-  const where = [`ServiceName = ${sqlString(sli.service)}`, `route IN (${list(sli.routes)})`];
-  if (sli.methods.length > 0) where.push(`method IN (${list(sli.methods)})`);
-  if (sli.excludeClientErrors) where.push('NOT (status BETWEEN 400 AND 499)');
-  const bad =
-    sli.kind === 'httpAvailability'
-      ? '(status >= 500 OR (status = 0 AND error = 1))'
-      : `le > ${sli.thresholdSeconds}`;
-  return { where, bad };
-}
-
-/**
- * Bad and total events per window ending at the last whole minute before `at` (rollup), or the
- * exact span query of slo-definitions when the rollup cannot answer.
+ * Bad and total events per window ending at the end of the time range: HTTP SLIs from the
+ * per-minute rollup (whole minutes), others from slo-definitions' exact query, as the alert rules read them.
  */
 function windowedSql(sli: Sli, windowsMs: readonly number[]): string {
-  if (!fromRollup(sli)) return windowedSliSql(sli, windowsMs, AT);
-  const { where, bad } = rollupSource(sli);
-  const end = `toStartOfMinute(${AT})`;
-  const inWindow = (ms: number) => `minute >= ${end} - toIntervalSecond(${Math.round(ms / 1000)})`;
-  const cols = windowsMs.flatMap((ms, i) => [
-    `sumIf(requests, ${bad} AND ${inWindow(ms)}) AS bad_${i}`,
-    `sumIf(requests, ${inWindow(ms)}) AS total_${i}`,
-  ]);
-  return `SELECT\n  ${cols.join(',\n  ')}\nFROM ${T.httpSli1m}\nWHERE ${[...where, inWindow(Math.max(...windowsMs)), `minute < ${end}`].join('\n  AND ')}`;
+  return windowedSliSql(sli, windowsMs, AT, false, { rollup: true });
 }
 
 export function sliOverPeriod(slo: Slo) {
@@ -99,21 +64,20 @@ ${windowedSql(slo.sli, windows)}
 }
 
 export function errorRatioOverTime(slo: Slo) {
-  if (fromRollup(slo.sli)) {
-    const { where, bad } = rollupSource(slo.sli);
+  const src = sliSource(slo.sli, { rollup: true });
+  if (src.weight !== undefined) {
     return timeseries(
       `${slo.displayName}: error ratio`,
       'Share of bad events per interval against the error budget (1 − objective).',
-      `SELECT $__timeInterval(minute) AS time, sumIf(requests, ${bad}) / sum(requests) AS error_ratio, ${slo.errorBudget} AS budget
-FROM ${T.httpSli1m}
-WHERE $__timeFilter(minute) AND ${where.join(' AND ')}
+      `SELECT $__timeInterval(${src.time}) AS time, sumIf(${src.weight}, ${src.bad}) / sum(${src.weight}) AS error_ratio, ${slo.errorBudget} AS budget
+FROM ${src.table}
+WHERE $__timeFilter(${src.time}) AND ${src.where.join(' AND ')}
 GROUP BY time
 ORDER BY time`,
       'percentunit',
       { w: 18 },
     ).interval(ROLLUP_INTERVAL);
   }
-  const src = sliSource(slo.sli);
   const where = [`$__timeFilter(${src.time})`, ...src.where].join(' AND ');
   const sql =
     src.shape === 'events'

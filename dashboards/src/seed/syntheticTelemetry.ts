@@ -355,7 +355,13 @@ function syntheticMetrics(
     gauge.push({ ...head(METRICS.eventLoopLagP99, t, {}), Value: 0.01 + (k % 4) * 0.001 });
     gauge.push({ ...head(METRICS.heapUsed, t, {}), Value: 50e6 + k * 1e5 });
     gauge.push({ ...head(METRICS.ledgerBalanced, t, {}), Value: 1 });
-    gauge.push({ ...head(METRICS.ingestLagSeconds, t, {}), Value: k % 5 === 4 ? 45 : 2 });
+    // The ingest's own gauge, scraped under the ingest's job (service) as the stack scrapes it.
+    gauge.push({
+      ...head(METRICS.ingestLagSeconds, t, {}),
+      ResourceAttributes: resource(SERVICES.ingest),
+      ServiceName: SERVICES.ingest,
+      Value: k % 5 === 4 ? 45 : 2,
+    });
     const counter = (name: string, attrs: Record<string, string>, value: number) =>
       sum.push({ ...head(name, t, attrs), Value: value, AggregationTemporality: 2, IsMonotonic: true });
     counter(METRICS.cpuSeconds, {}, 100 + k * 7.5);

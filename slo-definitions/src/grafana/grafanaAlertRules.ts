@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { grafanaSliSql } from '../clickhouse/sliSql.ts';
-import { alertAnnotations, sloLabels } from '../prometheus/prometheusRules.ts';
+import { alertAnnotations, alertLabels } from '../prometheus/prometheusRules.ts';
 import type { Slo } from '../types.ts';
 
 /**
@@ -130,8 +130,8 @@ export function grafanaAlertRule(slo: Slo, severity: 'page' | 'ticket'): Grafana
     data,
     noDataState: 'OK',
     execErrState: 'Error',
-    for: '0s',
-    labels: { ...slo.labels, ...slo.severityLabels[severity], severity, ...sloLabels(slo) },
+    for: slo.alertFor[severity],
+    labels: alertLabels(slo, severity),
     annotations: alertAnnotations(slo, severity),
   };
 }

@@ -74,3 +74,22 @@ export function burnWindows(
     a.severity === b.severity ? a.longSeconds - b.longSeconds : a.severity === 'page' ? -1 : 1,
   );
 }
+
+/**
+ * `for:` of each severity's alert: as written, else a fifth of that severity's shortest short
+ * window (1m for the 5m page window, 24m for the 2h ticket window). The short window already
+ * makes the alert reset soon; `for:` keeps one evaluation over the line (a scrape gap, a
+ * restarted Prometheus whose long window holds minutes) from paging, at the cost of that delay
+ * on every detection (docs/SLO.md, "Detection and reset times").
+ */
+export function alertFor(
+  windows: readonly BurnWindow[],
+  written: { page?: string; ticket?: string } = {},
+): { page: string; ticket: string } {
+  const fifth = (severity: 'page' | 'ticket'): string => {
+    const shorts = windows.filter((w) => w.severity === severity).map((w) => w.shortSeconds);
+    if (shorts.length === 0) return '0s';
+    return formatDuration(Math.max(1, Math.round(Math.min(...shorts) / 5)));
+  };
+  return { page: written.page ?? fifth('page'), ticket: written.ticket ?? fifth('ticket') };
+}

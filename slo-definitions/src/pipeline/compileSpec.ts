@@ -7,7 +7,7 @@ import { parseSpec } from '../spec/parseSpec.ts';
 import { validateNames } from '../spec/validateNames.ts';
 import { validateThresholds } from '../spec/validateThresholds.ts';
 import type { Slo, SloSpecFile } from '../types.ts';
-import { burnWindows } from './burnWindows.ts';
+import { alertFor, burnWindows } from './burnWindows.ts';
 import { deriveSli } from './deriveSli.ts';
 
 function pascal(name: string): string {
@@ -24,6 +24,10 @@ export function compileSpecFile(spec: SloSpecFile, file: string): Slo[] {
   spec.spec.slos.forEach((s, i) => {
     try {
       const target = s.objectives[0].target;
+      const windows = burnWindows(s.timeWindow.duration, s.alerting?.windows, {
+        file,
+        path: `/spec/slos/${i}`,
+      });
       slos.push({
         id: `${spec.metadata.name}-${s.name}`,
         name: s.name,
@@ -36,11 +40,12 @@ export function compileSpecFile(spec: SloSpecFile, file: string): Slo[] {
         period: s.timeWindow.duration,
         periodSeconds: parseDuration(s.timeWindow.duration),
         sli: deriveSli(spec.spec.service, s),
-        windows: burnWindows(s.timeWindow.duration, s.alerting?.windows, { file, path: `/spec/slos/${i}` }),
+        windows,
         alertName: s.alerting?.name ?? `${pascal(s.name)}BudgetBurn`,
         labels: { ...(spec.spec.labels ?? {}), ...(s.alerting?.labels ?? {}) },
         annotations: { ...(s.alerting?.annotations ?? {}) },
         severityLabels: { page: s.alerting?.pageLabels ?? {}, ticket: s.alerting?.ticketLabels ?? {} },
+        alertFor: alertFor(windows, { page: s.alerting?.pageFor, ticket: s.alerting?.ticketFor }),
       });
     } catch (err) {
       if (err instanceof SloError) errors.push(err);

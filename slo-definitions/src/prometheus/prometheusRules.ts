@@ -1,7 +1,8 @@
-// Generator 1: Prometheus rule groups for compiled SLOs, named the way Sloth names them so
-// existing Sloth dashboards read them: per SLO one group of SLI recording rules (error ratio
-// per alert window), one of meta rules (objective, budget, burn rate, budget remaining) and
-// one of multi-window multi-burn-rate alerts (page and ticket).
+// Generator 1: Prometheus rule groups for compiled SLOs, named and labelled the way Sloth names
+// them (`sloth_id`, `sloth_service`, `sloth_slo`, `sloth_window`, `sloth_severity`, beside our
+// `slo_*` labels) so Sloth's Grafana dashboards read them: per SLO one group of SLI recording
+// rules (error ratio per alert window), one of meta rules (objective, budget, burn rate, budget
+// remaining, `sloth_slo_info`) and one of multi-window multi-burn-rate alerts (page and ticket).
 
 import { stringify } from 'yaml';
 import type { BurnWindow, Slo } from '../types.ts';
@@ -29,9 +30,27 @@ export function sliRecordName(window: string): string {
   return `slo:sli_error:ratio_rate${window}`;
 }
 
-/** Labels identifying one SLO on every recorded series. */
+/** Labels identifying one SLO on every recorded series and alert: ours, then Sloth's. */
 export function sloLabels(slo: Slo): Record<string, string> {
-  return { slo_id: slo.id, slo_service: slo.service, slo_name: slo.name };
+  return {
+    slo_id: slo.id,
+    slo_service: slo.service,
+    slo_name: slo.name,
+    sloth_id: slo.id,
+    sloth_service: slo.service,
+    sloth_slo: slo.name,
+  };
+}
+
+/** The labels of the SLO's alert of one severity (Prometheus and Grafana alike). */
+export function alertLabels(slo: Slo, severity: 'page' | 'ticket'): Record<string, string> {
+  return {
+    ...slo.labels,
+    ...slo.severityLabels[severity],
+    severity,
+    sloth_severity: severity,
+    ...sloLabels(slo),
+  };
 }
 
 /** Every window the SLO's alerts read, shortest first. */
@@ -48,13 +67,17 @@ function ref(record: string, slo: Slo): string {
   return `${record}{slo_id="${slo.id}"}`;
 }
 
+/**
+ * Long AND short window over the factor, per pair, pairs OR-ed. The recorded ratios differ in
+ * `sloth_window`, so the set operators ignore it, and the alert drops it: one alert identity
+ * whichever pair fires, so its `for:` does not restart when the firing pair changes.
+ */
 function alertExpr(slo: Slo, windows: readonly BurnWindow[]): string {
-  return windows
-    .map((w) => {
-      const threshold = `(${w.burnRate} * ${slo.errorBudget})`;
-      return `(${ref(sliRecordName(w.long), slo)} > ${threshold} and ${ref(sliRecordName(w.short), slo)} > ${threshold})`;
-    })
-    .join('\nor\n');
+  const pairs = windows.map((w) => {
+    const threshold = `(${w.burnRate} * ${slo.errorBudget})`;
+    return `  (${ref(sliRecordName(w.long), slo)} > ${threshold}\n   and ignoring (sloth_window)\n   ${ref(sliRecordName(w.short), slo)} > ${threshold})`;
+  });
+  return `max without (sloth_window) (\n${pairs.join('\n  or ignoring (sloth_window)\n')}\n)`;
 }
 
 /** Annotations of the SLO's alert of one severity (static text, so promtool tests can expect them). */
@@ -80,12 +103,12 @@ export function sloRuleGroups(slo: Slo): PromRuleGroup[] {
   const sli: PromRule[] = windows.map((w) => ({
     record: sliRecordName(w),
     expr: `(${errorRatioPromql(slo.sli, w)})`,
-    labels,
+    labels: { ...labels, sloth_window: w },
   }));
   sli.push({
     record: sliRecordName(slo.period),
     expr: `avg_over_time(${ref(sliRecordName(shortest), slo)}[${slo.period}])`,
-    labels,
+    labels: { ...labels, sloth_window: slo.period },
   });
   const days = slo.periodSeconds / 86_400;
   const meta: PromRule[] = [
@@ -107,6 +130,18 @@ export function sloRuleGroups(slo: Slo): PromRuleGroup[] {
       expr: `1 - ${ref('slo:period_burn_rate:ratio', slo)}`,
       labels,
     },
+    {
+      // Sloth's info series: its dashboards list services and SLOs from it.
+      record: 'sloth_slo_info',
+      expr: 'vector(1)',
+      labels: {
+        ...labels,
+        sloth_mode: 'cli-gen-prom',
+        sloth_spec: 'marketbench/v1',
+        sloth_version: 'marketbench',
+        sloth_objective: String(Number((slo.target * 100).toPrecision(10))),
+      },
+    },
   ];
   const alerts: PromRule[] = [];
   for (const severity of ['page', 'ticket'] as const) {
@@ -115,7 +150,8 @@ export function sloRuleGroups(slo: Slo): PromRuleGroup[] {
     alerts.push({
       alert: slo.alertName,
       expr: alertExpr(slo, ws),
-      labels: { ...slo.labels, ...slo.severityLabels[severity], severity, ...labels },
+      for: slo.alertFor[severity],
+      labels: alertLabels(slo, severity),
       annotations: alertAnnotations(slo, severity),
     });
   }

@@ -27,6 +27,16 @@ export function leLabel(seconds: number): string {
   return String(seconds);
 }
 
+/**
+ * `bad / total` where an absent bad series counts as zero while the total has data: the error
+ * series of a counter (`status_code="500"`, `outcome="timeout"`) does not exist until the first
+ * error, and a bare `bad / total` would then be empty, leaving the SLI, its burn rates and the
+ * period average without data on a healthy service. With no total, the ratio stays empty.
+ */
+export function ratioOrZero(bad: string, total: string): string {
+  return `(${bad} or 0 * ${total}) / ${total}`;
+}
+
 /** PromQL of the SLI's error ratio over `window` (a Prometheus duration such as `5m`). */
 export function errorRatioPromql(sli: Sli, window: string): string {
   switch (sli.kind) {
@@ -38,15 +48,22 @@ export function errorRatioPromql(sli: Sli, window: string): string {
       const count = `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, base)}[${window}]))`;
       if (sli.kind === 'httpAvailability') {
         const bad = [...base, `${LABELS.statusCode}=~"5.."`];
-        return `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, bad)}[${window}])) / ${count}`;
+        return ratioOrZero(
+          `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, bad)}[${window}]))`,
+          count,
+        );
       }
+      // Every bucket of a histogram exists as soon as its count does, so the good side is never absent.
       const fast = [...base, `le=${str(leLabel(sli.thresholdSeconds))}`];
       return `1 - (sum(rate(${selector(`${METRICS.httpServerDuration}_bucket`, fast)}[${window}])) / ${count})`;
     }
     case 'counterRatio': {
       const base = Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`);
       const bad = [...base, ...Object.entries(sli.badWhen).map(([k, vs]) => matchAny(k, vs))];
-      return `sum(rate(${selector(sli.metric, bad)}[${window}])) / sum(rate(${selector(sli.metric, base)}[${window}]))`;
+      return ratioOrZero(
+        `sum(rate(${selector(sli.metric, bad)}[${window}]))`,
+        `sum(rate(${selector(sli.metric, base)}[${window}]))`,
+      );
     }
     case 'freshness': {
       // A gauge has no events: each evaluation step of the subquery is one event, bad when the

@@ -130,6 +130,8 @@ export const SPEC_SCHEMA = {
             annotations: { type: 'object', additionalProperties: { type: 'string' } },
             pageLabels: LABELS,
             ticketLabels: LABELS,
+            pageFor: { type: 'string', pattern: DURATION },
+            ticketFor: { type: 'string', pattern: DURATION },
             windows: {
               type: 'array',
               minItems: 1,

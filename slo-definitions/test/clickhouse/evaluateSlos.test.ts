@@ -54,6 +54,7 @@ before(async () => {
     samples.push(
       counterSample({
         atMs,
+        startMs: AT - 60 * MIN,
         metric: METRICS.pspRequests,
         attributes: { operation: 'authorize', outcome: 'success' },
         value: 10 * k,
@@ -62,6 +63,7 @@ before(async () => {
     samples.push(
       counterSample({
         atMs,
+        startMs: AT - 60 * MIN,
         metric: METRICS.pspRequests,
         attributes: { operation: 'authorize', outcome: 'error' },
         value: k,
@@ -70,9 +72,23 @@ before(async () => {
     samples.push(
       counterSample({
         atMs,
+        startMs: AT - 60 * MIN,
         metric: METRICS.pspRequests,
         attributes: { operation: 'capture', outcome: 'error' },
         value: 100 * k,
+      }),
+    );
+  }
+  // A timeout series born 10 min ago with its first 5 timeouts already counted (a labelled counter
+  // appears at its first increment), then 1/min: all 15 are in the 1h window, 4 in the last 5 min.
+  for (let m = 10; m >= 0; m--) {
+    samples.push(
+      counterSample({
+        atMs: AT - m * MIN,
+        startMs: AT - 10 * MIN,
+        metric: METRICS.pspRequests,
+        attributes: { operation: 'authorize', outcome: 'timeout' },
+        value: 5 + (10 - m),
       }),
     );
   }
@@ -147,8 +163,11 @@ test('counter SLIs use the increase per series; gauge SLIs count samples over th
     slos: [...byId('reference-service-psp-authorization-success'), ...byId('ingest-freshness')],
   });
   const psp = r.slos[0].windows.find((w) => w.window === '1h');
-  // The window is (at - 1h, at]: the sample exactly 1 h back is outside, so 59 minutes of increase.
-  assert.deepEqual([psp?.bad, psp?.total], [59, 649]);
+  // The window is (at - 1h, at]: the sample exactly 1 h back is outside, so 59 minutes of increase
+  // of the series that started then; the timeout series started inside it and counts from 0.
+  assert.deepEqual([psp?.bad, psp?.total], [59 + 15, 649 + 15]);
+  const psp5m = r.slos[0].windows.find((w) => w.window === '5m');
+  assert.deepEqual([psp5m?.bad, psp5m?.total], [4 + 4, 40 + 8]);
   const fresh = r.slos[1].windows.find((w) => w.window === '1h');
   assert.deepEqual([fresh?.bad, fresh?.total], [14, 59]);
 });

@@ -32,9 +32,10 @@ export function serverSpan(o: {
   };
 }
 
-/** A cumulative counter sample (otel_metrics_sum). */
+/** A cumulative counter sample (otel_metrics_sum) of a series that started counting at `startMs`. */
 export function counterSample(o: {
   atMs: number;
+  startMs: number;
   metric: string;
   attributes: Record<string, string>;
   value: number;
@@ -43,7 +44,7 @@ export function counterSample(o: {
     ServiceName: SERVICES.reference,
     MetricName: o.metric,
     Attributes: o.attributes,
-    StartTimeUnix: (BigInt(Math.round(o.atMs)) * 1_000_000n).toString(),
+    StartTimeUnix: (BigInt(Math.round(o.startMs)) * 1_000_000n).toString(),
     TimeUnix: (BigInt(Math.round(o.atMs)) * 1_000_000n).toString(),
     Value: o.value,
     AggregationTemporality: 2,

@@ -50,6 +50,7 @@ before(async () => {
     sums.push(
       counterSample({
         atMs,
+        startMs: AT - 10 * MIN,
         metric: METRICS.pspRequests,
         attributes: { operation: 'authorize', outcome: 'success' },
         value: 3 * k,
@@ -58,6 +59,7 @@ before(async () => {
     sums.push(
       counterSample({
         atMs,
+        startMs: AT - 10 * MIN,
         metric: METRICS.pspRequests,
         attributes: { operation: 'authorize', outcome: 'timeout' },
         value: k,
@@ -113,14 +115,28 @@ test('every alert query runs on chDB after macro expansion and returns the known
   assert.ok(executed >= 9 * 8, `executed ${executed}`);
 });
 
-test('a window with no events reads as 0 (no data is not an outage)', async () => {
-  const [q] = windowQueries(slos.find((s) => s.id === 'reference-service-checkout-success')!, 'page');
-  const sql = expandQuery(q.rawSql, {
-    from: new Date(AT + 3600_000),
-    to: new Date(AT + 7200_000),
-    intervalMs: 60_000,
-  });
-  assert.deepEqual(await store.query(sql), [{ error_ratio: 0 }]);
+test('a window with no events returns no row: No data, which the rules treat as OK (not an outage)', async () => {
+  for (const id of ['reference-service-checkout-success', 'reference-service-psp-authorization-success']) {
+    const slo = slos.find((s) => s.id === id)!;
+    const [q] = windowQueries(slo, 'page');
+    const sql = expandQuery(q.rawSql, {
+      from: new Date(AT + 3600_000),
+      to: new Date(AT + 7200_000),
+      intervalMs: 60_000,
+    });
+    assert.deepEqual(await store.query(sql), [], id);
+    assert.equal(grafanaAlertRule(slo, 'page')?.noDataState, 'OK');
+  }
+});
+
+test('HTTP SLIs read the per-minute rollup, never raw spans; counters read the sum table', () => {
+  for (const slo of slos) {
+    for (const q of windowQueries(slo, 'page')) {
+      assert.doesNotMatch(q.rawSql, /otel_traces/, `${slo.id} ${q.refId}`);
+      if (slo.sli.kind === 'httpAvailability' || slo.sli.kind === 'httpLatency')
+        assert.match(q.rawSql, /FROM marketbench_http_sli_1m/, slo.id);
+    }
+  }
 });
 
 test('each rule: queries over its windows, reduce, math over the pairs, threshold as condition', () => {
