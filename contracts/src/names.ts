@@ -235,6 +235,8 @@ export const TABLES = {
   loadRequests: 'marketbench_load_requests',
   loadFaults: 'marketbench_load_faults',
   loadSamples: 'marketbench_load_samples',
+  /** The run's metric series (k6 metrics with their tags), one row per series, written at the end of the run. */
+  loadMetrics: 'marketbench_load_metrics',
   schemaMigrations: 'marketbench_schema_migrations',
   /** Per-minute rollup of server spans (RED, latency digest) that the dashboards read; fed by a materialized view. */
   serverSpans1m: 'marketbench_server_spans_1m',

@@ -8,9 +8,18 @@ export type { FeederRow } from './feeders/Feeder.ts';
 export { Feeder, parseCsv } from './feeders/Feeder.ts';
 export { exportK6 } from './k6/exportK6.ts';
 export { builtinK6Script, K6_DIR, writeBuiltinK6 } from './k6/writeBuiltinK6.ts';
-export { BUILTIN_METRICS, metricType } from './metrics/builtinMetrics.ts';
+export type { MetricUnit } from './metrics/builtinMetrics.ts';
+export {
+  aggregationUnit,
+  BUILTIN_METRICS,
+  metricType,
+  sampleUnit,
+  timeTrends,
+} from './metrics/builtinMetrics.ts';
 export type { Aggregate, MetricsSnapshot, Tags } from './metrics/MetricRegistry.ts';
 export { MetricRegistry } from './metrics/MetricRegistry.ts';
+export type { MetricSeriesRow } from './metrics/storedSeries.ts';
+export { registryFromRows, seriesRows } from './metrics/storedSeries.ts';
 export { seededRandom } from './runner/EngineContext.ts';
 export type { RequestRow } from './runner/RequestRow.ts';
 export type { SecondSample } from './runner/RunSampler.ts';
@@ -33,9 +42,15 @@ export type {
   CompiledThreshold,
   ThresholdVerdict,
 } from './thresholds/evaluateThresholds.ts';
-export { aggregationValue, compileThresholds, evaluateThresholds } from './thresholds/evaluateThresholds.ts';
+export {
+  aggregationValue,
+  compileThresholds,
+  evaluateThresholds,
+  observe,
+} from './thresholds/evaluateThresholds.ts';
 export type { MetricKey, Operator, ThresholdExpression } from './thresholds/parseThreshold.ts';
 export {
+  AGGREGATIONS,
   aggregationFits,
   compare,
   parseMetricKey,

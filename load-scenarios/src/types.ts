@@ -367,6 +367,8 @@ export interface RunResult {
   knee?: Knee;
   /** Rows stored and lost (store write failures). */
   rows: { stored: number; lost: number; firstError?: string };
+  /** Metric series stored for the gate (marketbench_load_metrics) and lost. */
+  series: { stored: number; lost: number; firstError?: string };
   /** Faults set or cleared during the run. */
   faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
   /** An error that ended an iteration before its request was sent (e.g. a feeder), if any. */

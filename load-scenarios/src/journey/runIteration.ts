@@ -129,14 +129,8 @@ export async function runIteration(
       for (const [k, t] of step.headers) headers[k] = t(tctx);
       body = step.body?.(tctx);
     } catch (err) {
-      // A feeder that ran out of unique rows: the iteration fails before sending anything.
-      ctx.live.errors++;
-      ctx.registry.add(
-        'http_req_failed',
-        'rate',
-        { ...ctx.tags, ...ex.tags, scenario: ex.name, journey: journey.name, name: step.name },
-        true,
-      );
+      // A feeder that ran out of unique rows: the iteration fails before sending anything. No
+      // request was sent, so nothing counts in http_req_failed (as a k6 script exception).
       ctx.live.lastError = (err as Error).message;
       return;
     }
@@ -198,6 +192,7 @@ export async function runIteration(
         latency_uncorrected_ms: uncorrected,
         scheduling_lag_ms: lag,
         status: res.status,
+        expected_response: ok,
         bytes_sent: sent,
         bytes_received: res.bytesReceived,
         trace_id: traceId,

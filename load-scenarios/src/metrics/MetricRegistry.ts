@@ -162,9 +162,12 @@ export class MetricRegistry {
 
   /** Merges the series of one metric whose tags include every filter tag; undefined when none. */
   aggregate(metric: string, filter: Tags, durationSec: number): Aggregate | undefined {
-    const match = this.all().filter(
-      (s) => s.metric === metric && Object.entries(filter).every(([k, v]) => s.tags[k] === v),
-    );
+    // Series in key order, not creation order: a registry rebuilt from stored rows (the gate)
+    // then adds the same floats in the same order and gets the same value to the last bit.
+    const match = [...this.byKey.entries()]
+      .filter(([, s]) => s.metric === metric && Object.entries(filter).every(([k, v]) => s.tags[k] === v))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => s);
     if (match.length === 0) return undefined;
     const type = match[0].type;
     let count = 0;
@@ -188,6 +191,7 @@ export class MetricRegistry {
       } else if (s.type === 'rate') {
         count += s.total;
         trues += s.trues;
+        sum += s.trues;
       } else {
         value = s.value;
         min = Math.min(min, s.min);

@@ -19,6 +19,8 @@ export interface RequestRow {
   latency_uncorrected_ms: number;
   scheduling_lag_ms: number;
   status: number;
+  /** k6's expected_response: a status the step expects and no transport error (false = http_req_failed). */
+  expected_response: boolean;
   bytes_sent: number;
   bytes_received: number;
   trace_id: string;

@@ -20,6 +20,8 @@ export interface SecondSample {
   requestRate: number;
   /** VUs running an iteration. */
   activeVus: number;
+  /** VUs allocated (k6's vus_max). */
+  allocatedVus: number;
   /** Generator CPU, percent of one core: the engines' own threads (user + system), not the rest of the process. */
   generatorCpu: number;
   /** Iterations dropped in this second. */
@@ -80,6 +82,7 @@ export class RunSampler {
     let errors = 0;
     let dropped = 0;
     let active = 0;
+    let allocated = 0;
     let target = 0;
     let p99 = 0;
     for (const l of this.live()) {
@@ -88,6 +91,7 @@ export class RunSampler {
       errors += l.errors;
       dropped += l.dropped;
       active += l.activeVus;
+      allocated += l.allocatedVus;
       for (const r of l.targetRate.values()) target += r;
       if (l.interval.totalCount > 0) {
         p99 = Math.max(p99, l.interval.getValueAtPercentile(99) / 1000);
@@ -102,6 +106,7 @@ export class RunSampler {
       achievedRate: (iterations - this.prev.iterations) / dt,
       requestRate: (requests - this.prev.requests) / dt,
       activeVus: active,
+      allocatedVus: allocated,
       generatorCpu: (cpuMs / (dt * 1000)) * 100,
       droppedIterations: dropped - this.prev.dropped,
       errors: errors - this.prev.errors,

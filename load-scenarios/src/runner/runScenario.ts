@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROUTES, TABLES } from '@marketbench/instrumentation/names';
+import type { Row } from '@marketbench/telemetry-store';
 import { ScenarioError } from '../errors.ts';
 import { Feeder } from '../feeders/Feeder.ts';
 import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
+import { seriesRows } from '../metrics/storedSeries.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
 import { maxVus } from '../scenario/maxVus.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
@@ -133,6 +135,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     thresholds: '[]',
     summary: '{}',
     time_scale: timeScale,
+    duration_sec: 0,
     updated_at: formatTimestamp(Date.now()).slice(0, 23),
     ...extra,
   });
@@ -245,6 +248,11 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const endedAt = new Date();
   const durationSec = (performance.now() - t0) / 1000;
   sampler.sample(true);
+  // k6's vus and vus_max gauges, from the per-second samples (last value, min, max).
+  for (const s of sampler.samples) {
+    registry.add('vus', 'gauge', {}, s.activeVus);
+    registry.add('vus_max', 'gauge', {}, s.allocatedVus);
+  }
   const verdicts = evaluateThresholds(registry, thresholds, durationSec);
   if (abortReason?.startsWith('threshold')) {
     for (const v of verdicts) if (!v.ok) v.aborted = true;
@@ -252,7 +260,8 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const thresholdsPassed = verdicts.every((v) => v.ok);
   const totals = {
     requests: counterTotal(registry, 'http_reqs', durationSec),
-    errors: engines.live().reduce((n, l) => n + l.errors, 0),
+    // The failed requests of http_req_failed, so the run row, the summary and the gate agree.
+    errors: registry.aggregate('http_req_failed', {}, durationSec)?.sum ?? 0,
     iterations: counterTotal(registry, 'iterations', durationSec),
     droppedIterations: counterTotal(registry, 'dropped_iterations', durationSec),
     interruptedIterations: counterTotal(registry, 'interrupted_iterations', durationSec),
@@ -283,6 +292,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     samples: sampler.samples,
     knee,
     rows: { stored: 0, lost: 0 },
+    series: { stored: 0, lost: 0 },
     faults: faultLog,
     generatorError: engines.live().find((l) => l.lastError)?.lastError,
     exitCode: thresholdsPassed ? 0 : 99,
@@ -295,11 +305,22 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
       lost: requestSink.lost,
       firstError: requestSink.firstError,
     };
+    // The run's metric series, before the final run row: a finished run row always has them.
+    const series = seriesRows(runId, registry.snapshot());
+    for (let i = 0; i < series.length; i += 1000) {
+      const block = series.slice(i, i + 1000);
+      await options.store.insert(TABLES.loadMetrics, block as unknown as Row[]).catch((err: Error) => {
+        result.series.lost += block.length;
+        result.series.firstError ??= err.message;
+      });
+    }
+    result.series.stored = series.length - result.series.lost;
     await options.store.insert(TABLES.loadRuns, [
       runRow(result.status, endedAt, {
         requests_total: totals.requests,
         errors_total: totals.errors,
         dropped_iterations: totals.droppedIterations,
+        duration_sec: durationSec,
         thresholds: JSON.stringify(verdicts),
         summary: JSON.stringify(summaryJson(result)),
       }),

@@ -71,6 +71,37 @@ ORDER BY (run_id, ts)`,
   ];
 }
 
+/**
+ * Version 2 of the load tables: per request whether the response was expected (k6's
+ * `expected_response`, honouring each step's `expectedStatuses`), the one definition of a failed
+ * request that the gate, the report and the dashboards read; the run's length as its runner
+ * measured it; and the run's metric series (HDR histograms, counters, rates, gauges with their
+ * tags), so the gate evaluates thresholds on the very numbers the run's summary printed.
+ */
+export function loadTableStatementsV2(database: string): string[] {
+  const t = tableIn(database);
+  return [
+    // Rows written before this column existed carried the runner's verdict in `error`: it was
+    // empty exactly when the status was expected and no transport error occurred.
+    `ALTER TABLE ${t(TABLES.loadRequests)} ADD COLUMN IF NOT EXISTS expected_response Bool DEFAULT error = '' AFTER status`,
+    `ALTER TABLE ${t(TABLES.loadRuns)} ADD COLUMN IF NOT EXISTS duration_sec Float64 AFTER time_scale`,
+    `CREATE TABLE IF NOT EXISTS ${t(TABLES.loadMetrics)} (
+    run_id String,
+    metric LowCardinality(String),
+    type LowCardinality(String),
+    tags ${TAGS},
+    count UInt64,
+    sum Float64,
+    trues UInt64,
+    value Float64,
+    min Float64,
+    max Float64,
+    hist String
+) ENGINE = MergeTree()
+ORDER BY (run_id, metric)`,
+  ];
+}
+
 /** The migrations bookkeeping table itself (created before any migration runs). */
 export function migrationsTableStatement(database: string): string {
   return `CREATE TABLE IF NOT EXISTS ${ident(database)}.${ident(TABLES.schemaMigrations)} (

@@ -9,7 +9,7 @@ import type { Store } from '../types.ts';
 import { capacityTableStatements } from './capacityTables.ts';
 import { errorSpanStatements } from './errorSpans.ts';
 import { httpSliRollupStatements } from './httpSliRollup.ts';
-import { loadTableStatements, migrationsTableStatement } from './marketbenchTables.ts';
+import { loadTableStatements, loadTableStatementsV2, migrationsTableStatement } from './marketbenchTables.ts';
 import { otelTableStatements } from './otelTables.ts';
 import { serverSpanRollupStatements } from './serverSpanRollup.ts';
 import { slowSpanStatements } from './slowSpans.ts';
@@ -60,6 +60,11 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 7,
     name: 'capacity tables: the USL fit of a capacity run, and its load steps',
     statements: (db) => capacityTableStatements(db),
+  },
+  {
+    id: 8,
+    name: 'load results: expected_response per request, duration_sec per run, metric series per run (marketbench_load_metrics)',
+    statements: (db) => loadTableStatementsV2(db),
   },
 ];
 

@@ -85,3 +85,50 @@ test('a store migrated by a newer marketbench is refused with MB_ERR_SCHEMA_TOO_
   const again = await openStore({ home, migrate: false });
   await again.close();
 });
+
+test('migration 8: request rows stored before it read expected_response from the runner verdict in `error`', async () => {
+  const store = await openStore({ home: tempHome(), migrate: false });
+  try {
+    // The schema as version 7 left it, with two rows the old runner wrote: an expected 404
+    // (error empty) and an unexpected 500 (error "unexpected status 500").
+    for (const m of MIGRATIONS.filter((x) => x.id < 8))
+      for (const sql of m.statements(store.database, 0)) await store.exec(sql);
+    const row = (status: number, error: string) => ({
+      run_id: 'old',
+      scenario: 's',
+      journey: 'j',
+      step: 'x',
+      method: 'GET',
+      url: '/x',
+      vu: 1,
+      iteration: 0,
+      intended_start: '2026-01-01 00:00:00.000000',
+      actual_start: '2026-01-01 00:00:00.000000',
+      latency_corrected_ms: 1,
+      latency_uncorrected_ms: 1,
+      scheduling_lag_ms: 0,
+      status,
+      bytes_sent: 1,
+      bytes_received: 1,
+      trace_id: '',
+      span_id: '',
+      error,
+      check_failures: 0,
+      tags: {},
+    });
+    await store.insert(TABLES.loadRequests, [row(404, ''), row(500, 'unexpected status 500')]);
+    await migrate(store);
+    const rows = await store.query<{ status: number; expected_response: boolean }>(
+      `SELECT status, expected_response FROM ${TABLES.loadRequests} ORDER BY status`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.status), r.expected_response]),
+      [
+        [404, true],
+        [500, false],
+      ],
+    );
+  } finally {
+    await store.close();
+  }
+});

@@ -31,6 +31,7 @@ const described = [
   TABLES.loadRuns,
   TABLES.loadSamples,
   TABLES.loadFaults,
+  TABLES.loadMetrics,
   TABLES.schemaMigrations,
   TABLES.capacityRuns,
   TABLES.capacitySteps,
@@ -113,6 +114,12 @@ const KEYS: Record<string, { engine: string; partition: string; sorting: string;
     partition: '',
     sorting: 'run_id, step',
     primary: 'run_id, step',
+  },
+  [TABLES.loadMetrics]: {
+    engine: 'MergeTree',
+    partition: '',
+    sorting: 'run_id, metric',
+    primary: 'run_id, metric',
   },
 };
 
