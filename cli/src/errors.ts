@@ -36,6 +36,8 @@ export const CLI_ERRORS = {
   MB_ERR_NO_RUNS: EXIT.usage,
   /** No run with that id. */
   MB_ERR_RUN_UNKNOWN: EXIT.usage,
+  /** `gate`: the run has no stored metric series (unfinished, or stored by an older marketbench). */
+  MB_ERR_RUN_NO_METRICS: EXIT.usage,
   /** `dashboards build --check` found a generated file missing or different. */
   MB_ERR_DASHBOARDS_STALE: EXIT.usage,
   /** The ingest or service port is taken. */

@@ -46,8 +46,11 @@ export function sloBudgetResults(
         kind: 'slo',
         name: `slo ${b.slo} burn rate${b.window ? ` (${b.window})` : ''} ≤ ${b.maxBurnRate}`,
         verdict: worst <= b.maxBurnRate ? 'pass' : 'fail',
-        observed: worst < 0 ? 'no events' : `max ${fmt(worst)}× in ${where}`,
-        limit: `≤ ${b.maxBurnRate}×`,
+        observed: worst < 0 ? null : worst,
+        unit: 'burn',
+        limit: { operator: '<=', value: b.maxBurnRate },
+        observedText: worst < 0 ? 'no events' : `max ${fmt(worst)}× in ${where}`,
+        limitText: `≤ ${b.maxBurnRate}×`,
         detail: `highest burn over ${timeline.length} evaluations during the run; windows time-scaled ${fmt(scale)}×`,
       });
     }
@@ -58,8 +61,11 @@ export function sloBudgetResults(
         kind: 'slo',
         name: `slo ${b.slo} error budget consumed ≤ ${(b.maxBudgetConsumed * 100).toFixed(1)}%`,
         verdict: consumed === null || consumed <= b.maxBudgetConsumed ? 'pass' : 'fail',
-        observed: consumed === null ? 'no events' : `${(consumed * 100).toFixed(1)}%`,
-        limit: `≤ ${(b.maxBudgetConsumed * 100).toFixed(1)}%`,
+        observed: consumed,
+        unit: 'ratio',
+        limit: { operator: '<=', value: b.maxBudgetConsumed },
+        observedText: consumed === null ? 'no events' : `${(consumed * 100).toFixed(1)}%`,
+        limitText: `≤ ${(b.maxBudgetConsumed * 100).toFixed(1)}%`,
         detail: `share of the ${statuses[0]?.period} budget used over the (time-scaled ${fmt(scale)}×) period at the end of the run`,
       });
     }
@@ -76,8 +82,11 @@ export function sloBudgetResults(
         kind: 'slo',
         name: `slo ${b.slo} no page alert`,
         verdict: fired.length === 0 ? 'pass' : 'fail',
-        observed: fired.length === 0 ? 'no page fired' : `page fired: ${fired.join(', ')}`,
-        limit: 'no page',
+        observed: fired.length,
+        unit: 'count',
+        limit: { operator: '==', value: 0 },
+        observedText: fired.length === 0 ? 'no page fired' : `page fired: ${fired.join(', ')}`,
+        limitText: 'no page',
         detail: `multi-window multi-burn-rate page alerts evaluated at ${timeline.length} instants of the run`,
       });
     }

@@ -1,94 +1,163 @@
-// Reads and validates a budgets file (`apiVersion: marketbench/v1`, `kind: Budgets`) before any
-// query runs, naming the file and the field of the first problem.
+// Reads and validates a budgets file before any query runs: a marketbench/v1 Budgets file, or a
+// plain k6 options file (JSON or YAML) whose thresholds become the budgets. Both are checked by a
+// JSON Schema (ajv) that refuses unknown keys; every problem names the file and the field.
 
 import fs from 'node:fs';
+import { BUILTIN_METRICS, type ThresholdItem } from '@marketbench/load-scenarios';
+import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
 import { CliError, EXIT } from '../errors.ts';
+import { BUDGETS_SCHEMA, K6_OPTIONS_SCHEMA } from './budgetsSchema.ts';
 import { DEFAULT_BASELINE_POLICY } from './compareSteps.ts';
-import { GATE_METRICS } from './runData.ts';
 import { type ThresholdSyntax, thresholdSyntax } from './thresholdSyntax.ts';
-import type { BaselinePolicy, BudgetsSpec, SloBudget } from './types.ts';
+import type { BaselinePolicy, BudgetsSpec } from './types.ts';
 
 /** A budgets file, validated, with the baseline policy's defaults filled in. */
 export interface Budgets {
   /** Name shown in reports (metadata.name, else the file name). */
   name: string;
-  /** The spec as written. */
+  /** The file it was read from (for messages). */
+  file: string;
+  /** `marketbench` for a Budgets file, `k6` for a k6 options file. */
+  format: 'marketbench' | 'k6';
+  /** The spec (a k6 options file's thresholds become spec.thresholds). */
   spec: BudgetsSpec;
   /** Baseline policy with defaults. */
   baseline: BaselinePolicy;
+  /** What the gate should say about the file (k6 options it does not apply). */
+  notes: string[];
 }
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+const validateBudgetsDoc = ajv.compile(BUDGETS_SCHEMA);
+const validateK6Options = ajv.compile(K6_OPTIONS_SCHEMA);
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function invalid(file: string, field: string, why: string): CliError {
   return new CliError('MB_ERR_BUDGET_INVALID', `${file}: ${field}: ${why}`, EXIT.usage);
 }
 
-/** Validates a parsed budgets document. */
+/** One line per schema problem, `/json/pointer: message`, unknown keys named. */
+function schemaMessages(errors: readonly ErrorObject[]): string[] {
+  // An anyOf reports once for itself and once per branch: keep its own line (and an unknown key
+  // inside a branch, which says exactly what is wrong).
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const out = new Set<string>();
+  for (const e of errors) {
+    const at = e.instancePath || '(root)';
+    if (e.propertyName !== undefined) continue; // the enum inside propertyNames, reported below
+    if (e.keyword === 'additionalProperties') {
+      out.add(`${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`);
+    } else if (e.keyword === 'propertyNames') {
+      out.add(
+        `${at}: unknown key "${(e.params as { propertyName: string }).propertyName}" (not a k6 option)`,
+      );
+    } else if (e.keyword === 'anyOf') {
+      out.add(
+        e.instancePath.includes('/slos/')
+          ? `${at}: set maxBurnRate, maxBudgetConsumed or noPage`
+          : `${at}: must be an expression string such as "p(99)<300" or { threshold: "..." }`,
+      );
+    } else if (anyOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) {
+      // a branch of an anyOf: its own line says it
+    } else if (e.keyword === 'const') {
+      out.add(`${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
+    } else {
+      out.add(`${at}: ${e.message}`);
+    }
+  }
+  return [...out];
+}
+
+/** Checks every threshold's syntax; built-in metrics also get their aggregations checked. */
+function checkThresholds(
+  file: string,
+  prefix: string,
+  thresholds: Record<string, ThresholdItem[]>,
+  syntax: ThresholdSyntax,
+): void {
+  for (const [key, items] of Object.entries(thresholds)) {
+    const field = `${prefix}["${key}"]`;
+    const parsed = syntax.parseMetricKey(key);
+    if (typeof parsed === 'string') throw invalid(file, field, parsed);
+    if (!IDENT.test(parsed.metric)) throw invalid(file, field, `"${parsed.metric}" is not a metric name`);
+    if ('url' in parsed.filter)
+      throw invalid(
+        file,
+        field,
+        'marketbench samples carry no url tag (one series per URL would not scale): filter by the step, {name:...}',
+      );
+    for (const item of items) {
+      const e = typeof item === 'string' ? item : item.threshold;
+      const x = syntax.parseThresholdExpression(e);
+      if (typeof x === 'string') throw invalid(file, field, x);
+      if (parsed.metric in BUILTIN_METRICS && !syntax.aggregationFits(parsed.metric, x))
+        throw invalid(file, field, `"${e}": aggregation does not apply to ${parsed.metric}`);
+    }
+  }
+}
+
+/** Validates a parsed budgets document (a Budgets file or a k6 options file). */
 export function validateBudgets(
   doc: unknown,
   file: string,
   syntax: ThresholdSyntax = thresholdSyntax,
 ): Budgets {
-  if (typeof doc !== 'object' || doc === null) throw invalid(file, '(root)', 'expected a YAML mapping');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw invalid(file, '(root)', 'expected a mapping (a marketbench/v1 Budgets file or k6 options)');
   const d = doc as Record<string, unknown>;
-  if (d.apiVersion !== 'marketbench/v1') throw invalid(file, 'apiVersion', 'must be marketbench/v1');
-  if (d.kind !== 'Budgets') throw invalid(file, 'kind', 'must be Budgets');
-  const spec = d.spec as BudgetsSpec['spec'] | undefined;
-  if (typeof spec !== 'object' || spec === null) throw invalid(file, 'spec', 'missing');
-  for (const [key, exprs] of Object.entries(spec.thresholds ?? {})) {
-    const field = `spec.thresholds["${key}"]`;
-    const parsed = syntax.parseMetricKey(key);
-    if (typeof parsed === 'string') throw invalid(file, field, parsed);
-    if (!(GATE_METRICS as readonly string[]).includes(parsed.metric)) {
-      throw invalid(
-        file,
-        field,
-        `metric "${parsed.metric}" is not one the gate reads from stored rows (${GATE_METRICS.join(', ')})`,
+  const notes: string[] = [];
+  let spec: BudgetsSpec;
+  let format: Budgets['format'];
+  if ('apiVersion' in d || 'kind' in d || 'spec' in d) {
+    if (!validateBudgetsDoc(d))
+      throw new CliError(
+        'MB_ERR_BUDGET_INVALID',
+        `${file}: ${schemaMessages(validateBudgetsDoc.errors ?? []).join('; ')}`,
+        EXIT.usage,
       );
-    }
-    if (!Array.isArray(exprs) || exprs.length === 0)
-      throw invalid(file, field, 'expected a non-empty list of expressions');
-    for (const e of exprs) {
-      if (typeof e !== 'string') throw invalid(file, field, 'expressions are strings such as "p(99)<300"');
-      const x = syntax.parseThresholdExpression(e);
-      if (typeof x === 'string') throw invalid(file, field, x);
-      if (!syntax.aggregationFits(parsed.metric, x))
-        throw invalid(file, field, `"${e}": aggregation does not apply to ${parsed.metric}`);
-    }
+    spec = d as unknown as BudgetsSpec;
+    format = 'marketbench';
+  } else {
+    if (!validateK6Options(d))
+      throw new CliError(
+        'MB_ERR_BUDGET_INVALID',
+        `${file}: ${schemaMessages(validateK6Options.errors ?? []).join('; ')} (a budgets file is either apiVersion: marketbench/v1, kind: Budgets, or k6 options with thresholds)`,
+        EXIT.usage,
+      );
+    const ignored = Object.keys(d).filter((k) => k !== 'thresholds');
+    if (ignored.length > 0)
+      notes.push(
+        `${file}: k6 options other than thresholds do not apply to a stored run: ${ignored.join(', ')}`,
+      );
+    spec = {
+      apiVersion: 'marketbench/v1',
+      kind: 'Budgets',
+      spec: { thresholds: d.thresholds as Record<string, ThresholdItem[]> },
+    };
+    format = 'k6';
   }
-  (spec.slos ?? []).forEach((s: SloBudget, i: number) => {
-    const field = `spec.slos[${i}]`;
-    if (typeof s?.slo !== 'string' || s.slo === '')
-      throw invalid(file, field, 'slo (the SLO name) is required');
-    if (s.maxBurnRate === undefined && s.maxBudgetConsumed === undefined && s.noPage === undefined) {
-      throw invalid(file, field, 'set maxBurnRate, maxBudgetConsumed or noPage');
-    }
-    if (s.maxBurnRate !== undefined && !(typeof s.maxBurnRate === 'number' && s.maxBurnRate > 0)) {
-      throw invalid(file, `${field}.maxBurnRate`, 'must be a positive number');
-    }
-    if (
-      s.maxBudgetConsumed !== undefined &&
-      !(typeof s.maxBudgetConsumed === 'number' && s.maxBudgetConsumed >= 0)
-    ) {
-      throw invalid(file, `${field}.maxBudgetConsumed`, 'must be a fraction ≥ 0');
-    }
-  });
-  const baseline: BaselinePolicy = { ...DEFAULT_BASELINE_POLICY, ...(spec.baseline ?? {}) };
-  const fractions: Array<keyof BaselinePolicy> = ['quantile', 'alpha', 'confidence'];
-  for (const k of fractions) {
-    const v = baseline[k];
-    if (typeof v !== 'number' || !(v > 0 && v < 1))
-      throw invalid(file, `spec.baseline.${k}`, 'must be between 0 and 1');
-  }
-  for (const k of ['tolerance', 'minToleranceMs', 'resamples', 'minSamples'] as const) {
-    const v = baseline[k];
-    if (typeof v !== 'number' || !(v >= 0)) throw invalid(file, `spec.baseline.${k}`, 'must be a number ≥ 0');
-  }
-  const name = (d.metadata as { name?: string } | undefined)?.name ?? file.replace(/^.*\//, '');
-  return { name, spec: { ...(d as unknown as BudgetsSpec), spec }, baseline };
+  const s = spec.spec;
+  const prefix = format === 'k6' ? 'thresholds' : 'spec.thresholds';
+  checkThresholds(file, prefix, s.thresholds ?? {}, syntax);
+  const thresholdCount = Object.keys(s.thresholds ?? {}).length;
+  if (thresholdCount === 0 && (s.slos ?? []).length === 0 && s.baseline === undefined)
+    throw invalid(
+      file,
+      format === 'k6' ? 'thresholds' : 'spec',
+      'no budgets: set thresholds, slos or a baseline policy (an empty gate would pass anything)',
+    );
+  for (const a of s.thresholds ? Object.values(s.thresholds) : [])
+    for (const item of a)
+      if (typeof item === 'object' && item.abortOnFail)
+        notes.push(`${file}: abortOnFail has no effect on a stored run (the gate runs after it ended)`);
+  const baseline: BaselinePolicy = { ...DEFAULT_BASELINE_POLICY, ...(s.baseline ?? {}) };
+  const name = spec.metadata?.name ?? file.replace(/^.*\//, '');
+  return { name, file, format, spec, baseline, notes: [...new Set(notes)] };
 }
 
-/** Reads a budgets YAML file. */
+/** Reads a budgets file (YAML or JSON). */
 export function loadBudgets(file: string, syntax: ThresholdSyntax = thresholdSyntax): Budgets {
   let text: string;
   try {
@@ -103,11 +172,12 @@ export function loadBudgets(file: string, syntax: ThresholdSyntax = thresholdSyn
   }
   let doc: unknown;
   try {
+    // YAML 1.2 is a superset of JSON: one parser reads both.
     doc = YAML.parse(text);
   } catch (err) {
     throw new CliError(
       'MB_ERR_BUDGET_INVALID',
-      `${file} is not valid YAML: ${(err as Error).message}`,
+      `${file} is not valid YAML or JSON: ${(err as Error).message}`,
       EXIT.usage,
       { cause: err },
     );

@@ -1,10 +1,18 @@
-// Reads what the gate and the report need about one load run from the store: the run row,
-// k6-style aggregates of its request rows under a tag filter, and bounded per-step samples.
-// Everything is SQL on marketbench_load_requests / marketbench_load_runs, so it works the same
-// on embedded chDB and on a ClickHouse server.
+// Reads what the gate and the report need about one load run from the store: the run row, the
+// run's metric series (the registry its summary and thresholds read), and bounded per-step
+// samples. Everything is SQL on the marketbench_load_* tables, so it works the same on embedded
+// chDB and on a ClickHouse server.
 
 import { TABLES } from '@marketbench/instrumentation/names';
-import type { QueryParams, Store } from '@marketbench/telemetry-store';
+import {
+  type MetricRegistry,
+  type MetricSeriesRow,
+  type MetricType,
+  registryFromRows,
+  type ScenarioDefinition,
+  timeTrends,
+} from '@marketbench/load-scenarios';
+import type { Store } from '@marketbench/telemetry-store';
 import { CliError, EXIT } from '../errors.ts';
 
 /** The run row, as the load runner wrote it (latest version: the table is a ReplacingMergeTree). */
@@ -23,21 +31,15 @@ export interface RunRow {
   thresholds: string;
   summary: string;
   time_scale: number;
+  /** The run's length as its runner measured it (0 for runs stored before it was kept). */
+  duration_sec: number;
 }
 
-/** A request counts as failed (k6's http_req_failed) on a transport error, no status, or a status ≥ 400. */
-export const FAILED_SQL = "(error != '' OR status = 0 OR status >= 400)";
-
-/** Columns of marketbench_load_requests a k6 tag filter maps onto; other tags are read from `tags`. */
-const TAG_COLUMNS: Record<string, string> = {
-  name: 'step',
-  step: 'step',
-  scenario: 'scenario',
-  journey: 'journey',
-  method: 'method',
-  url: 'url',
-  status: 'toString(status)',
-};
+/**
+ * A request counts as failed (k6's http_req_failed) when its response was not expected: the
+ * runner's verdict per row (the step's expectedStatuses, default 200–399, and no transport error).
+ */
+export const FAILED_SQL = 'NOT expected_response';
 
 /** Resolves `last` (or undefined) to the newest run id; checks that a given id exists. */
 export async function resolveRunId(store: Store, runId: string | undefined): Promise<string> {
@@ -69,7 +71,7 @@ export async function readRun(store: Store, runId: string): Promise<RunRow> {
   const rows = await store.query<RunRow>(
     `SELECT run_id, scenario, status, toString(started_at) AS started_at, ifNull(toString(ended_at), '') AS ended_at, git_commit, target,
             config, toUInt64(requests_total) AS requests_total, toUInt64(errors_total) AS errors_total,
-            toUInt64(dropped_iterations) AS dropped_iterations, thresholds, summary, time_scale
+            toUInt64(dropped_iterations) AS dropped_iterations, thresholds, summary, time_scale, duration_sec
        FROM ${TABLES.loadRuns} FINAL WHERE run_id = {run:String} LIMIT 1`,
     { run: runId },
   );
@@ -82,64 +84,9 @@ export async function readRun(store: Store, runId: string): Promise<RunRow> {
     errors_total: Number(r.errors_total),
     dropped_iterations: Number(r.dropped_iterations),
     time_scale: Number(r.time_scale),
+    duration_sec: Number(r.duration_sec),
   };
 }
-
-/** Builds `AND ...` conditions for a k6 tag filter, binding values as parameters. */
-export function tagFilterSql(filter: Record<string, string>, params: QueryParams): string {
-  let sql = '';
-  let i = 0;
-  for (const [k, v] of Object.entries(filter)) {
-    const p = `f${i++}`;
-    params[p] = v;
-    if (k === 'expected_response') {
-      sql += v === 'true' ? ` AND NOT ${FAILED_SQL}` : ` AND ${FAILED_SQL}`;
-    } else if (TAG_COLUMNS[k]) {
-      sql += ` AND ${TAG_COLUMNS[k]} = {${p}:String}`;
-    } else {
-      const kp = `k${i}`;
-      params[kp] = k;
-      sql += ` AND tags[{${kp}:String}] = {${p}:String}`;
-    }
-  }
-  return sql;
-}
-
-/** k6-style aggregates of one metric over the matching request rows. */
-export interface RowAggregate {
-  /** Matching rows (for http_req_failed: requests; for counters: the counter's value). */
-  count: number;
-  /** Trend aggregates, ms. */
-  avg: number;
-  min: number;
-  max: number;
-  /** Requested percentiles (0–100) → value, ms. */
-  percentiles: Map<number, number>;
-  /** Counter per second of run time, or the rate metric's fraction. */
-  rate: number;
-}
-
-/** Trend metrics and the column holding their per-request value (ms). */
-const TREND_COLUMNS: Record<string, string> = {
-  http_req_duration: 'latency_corrected_ms',
-  http_req_duration_uncorrected: 'latency_uncorrected_ms',
-  http_req_scheduling_lag: 'scheduling_lag_ms',
-};
-
-/** Counter metrics computed from request rows. */
-const COUNTER_SQL: Record<string, string> = {
-  http_reqs: 'count()',
-  data_sent: 'sum(bytes_sent)',
-  data_received: 'sum(bytes_received)',
-};
-
-/** Metrics the gate can compute from stored rows. */
-export const GATE_METRICS = [
-  ...Object.keys(TREND_COLUMNS),
-  ...Object.keys(COUNTER_SQL),
-  'http_req_failed',
-  'dropped_iterations',
-] as const;
 
 /** Length of the run in seconds (ended − started; falls back to the span of the request rows). */
 export async function runDurationSec(store: Store, runId: string): Promise<number> {
@@ -153,81 +100,50 @@ export async function runDurationSec(store: Store, runId: string): Promise<numbe
   return Math.max(Number(rows[0]?.d ?? 0), 1e-3);
 }
 
-/**
- * Aggregates `metric` over the run's rows matching `filter`; undefined when nothing matched
- * (k6 treats a threshold on a metric without samples as passed, and so does the gate, saying so).
- */
-export async function aggregateMetric(
-  store: Store,
-  runId: string,
-  metric: string,
-  filter: Record<string, string>,
-  percentiles: readonly number[],
-  durationSec: number,
-): Promise<RowAggregate | undefined> {
-  if (metric === 'dropped_iterations') {
-    if (Object.keys(filter).length > 0) {
-      throw new CliError(
-        'MB_ERR_BUDGET_INVALID',
-        'dropped_iterations is a per-run counter: it takes no tag filter',
-        EXIT.usage,
-      );
-    }
-    const run = await readRun(store, runId);
-    const n = run.dropped_iterations;
-    return { count: n, avg: n, min: n, max: n, percentiles: new Map(), rate: n / durationSec };
-  }
-  const params: QueryParams = { run: runId };
-  const where = `run_id = {run:String}${tagFilterSql(filter, params)}`;
-  if (metric === 'http_req_failed') {
-    const rows = await store.query<{ n: number; f: number }>(
-      `SELECT count() AS n, countIf(${FAILED_SQL}) AS f FROM ${TABLES.loadRequests} WHERE ${where}`,
-      params,
-    );
-    const n = Number(rows[0]?.n ?? 0);
-    if (n === 0) return undefined;
-    const f = Number(rows[0].f);
-    return { count: n, avg: f / n, min: 0, max: 1, percentiles: new Map(), rate: f / n };
-  }
-  if (COUNTER_SQL[metric]) {
-    const rows = await store.query<{ n: number; v: number }>(
-      `SELECT count() AS n, ${COUNTER_SQL[metric]} AS v FROM ${TABLES.loadRequests} WHERE ${where}`,
-      params,
-    );
-    if (Number(rows[0]?.n ?? 0) === 0) return undefined;
-    const v = Number(rows[0].v);
-    return { count: v, avg: v, min: v, max: v, percentiles: new Map(), rate: v / durationSec };
-  }
-  const column = TREND_COLUMNS[metric];
-  if (!column) {
+/** The run's metrics as its runner recorded them, rebuilt from marketbench_load_metrics. */
+export interface RunMetrics {
+  /** Every series of the run (the registry the run's summary and thresholds read). */
+  registry: MetricRegistry;
+  /** The run's length as its runner measured it (the denominator of counter rates). */
+  durationSec: number;
+  /** Custom metrics the run's scenario declares, with their types. */
+  declared: Record<string, MetricType>;
+  /** Custom trends that hold durations (ms). */
+  timeTrends: Set<string>;
+  /** Scenario name, for messages. */
+  scenario: string;
+}
+
+/** Reads a finished run's metric series; a run without them cannot be gated (says why). */
+export async function readRunMetrics(store: Store, runId: string): Promise<RunMetrics> {
+  const run = await readRun(store, runId);
+  const rows = await store.query<MetricSeriesRow>(
+    `SELECT run_id, metric, type, tags, count, sum, trues, value, min, max, hist
+       FROM ${TABLES.loadMetrics} WHERE run_id = {run:String}`,
+    { run: runId },
+  );
+  if (rows.length === 0) {
     throw new CliError(
-      'MB_ERR_BUDGET_INVALID',
-      `metric "${metric}" cannot be computed from stored request rows (supported: ${GATE_METRICS.join(', ')})`,
+      'MB_ERR_RUN_NO_METRICS',
+      run.status === 'running'
+        ? `run "${runId}" has not finished (status running): its metrics are stored when it ends`
+        : `run "${runId}" has no stored metric series (stored by an older marketbench, or its final insert failed): run the scenario again`,
       EXIT.usage,
     );
   }
-  const ps = [...new Set([50, ...percentiles])];
-  const levels = ps.map((p) => String(p / 100)).join(', ');
-  const rows = await store.query<{ n: number; avg: number; min: number; max: number; qs: number[] }>(
-    `SELECT count() AS n, avg(${column}) AS avg, min(${column}) AS min, max(${column}) AS max,
-            quantilesExactInclusive(${levels})(${column}) AS qs
-       FROM ${TABLES.loadRequests} WHERE ${where}`,
-    params,
-  );
-  const n = Number(rows[0]?.n ?? 0);
-  if (n === 0) return undefined;
-  const r = rows[0];
-  const map = new Map<number, number>();
-  ps.forEach((p, i) => {
-    map.set(p, Number(r.qs[i]));
-  });
+  let def: Partial<ScenarioDefinition> = {};
+  try {
+    def = (JSON.parse(run.config) as { scenario?: Partial<ScenarioDefinition> }).scenario ?? {};
+  } catch {
+    // an unreadable config declares nothing
+  }
+  const durationSec = run.duration_sec > 0 ? run.duration_sec : await runDurationSec(store, runId);
   return {
-    count: n,
-    avg: Number(r.avg),
-    min: Number(r.min),
-    max: Number(r.max),
-    percentiles: map,
-    rate: n / durationSec,
+    registry: registryFromRows(rows),
+    durationSec,
+    declared: def.metrics ?? {},
+    timeTrends: timeTrends({ metrics: def.metrics, journeys: def.journeys ?? {} }),
+    scenario: run.scenario,
   };
 }
 

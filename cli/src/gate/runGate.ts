@@ -3,7 +3,7 @@
 // exit code are separate so the CLI stays a thin shell.
 
 import type { Store } from '@marketbench/telemetry-store';
-import { EXIT, type ExitCode } from '../errors.ts';
+import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { type BaselineFile, decodeSample } from './baselineFile.ts';
 import { compareStep } from './compareSteps.ts';
 import { evaluateBudgetThresholds } from './evaluateBudgetThresholds.ts';
@@ -54,8 +54,13 @@ function comparisonResult(c: StepComparison, q: number): BudgetResult {
     kind: 'baseline',
     name: `baseline ${ql} ${c.step}`,
     verdict: c.verdict,
-    observed: `${ql} ${c.baseQ.toFixed(2)} → ${c.runQ.toFixed(2)} ms, Δ ${c.diff.estimate >= 0 ? '+' : ''}${c.diff.estimate.toFixed(2)} ms${ci}`,
-    limit: `Δ ≤ +${c.toleranceMs.toFixed(2)} ms`,
+    observed: Number.isFinite(c.diff.estimate) ? c.diff.estimate : null,
+    unit: 'ms',
+    limit: { operator: '<=', value: c.toleranceMs },
+    aggregation: `Δ${ql}`,
+    samples: c.nRun,
+    observedText: `${ql} ${c.baseQ.toFixed(2)} → ${c.runQ.toFixed(2)} ms, Δ ${c.diff.estimate >= 0 ? '+' : ''}${c.diff.estimate.toFixed(2)} ms${ci}`,
+    limitText: `Δ ≤ +${c.toleranceMs.toFixed(2)} ms`,
     detail: `${c.reason}; Mann–Whitney U one-sided p=${Number.isFinite(c.p) ? (c.p < 1e-6 ? '<1e-6' : c.p.toPrecision(3)) : '–'}, Cliff's δ=${Number.isFinite(c.cliffsDelta) ? c.cliffsDelta.toFixed(3) : '–'}, P(run>base)=${Number.isFinite(c.commonLanguage) ? c.commonLanguage.toFixed(3) : '–'}; n=${c.nRun}/${c.nBase}`,
   };
 }
@@ -64,8 +69,15 @@ function comparisonResult(c: StepComparison, q: number): BudgetResult {
 export async function runGate(store: Store, input: GateInput): Promise<GateReport> {
   const { budgets, runId } = input;
   const results: BudgetResult[] = [];
-  const notes: string[] = [];
-  results.push(...(await evaluateBudgetThresholds(store, runId, budgets.spec.spec.thresholds ?? {})));
+  const notes: string[] = [...budgets.notes];
+  const thresholds = budgets.spec.spec.thresholds ?? {};
+  if (Object.keys(thresholds).length === 0 && (budgets.spec.spec.slos ?? []).length === 0 && !input.baseline)
+    throw new CliError(
+      'MB_ERR_BUDGET_INVALID',
+      `${budgets.file}: spec: only a baseline policy: pass --baseline FILE|RUN_ID, or add thresholds or slos`,
+      EXIT.usage,
+    );
+  results.push(...(await evaluateBudgetThresholds(store, runId, thresholds, budgets.file)));
   if ((budgets.spec.spec.slos ?? []).length > 0) {
     if (!input.evaluateSlos) throw new Error('the budgets list SLOs but no SLO evaluator was given');
     results.push(...(await input.evaluateSlos(store, runId, budgets)));

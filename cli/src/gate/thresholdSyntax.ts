@@ -6,6 +6,7 @@ import {
   aggregationFits,
   compare,
   type MetricKey,
+  type MetricType,
   metricType,
   type Operator,
   parseMetricKey,
@@ -23,6 +24,8 @@ export interface ThresholdSyntax {
   parseThresholdExpression(source: string): ThresholdExpression | string;
   /** Whether the aggregation applies to the (built-in) metric. */
   aggregationFits(metric: string, expr: ThresholdExpression): boolean;
+  /** Whether the aggregation applies to a metric of this type. */
+  aggregationFitsType(type: MetricType, expr: ThresholdExpression): boolean;
   /** Applies the operator. */
   compare(left: number, op: Operator, right: number): boolean;
 }
@@ -34,5 +37,6 @@ export const thresholdSyntax: ThresholdSyntax = {
     const type = metricType(metric, undefined);
     return type !== undefined && aggregationFits(type, expr);
   },
+  aggregationFitsType: aggregationFits,
   compare,
 };

@@ -48,8 +48,11 @@ export interface BudgetsSpec {
   metadata?: { name?: string; description?: string };
   /** What to check. */
   spec: {
-    /** k6 thresholds: `metric{tag:value}` to a list of expressions, as in a scenario's options. */
-    thresholds?: Record<string, string[]>;
+    /** k6 thresholds: `metric{tag:value}` to a list of expressions (or k6's `{ threshold }` objects), as in a scenario's options. */
+    thresholds?: Record<
+      string,
+      Array<string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string }>
+    >;
     /** SLO budget-burn limits. */
     slos?: SloBudget[];
     /** Baseline comparison policy (used when --baseline is given). */
@@ -65,10 +68,20 @@ export interface BudgetResult {
   name: string;
   /** The verdict. */
   verdict: Verdict;
-  /** What was measured, formatted. */
-  observed: string;
-  /** The limit it was held to, formatted. */
-  limit: string;
+  /** The measured number, in `unit` (null when there is none: no samples, no events). */
+  observed: number | null;
+  /** Unit of `observed` and `limit.value`: ms, bytes, bytes/s, 1/s, ratio, count, burn (× the budgeted rate), or '' (none). */
+  unit: string;
+  /** The comparison `observed` is held to. */
+  limit: { operator: string; value: number };
+  /** The aggregation measured (`p(99)`, `rate`, ...), for thresholds. */
+  aggregation?: string;
+  /** Samples behind the figure (requests, checks, evaluations...). */
+  samples?: number;
+  /** What was measured, formatted for people (table, JUnit, Markdown). */
+  observedText: string;
+  /** The limit, formatted for people. */
+  limitText: string;
   /** Why, in one line (test, p-value, effect size, interval). */
   detail: string;
 }

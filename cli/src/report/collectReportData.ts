@@ -202,7 +202,7 @@ export async function collectReportData(
     spans: num(stepSrvMap.get(r.step)?.n ?? 0),
   }));
 
-  const reconciliation = await reconcile(store, run.requests_total, steps, p);
+  const reconciliation = await reconcile(store, run.requests_total, run.errors_total, steps, p);
   const slowest = await slowestRequests(store, runId, startMs, extras.slowest ?? 20);
   const faults: FaultMark[] = (
     await store.query<{ t: number; dependency: string; action: string; spec: string }>(
@@ -265,10 +265,12 @@ export async function collectReportData(
 async function reconcile(
   store: Store,
   requestsTotal: number,
+  errorsTotal: number,
   steps: StepSummary[],
   p: { run: string; start: number; end: number },
 ): Promise<ReconciliationRow[]> {
   const loadRows = steps.reduce((s, x) => s + x.count, 0);
+  const failedRows = steps.reduce((s, x) => s + x.errors, 0);
   const spans = steps.reduce((s, x) => s + x.spans, 0);
   // The prom-client histogram's _count, per label set: last scrape after the run minus last before it.
   const counter = await store.query<{ delta: number; series: number; scrapes: number }>(
@@ -299,6 +301,12 @@ async function reconcile(
       source: 'generator counter (run row requests_total)',
       value: requestsTotal,
       ok: requestsTotal === loadRows,
+    },
+    {
+      what: 'failed requests',
+      source: "load rows with expected_response = false vs the run's http_req_failed (run row errors_total)",
+      value: failedRows,
+      ok: failedRows === errorsTotal,
     },
     {
       what: 'unanswered requests',

@@ -43,17 +43,17 @@ test('a burn-rate limit takes the highest burn seen during the run, in the named
   const timeline = [report(status('checkout', 20, 2)), report(status('checkout', 1, 1))];
   const [anyWindow] = sloBudgetResults(timeline, [{ slo: 'checkout', maxBurnRate: 14.4 }]);
   assert.equal(anyWindow.verdict, 'fail');
-  assert.match(anyWindow.observed, /max 20\.0× in 5m/);
+  assert.match(anyWindow.observedText, /max 20\.0× in 5m/);
   const [hour] = sloBudgetResults(timeline, [{ slo: 'checkout', window: '1h', maxBurnRate: 14.4 }]);
   assert.equal(hour.verdict, 'pass');
-  assert.match(hour.observed, /max 2\.00× in 1h/);
+  assert.match(hour.observedText, /max 2\.00× in 1h/);
 });
 
 test('a page that fired mid-run fails noPage even when it has reset by the end', () => {
   const timeline = [report(status('checkout', 20, 15, true)), report(status('checkout', 0, 0, false))];
   const [r] = sloBudgetResults(timeline, [{ slo: 'checkout', noPage: true }]);
   assert.equal(r.verdict, 'fail');
-  assert.match(r.observed, /14\.4× 1h\/5m/);
+  assert.match(r.observedText, /14\.4× 1h\/5m/);
 });
 
 test('budget consumed, no events, and an unknown SLO', () => {
@@ -62,13 +62,13 @@ test('budget consumed, no events, and an unknown SLO', () => {
     [{ slo: 'item', maxBudgetConsumed: 0.5 }],
   );
   assert.equal(used.verdict, 'fail');
-  assert.equal(used.observed, '60.0%');
+  assert.equal(used.observedText, '60.0%');
   const [none] = sloBudgetResults(
     [report(status('item', null, null, false, null))],
     [{ slo: 'item', maxBurnRate: 1 }],
   );
   assert.equal(none.verdict, 'pass');
-  assert.equal(none.observed, 'no events');
+  assert.equal(none.observedText, 'no events');
   assert.throws(
     () => sloBudgetResults([report(status('item', 1, 1))], [{ slo: 'nope', maxBurnRate: 1 }]),
     /no SLO "nope"/,

@@ -2,7 +2,7 @@
 // exercise the real SQL on chDB with latency distributions whose answer is known.
 
 import { TABLES } from '@marketbench/instrumentation/names';
-import { seededRandom } from '@marketbench/load-scenarios';
+import { MetricRegistry, seededRandom, seriesRows } from '@marketbench/load-scenarios';
 import type { Row, Store } from '@marketbench/telemetry-store';
 
 /** One step of a synthetic run. */
@@ -21,6 +21,8 @@ export interface SyntheticStep {
   errorRate?: number;
   /** Fraction that got no HTTP answer (status 0, a connection reset). */
   resetRate?: number;
+  /** Fraction answered 404 that the step expects (its expectedStatuses include 404): not failed. */
+  expectedNotFoundRate?: number;
 }
 
 /** A synthetic run. */
@@ -39,12 +41,16 @@ function ts(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-/** Inserts the run row and one request row per request. */
+/**
+ * Inserts the run row, one request row per request, and the run's metric series as the runner
+ * would have recorded them (the gate evaluates thresholds on the series).
+ */
 export async function insertRun(store: Store, run: SyntheticRun): Promise<void> {
   const rnd = seededRandom(run.seed);
   const start = run.startMs ?? Date.UTC(2026, 10, 21, 12, 0, 0);
   const dur = (run.durationSec ?? 60) * 1000;
   const rows: Row[] = [];
+  const registry = new MetricRegistry();
   let errors = 0;
   for (const [step, s] of Object.entries(run.steps)) {
     for (let i = 0; i < s.n; i++) {
@@ -56,6 +62,9 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
       const reset = !failed && s.resetRate !== undefined && rnd() < s.resetRate;
       if (failed || reset) errors++;
       const intended = start + Math.floor((i / s.n) * dur);
+      const notFound =
+        !failed && !reset && s.expectedNotFoundRate !== undefined && rnd() < s.expectedNotFoundRate;
+      const status = reset ? 0 : failed ? 500 : notFound ? 404 : 200;
       const lag = rnd() * 0.2;
       rows.push({
         run_id: run.runId,
@@ -71,7 +80,8 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
         latency_corrected_ms: latency,
         latency_uncorrected_ms: Math.max(0, latency - lag),
         scheduling_lag_ms: lag,
-        status: reset ? 0 : failed ? 500 : 200,
+        status,
+        expected_response: !(failed || reset),
         bytes_sent: 100,
         bytes_received: 1000,
         trace_id: (run.seed * 1e6 + rows.length).toString(16).padStart(32, '0'),
@@ -80,8 +90,26 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
         check_failures: 0,
         tags: { env: 'test' },
       });
+      const tags = {
+        env: 'test',
+        scenario: 'synthetic',
+        journey: 'j',
+        name: step,
+        method: 'GET',
+        status: String(status),
+        expected_response: String(!(failed || reset)),
+      };
+      registry.add('http_reqs', 'counter', tags, 1);
+      registry.add('http_req_duration', 'trend', tags, latency);
+      registry.add('http_req_duration_uncorrected', 'trend', tags, Math.max(0, latency - lag));
+      registry.add('http_req_scheduling_lag', 'trend', tags, lag);
+      registry.add('http_req_failed', 'rate', tags, failed || reset);
+      registry.add('data_sent', 'counter', tags, 100);
+      registry.add('data_received', 'counter', tags, 1000);
     }
   }
+  registry.add('dropped_iterations', 'counter', { scenario: 'synthetic' }, run.droppedIterations ?? 0);
+  await store.insert(TABLES.loadMetrics, seriesRows(run.runId, registry.snapshot()) as unknown as Row[]);
   for (let i = 0; i < rows.length; i += 10_000)
     await store.insert(TABLES.loadRequests, rows.slice(i, i + 10_000));
   await store.insert(TABLES.loadRuns, [
@@ -100,6 +128,7 @@ export async function insertRun(store: Store, run: SyntheticRun): Promise<void> 
       thresholds: '[]',
       summary: '{}',
       time_scale: 1,
+      duration_sec: dur / 1000,
       updated_at: ts(start + dur),
     },
   ]);

@@ -87,6 +87,32 @@ test('requests that got no HTTP answer are their own red line, not a telemetry m
   assert.equal(by['requests sent'].ok, true);
 });
 
+test('expected 404s are not failures: the error-rate chart and the failed-requests line read expected_response', async () => {
+  const day3 = START + 2 * 86_400_000;
+  await insertRun(store, {
+    runId: 'r-404',
+    seed: 9,
+    startMs: day3,
+    steps: { view_item: { n: 2000, medianMs: 5, expectedNotFoundRate: 0.3, errorRate: 0.01 } },
+  });
+  const d = await collectReportData(store, 'r-404');
+  const [counts] = await store.query<{ n404: string; failed: string }>(
+    "SELECT toString(countIf(status = 404)) AS n404, toString(countIf(NOT expected_response)) AS failed FROM marketbench_load_requests WHERE run_id = 'r-404'",
+  );
+  assert.ok(Number(counts.n404) > 500, `404s ${counts.n404}`);
+  const failed = Number(counts.failed);
+  assert.ok(failed > 5 && failed < 50, `failed ${failed}`);
+  const by = Object.fromEntries(d.reconciliation.map((r) => [r.what, r]));
+  assert.equal(by['failed requests'].value, failed);
+  assert.equal(by['failed requests'].ok, true);
+  assert.equal(d.run.errorsTotal, failed);
+  assert.equal(d.steps[0].errors, failed);
+  // the chart's overall ratio is the failed share, not the share of statuses ≥ 400
+  const points = d.errors.errorRate.v.filter((v): v is number => v !== null);
+  const mean = points.reduce((a, b) => a + b, 0) / points.length;
+  assert.ok(mean < 0.05, `error-rate chart mean ${mean}`);
+});
+
 test('latency per step over time, corrected above server-side, and the slowest 20 with their spans', () => {
   assert.deepEqual(
     data.latency.map((l) => l.step),

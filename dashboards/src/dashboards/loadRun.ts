@@ -56,8 +56,8 @@ export function requestsSent() {
 export function errorRate() {
   return stat(
     'Client error ratio',
-    'Share of load requests that failed (HTTP ≥ 400 or a transport error).',
-    `SELECT countIf(status >= 400 OR status = 0 OR error != '') / count() AS error_ratio FROM ${T.loadRequests} WHERE ${RUN}`,
+    "k6's http_req_failed: share of load requests whose response was not expected (a status outside the step's expectedStatuses, default 200–399, or a transport error).",
+    `SELECT countIf(NOT expected_response) / count() AS error_ratio FROM ${T.loadRequests} WHERE ${RUN}`,
     'percentunit',
   );
 }
@@ -164,10 +164,10 @@ ORDER BY time`,
 export function errorsByStatus() {
   return timeseries(
     'Errors by status',
-    'Failed load requests per second by HTTP status (0: no response).',
+    'Failed load requests (http_req_failed: response not expected) per second by HTTP status (0: no response).',
     `SELECT $__timeInterval(actual_start) AS time, toString(status) AS http_status, count() / $__interval_s AS errors_per_s
 FROM ${T.loadRequests}
-WHERE ${RUN} AND $__timeFilter(actual_start) AND (status >= 400 OR status = 0 OR error != '')
+WHERE ${RUN} AND $__timeFilter(actual_start) AND NOT expected_response
 GROUP BY time, http_status
 ORDER BY time`,
     'reqps',

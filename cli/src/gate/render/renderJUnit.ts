@@ -35,11 +35,11 @@ export function renderJUnit(report: GateReport): string {
   ];
   for (const r of report.results) {
     const head = `    <testcase classname="marketbench.gate.${r.kind}" name="${xmlEscape(r.name)}">`;
-    const body = `observed: ${r.observed}; limit: ${r.limit}; ${r.detail}`;
+    const body = `observed: ${r.observedText}; limit: ${r.limitText}; ${r.detail}`;
     if (r.verdict === 'fail') {
       lines.push(
         head,
-        `      <failure message="${xmlEscape(`${r.observed} breaks ${r.limit}`)}" type="budget">${xmlEscape(body)}</failure>`,
+        `      <failure message="${xmlEscape(`${r.observedText} breaks ${r.limitText}`)}" type="budget">${xmlEscape(body)}</failure>`,
         '    </testcase>',
       );
     } else if (r.verdict === 'inconclusive') {

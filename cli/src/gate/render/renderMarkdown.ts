@@ -24,7 +24,9 @@ export function renderMarkdown(report: GateReport): string {
   );
   out.push('| verdict | budget | observed | limit |', '| --- | --- | --- | --- |');
   for (const r of report.results) {
-    out.push(`| ${ICON[r.verdict]} | ${mdCell(r.name)} | ${mdCell(r.observed)} | ${mdCell(r.limit)} |`);
+    out.push(
+      `| ${ICON[r.verdict]} | ${mdCell(r.name)} | ${mdCell(r.observedText)} | ${mdCell(r.limitText)} |`,
+    );
   }
   if (report.comparisons.length > 0) {
     out.push(

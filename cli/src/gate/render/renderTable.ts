@@ -8,7 +8,7 @@ const LABEL: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', inconclusiv
 export function renderTable(report: GateReport): string {
   const rows = [
     ['verdict', 'budget', 'observed', 'limit'],
-    ...report.results.map((r) => [LABEL[r.verdict], r.name, r.observed, r.limit]),
+    ...report.results.map((r) => [LABEL[r.verdict], r.name, r.observedText, r.limitText]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
