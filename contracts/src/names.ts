@@ -136,6 +136,8 @@ export const ATTR = {
   urlPath: 'url.path',
   urlFull: 'url.full',
   urlScheme: 'url.scheme',
+  /** Low-cardinality path template of a client request (the load generator's step path). */
+  urlTemplate: 'url.template',
   serverAddress: 'server.address',
   serverPort: 'server.port',
   errorType: 'error.type',
@@ -167,6 +169,10 @@ export const ATTR = {
   outboxEventId: 'marketbench.outbox.event_id',
   /** A PSP attempt's timer fired late (our event loop was blocked) and got one grace period. */
   timeoutStallGrace: 'marketbench.timeout.stall_grace',
+  /** Load generator client span: latency from the intended start (coordinated omission corrected), ms. */
+  latencyCorrectedMs: 'marketbench.latency.corrected_ms',
+  /** Load generator client span: latency from the actual send, ms. */
+  latencyUncorrectedMs: 'marketbench.latency.uncorrected_ms',
 } as const;
 
 /** Baggage keys the load generator sends and the service copies onto its spans. */

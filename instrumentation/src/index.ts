@@ -17,6 +17,12 @@ export {
 export { luhnValid, REDACTED, Redactor, redactPans } from './redaction/Redactor.ts';
 export { currentTelemetry, processRegistry, startTelemetry } from './startTelemetry.ts';
 export { OneClockTracerProvider, oneClockTracer } from './traces/OneClockTracer.ts';
+export {
+  type SpanRecord,
+  type SpanRecordCounts,
+  SpanRecordExporter,
+  type SpanRecordExporterOptions,
+} from './traces/SpanRecordExporter.ts';
 export { epochMsOf, hrTimeOf, spanNow, toSpanTime } from './traces/spanClock.ts';
 export {
   extractContext,
