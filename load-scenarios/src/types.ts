@@ -3,8 +3,10 @@
 // before any request, cloned into worker threads and exported to a k6 script.
 
 import type { FaultDependency } from '@marketbench/instrumentation/names';
+import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import type { Store } from '@marketbench/telemetry-store';
 import type { MetricRegistry } from './metrics/MetricRegistry.ts';
+import type { ClientSpanConfig } from './runner/ClientSpans.ts';
 import type { SecondSample } from './runner/RunSampler.ts';
 import type { ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
 
@@ -311,6 +313,11 @@ export interface RunOptions {
    * this process also hosts the store and the ingest, as the embedded stack does).
    */
   isolate?: boolean;
+  /**
+   * Export the generator's client span of every request (service marketbench-load) to this
+   * OTLP/HTTP traces endpoint; absent or false: none (the CLI turns them on, `--no-client-spans` off).
+   */
+  clientSpans?: ClientSpanConfig | false;
 }
 
 /** The stress knee: the last second that met the knee criteria before they broke. */
@@ -373,6 +380,8 @@ export interface RunResult {
   faults: { atSec: number; dependency: string; action: 'set' | 'clear'; ok: boolean; status?: number }[];
   /** An error that ended an iteration before its request was sent (e.g. a feeder), if any. */
   generatorError?: string;
+  /** The generator's client spans: recorded (one per request sent), exported, dropped by reason. */
+  clientSpans?: SpanRecordCounts;
   /** k6's exit code for this result: 0, or 99 when a threshold failed. */
   exitCode: 0 | 99;
 }

@@ -16,6 +16,8 @@ export interface CompiledStep {
   name: string;
   method: string;
   path: StringTemplate;
+  /** The path as written in the scenario, without its query (`url.template` of the client span). */
+  template: string;
   headers: Array<[string, StringTemplate]>;
   body: ((ctx: TemplateContext) => string) | undefined;
   expected: (status: number) => boolean;
@@ -58,6 +60,7 @@ function compileStep(step: Step): CompiledStep {
     name: step.name,
     method: step.method,
     path: compileString(step.path, true),
+    template: step.path.split('?')[0],
     headers: Object.entries(step.headers ?? {}).map(([k, v]) => [k.toLowerCase(), compileString(v)]),
     body: compileBody(step.body),
     expected: expected ? (s) => expected.includes(s) : (s) => s >= 200 && s < 400,

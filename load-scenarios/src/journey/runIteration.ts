@@ -175,6 +175,22 @@ export async function runIteration(
     MetricRegistry.add(h.received, res.bytesReceived);
     ctx.live.requests++;
     if (!ok) ctx.live.errors++;
+    ctx.clientSpans?.record({
+      traceId,
+      spanId,
+      method: step.method,
+      template: step.template,
+      path,
+      status: res.status,
+      error: res.error,
+      scenario: ex.name,
+      journey: journey.name,
+      step: step.name,
+      start: actual,
+      end: res.end,
+      correctedMs: corrected,
+      uncorrectedMs: uncorrected,
+    });
 
     const emitRow = (checkFailures: number) => {
       ctx.onRequest?.({

@@ -11,6 +11,7 @@ import { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import { runExecutor, type Share } from '../scheduler/runExecutor.ts';
 import type { ScenarioDefinition } from '../types.ts';
+import { type ClientSpanConfig, ClientSpans } from './ClientSpans.ts';
 import { type EngineContext, newLiveCounters, seededRandom } from './EngineContext.ts';
 import type { RequestRow } from './RequestRow.ts';
 
@@ -30,6 +31,8 @@ export interface EngineConfig {
   connections: number | null;
   /** This engine's share of every executor. */
   share: Share;
+  /** Export a client span per request here (null: none). */
+  clientSpans: ClientSpanConfig | null;
 }
 
 export class Engine {
@@ -57,6 +60,9 @@ export class Engine {
       feeders,
       tags: config.tags,
       onRequest,
+      clientSpans: config.clientSpans
+        ? new ClientSpans(config.clientSpans, config.origin, config.runId)
+        : undefined,
       random: config.seed !== undefined ? seededRandom(config.seed + share.phase) : Math.random,
       runAbort: this.abortController.signal,
       nextVuId: () => share.phase + 1 + share.of * vus++,
@@ -101,6 +107,7 @@ export class Engine {
       );
     } finally {
       await ctx.client.close(true).catch(() => undefined);
+      await ctx.clientSpans?.close().catch(() => undefined);
     }
   }
 }

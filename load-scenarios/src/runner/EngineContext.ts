@@ -7,6 +7,7 @@ import type { HttpClient } from '../http/HttpClient.ts';
 import type { CompiledJourney } from '../journey/compileJourneys.ts';
 import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import type { ScenarioDefinition } from '../types.ts';
+import type { ClientSpans } from './ClientSpans.ts';
 import type { RequestRow } from './RequestRow.ts';
 
 /** Everything an iteration needs from its engine. */
@@ -23,6 +24,8 @@ export interface EngineContext {
   tags: Record<string, string>;
   /** Receives a row per request when rows are being stored. */
   onRequest: ((row: RequestRow) => void) | undefined;
+  /** The generator's client span per request, when exported. */
+  clientSpans: ClientSpans | undefined;
   random: () => number;
   /** Aborted when the whole run must stop now (abortOnFail, knee, SIGINT). */
   runAbort: AbortSignal;

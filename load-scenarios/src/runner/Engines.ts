@@ -4,6 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import hdr from 'hdr-histogram-js';
 import { MetricRegistry, type MetricsSnapshot } from '../metrics/MetricRegistry.ts';
 import { Engine, type EngineConfig } from './Engine.ts';
@@ -22,6 +23,29 @@ export interface Engines {
   prepare(): Promise<void>;
   /** Runs every engine from `t0` (this thread's performance.now() clock); resolves with the merged metrics. */
   run(t0: number): Promise<MetricRegistry>;
+  /** Client spans of every engine (after `run`), undefined when none are exported. */
+  clientSpans(): SpanRecordCounts | undefined;
+}
+
+/** The sum of engines' client span counts. */
+function sumCounts(list: Array<SpanRecordCounts | undefined>): SpanRecordCounts | undefined {
+  let total: SpanRecordCounts | undefined;
+  for (const c of list) {
+    if (!c) continue;
+    total ??= {
+      recorded: 0,
+      enqueued: 0,
+      exported: 0,
+      dropped: { queue_full: 0, export_failed: 0, shutdown: 0 },
+    };
+    total.recorded += c.recorded;
+    total.enqueued += c.enqueued;
+    total.exported += c.exported;
+    total.dropped.queue_full += c.dropped.queue_full;
+    total.dropped.export_failed += c.dropped.export_failed;
+    total.dropped.shutdown += c.dropped.shutdown;
+  }
+  return total;
 }
 
 /** One engine on this thread. */
@@ -39,6 +63,7 @@ export function localEngines(
       await engine.run(t0);
       return engine.ctx.registry;
     },
+    clientSpans: () => engine.ctx.clientSpans?.counts,
   };
 }
 
@@ -64,6 +89,7 @@ export function workerEngines(
 ): Engines {
   const lives = Array.from({ length: count }, () => ({ ...newLiveCounters(), threadCpuMicros: 0 }));
   const latest: Array<MetricsSnapshot | undefined> = new Array(count).fill(undefined);
+  const spanCounts: Array<SpanRecordCounts | undefined> = new Array(count).fill(undefined);
   const workers: Worker[] = [];
   const finals: Promise<MetricsSnapshot>[] = [];
   const readyResolvers: Array<() => void> = [];
@@ -98,6 +124,7 @@ export function workerEngines(
               else if (m.type === 'done') {
                 done = true;
                 applyLive(lives[i], m.live);
+                spanCounts[i] = m.clientSpans;
                 resolve(m.snapshot);
               } else if (m.type === 'failed') reject(new Error(`load worker ${i} failed: ${m.message}`));
             });
@@ -121,5 +148,6 @@ export function workerEngines(
       await Promise.all(workers.map((w) => w.terminate()));
       return merged(snapshots);
     },
+    clientSpans: () => sumCounts(spanCounts),
   };
 }

@@ -5,6 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import hdr from 'hdr-histogram-js';
 import { Engine, type EngineConfig } from './Engine.ts';
 import type { LiveCounters } from './EngineContext.ts';
@@ -40,7 +41,12 @@ export type WorkerMessage =
   | { type: 'live'; live: LiveMessage }
   | { type: 'rows'; rows: RequestRow[] }
   | { type: 'snapshot'; snapshot: ReturnType<Engine['ctx']['registry']['snapshot']> }
-  | { type: 'done'; snapshot: ReturnType<Engine['ctx']['registry']['snapshot']>; live: LiveMessage }
+  | {
+      type: 'done';
+      snapshot: ReturnType<Engine['ctx']['registry']['snapshot']>;
+      live: LiveMessage;
+      clientSpans?: SpanRecordCounts;
+    }
   | { type: 'failed'; message: string };
 
 function threadCpu(): number {
@@ -112,7 +118,12 @@ async function main(): Promise<void> {
     if (snapshotTimer) clearInterval(snapshotTimer);
   }
   flushRows();
-  send({ type: 'done', snapshot: engine.ctx.registry.snapshot(), live: liveMessage(engine.ctx.live) });
+  send({
+    type: 'done',
+    snapshot: engine.ctx.registry.snapshot(),
+    live: liveMessage(engine.ctx.live),
+    clientSpans: engine.ctx.clientSpans?.counts,
+  });
 }
 
 main().catch((err) =>

@@ -105,6 +105,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     seed: options.seed,
     connections:
       options.connections !== undefined ? Math.max(1, Math.ceil(options.connections / workers)) : null,
+    clientSpans: options.clientSpans || null,
   };
   const engines =
     workers === 1 && !options.isolate
@@ -295,6 +296,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     series: { stored: 0, lost: 0 },
     faults: faultLog,
     generatorError: engines.live().find((l) => l.lastError)?.lastError,
+    clientSpans: engines.clientSpans(),
     exitCode: thresholdsPassed ? 0 : 99,
   };
   if (requestSink && sampleSink && options.store) {
@@ -368,6 +370,7 @@ export function summaryJson(r: RunResult): Record<string, unknown> {
     generatorCpu: r.generatorCpu,
     knee: r.knee,
     rows: r.rows,
+    clientSpans: r.clientSpans,
     faults: r.faults,
     exitCode: r.exitCode,
   };

@@ -88,6 +88,13 @@ export function formatSummary(r: RunResult): string {
       `    knee: ${r.knee.targetRate.toFixed(0)} iterations/s (achieved ${r.knee.achievedRate.toFixed(0)}/s, p99 ${ms(r.knee.p99Ms)}) at ${r.knee.elapsedSec.toFixed(0)}s`,
     );
   if (r.generatorError) lines.push(`    ! iterations failed before sending a request: ${r.generatorError}`);
+  if (r.clientSpans) {
+    const c = r.clientSpans;
+    const dropped = c.dropped.queue_full + c.dropped.export_failed + c.dropped.shutdown;
+    lines.push(
+      `    client_spans${'.'.repeat(width - 12)}: ${c.recorded} recorded (one per request sent), ${c.exported} exported${dropped > 0 ? `, ${dropped} DROPPED (queue full ${c.dropped.queue_full}, export failed ${c.dropped.export_failed}, shutdown ${c.dropped.shutdown})` : ''}`,
+    );
+  }
   if (r.rows.lost > 0)
     lines.push(`    ! ${r.rows.lost} request rows were NOT stored (${r.rows.firstError ?? 'insert failed'})`);
   for (const f of r.faults)
