@@ -4,6 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { resolveOptions } from '@marketbench/instrumentation';
 import {
   formatSaturate,
   formatSummary,
@@ -38,6 +39,8 @@ interface RunFlags {
   ingestPort?: string;
   items?: string;
   store: boolean;
+  /** False with --no-client-spans. */
+  clientSpans: boolean;
 }
 
 function positive(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -172,6 +175,10 @@ export function register(program: Command): void {
     )
     .option('--items <n>', 'without --target: listings in the seeded catalog (env MARKETBENCH_ITEMS)')
     .option('--no-store', 'with --target: do not write request and run rows to the store')
+    .option(
+      '--no-client-spans',
+      "do not export the generator's client span per request (service marketbench-load; with --target they go to OTEL_EXPORTER_OTLP_ENDPOINT, default http://127.0.0.1:4318)",
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 every threshold passed, 99 a threshold failed (as k6), 1 invalid scenario or flags\n' +
@@ -212,9 +219,17 @@ export function register(program: Command): void {
         store: Store | undefined,
         adminToken?: string,
         isolate = false,
+        tracesUrl?: string,
       ) => {
+        // The generator's spans go where the service's go: the embedded ingest, or the OTLP
+        // endpoint of the environment (as the service's own instrumentation reads it).
+        const otlp = resolveOptions({});
+        const clientSpans = flags.clientSpans
+          ? { url: tracesUrl ?? otlp.tracesEndpoint, headers: otlp.otlpHeaders }
+          : false;
         try {
           return await runScenario(loaded.definition, {
+            clientSpans,
             target,
             file: loaded.file,
             overrides,
@@ -241,7 +256,13 @@ export function register(program: Command): void {
           const stack = await startStack({ log, ...stackOptions(flags) });
           try {
             // The store and the ingest share this process: the generator gets its own thread.
-            result = await execute(stack.serviceUrl, stack.store, stack.adminToken, true);
+            result = await execute(
+              stack.serviceUrl,
+              stack.store,
+              stack.adminToken,
+              true,
+              `${stack.ingest.url}/v1/traces`,
+            );
             await stack.flushTelemetry();
           } finally {
             await stack.stop();

@@ -15,6 +15,8 @@ interface StartFlags extends StackFlags {
   duration?: string;
   vus?: string;
   out?: string;
+  /** False with --no-client-spans. */
+  clientSpans: boolean;
 }
 
 export function register(program: Command): void {
@@ -27,7 +29,11 @@ export function register(program: Command): void {
     .option('--rate <n>', 'override the arrival rate (iterations/s at the peak)')
     .option('--duration <d>', 'override the duration (e.g. 60s, 4m); stages are scaled to it')
     .option('--vus <n>', 'override the VU limit')
-    .option('--out <file>', 'report path (default: $MARKETBENCH_HOME/reports/<run-id>.html)');
+    .option('--out <file>', 'report path (default: $MARKETBENCH_HOME/reports/<run-id>.html)')
+    .option(
+      '--no-client-spans',
+      "do not export the generator's client span per request (service marketbench-load)",
+    );
   addStackOptions(command)
     .addHelpText(
       'after',
@@ -49,6 +55,7 @@ export function register(program: Command): void {
             vus: nonNegativeInt('--vus', flags.vus),
           },
           out: flags.out,
+          clientSpans: flags.clientSpans,
           ...stackOptionsFromFlags(flags),
           progress: process.stderr.isTTY ? process.stderr : undefined,
           log,

@@ -2,7 +2,7 @@
 // exporter's otel_traces / otel_metrics_histogram, joined to the load rows by trace id. Every
 // figure is computed in the store; the page only draws it.
 
-import { LABELS, METRICS, ROUTES, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, LABELS, METRICS, ROUTES, SERVICES, TABLES } from '@marketbench/instrumentation/names';
 import type { Store } from '@marketbench/telemetry-store';
 import { FAILED_SQL, readRun, runDurationSec } from '../gate/runData.ts';
 import type {
@@ -202,7 +202,14 @@ export async function collectReportData(
     spans: num(stepSrvMap.get(r.step)?.n ?? 0),
   }));
 
-  const reconciliation = await reconcile(store, run.requests_total, run.errors_total, steps, p);
+  const reconciliation = await reconcile(
+    store,
+    run.requests_total,
+    run.errors_total,
+    steps,
+    p,
+    clientSpansExported(run.summary),
+  );
   const slowest = await slowestRequests(store, runId, startMs, extras.slowest ?? 20);
   const faults: FaultMark[] = (
     await store.query<{ t: number; dependency: string; action: string; spec: string }>(
@@ -261,13 +268,23 @@ export async function collectReportData(
   };
 }
 
-/** Requests sent = load rows = server spans = request-counter delta (DESIGN.md, contract 4). */
+/** Whether the run exported the generator's client spans (its summary carries their counts). */
+function clientSpansExported(summary: string): boolean {
+  try {
+    return (JSON.parse(summary) as { clientSpans?: unknown }).clientSpans !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Requests sent = client spans = load rows = server spans = request-counter delta (DESIGN.md, contract 4). */
 async function reconcile(
   store: Store,
   requestsTotal: number,
   errorsTotal: number,
   steps: StepSummary[],
   p: { run: string; start: number; end: number },
+  clientSpans: boolean,
 ): Promise<ReconciliationRow[]> {
   const loadRows = steps.reduce((s, x) => s + x.count, 0);
   const failedRows = steps.reduce((s, x) => s + x.errors, 0);
@@ -291,6 +308,17 @@ async function reconcile(
     p,
   );
   const noAnswer = Number(unanswered?.n ?? 0);
+  // The generator's span of each request: the root of the request's trace.
+  const [generated] = clientSpans
+    ? await store.query<{ n: number }>(
+        `SELECT count() AS n FROM otel_traces
+          WHERE ServiceName = {load:String} AND SpanKind = 'Client' AND SpanAttributes[{runAttr:String}] = {run:String}
+            AND Timestamp >= fromUnixTimestamp64Milli(toInt64({start:Int64} - 60000))
+            AND Timestamp <= fromUnixTimestamp64Milli(toInt64({end:Int64} + 300000))`,
+        { ...p, load: SERVICES.load, runAttr: ATTR.runId },
+      )
+    : [];
+  const clientSpanCount = generated ? Number(generated.n) : null;
   const answered = loadRows - noAnswer;
   // Telemetry is reconciled against the requests the service answered; requests that failed in
   // transport (reset, refused, timed out) are a load failure, shown on their own line.
@@ -307,6 +335,14 @@ async function reconcile(
       source: "load rows with expected_response = false vs the run's http_req_failed (run row errors_total)",
       value: failedRows,
       ok: failedRows === errorsTotal,
+    },
+    {
+      what: 'client spans',
+      source: clientSpans
+        ? "otel_traces, service marketbench-load, SpanKind 'Client': the generator's span of each request (vs requests sent)"
+        : 'not exported (--no-client-spans)',
+      value: clientSpanCount,
+      ok: !clientSpans || clientSpanCount === requestsTotal,
     },
     {
       what: 'unanswered requests',

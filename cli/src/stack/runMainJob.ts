@@ -36,6 +36,8 @@ export interface MainJobOptions extends StackOptions {
   progress?: NodeJS.WriteStream;
   /** Aborts the run (SIGINT). */
   signal?: AbortSignal;
+  /** Export the generator's client span per request to the stack's ingest (default true). */
+  clientSpans?: boolean;
 }
 
 /** What the main job produced. */
@@ -90,6 +92,8 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       signal: options.signal,
       // the generator in a worker thread: the ingest and chDB inserts on this thread never delay its schedule
       isolate: true,
+      // every trace gets its root: the generator's span of the request
+      clientSpans: options.clientSpans === false ? false : { url: `${stack.ingest.url}/v1/traces` },
     }).finally(() => clearInterval(heartbeat));
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
