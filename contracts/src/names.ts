@@ -31,6 +31,7 @@ export const ROUTES = {
   openapi: '/openapi.json',
   adminFaults: '/admin/faults',
   adminLedgerCheck: '/admin/ledger/check',
+  adminReconciliation: '/admin/reconciliation',
 } as const;
 export type RouteTemplate = (typeof ROUTES)[keyof typeof ROUTES];
 
@@ -50,8 +51,14 @@ export function serverSpanName(method: string, route: string): string {
 /** Routes of the simulated payment service provider (PSP), reached over loopback HTTP. */
 export const PSP_ROUTES = {
   authorize: '/v1/authorizations',
+  /** GET: the authorization made with an idempotency key (404 when the PSP never saw it). */
+  lookup: '/v1/authorizations/by-key/:key',
   capture: '/v1/captures',
+  /** POST with the authorization's idempotency key: voids it, or bars the key when the PSP never saw it. */
+  void: '/v1/voids',
   refund: '/v1/refunds',
+  /** GET ?from=&to=: the PSP's own record of authorizations, captures, voids and refunds. */
+  settlements: '/v1/settlements',
 } as const;
 
 /** prom-client metric names (Prometheus exposition names, without the `_bucket`/`_count` suffixes). */
@@ -84,6 +91,12 @@ export const METRICS = {
   reservationFailures: 'marketbench_inventory_reservation_failures_total',
   /** Counter; label: status (created|cancelled|refunded). */
   orders: 'marketbench_orders_total',
+  /** Counter; label: outcome (captured|declined|voided|not_charged|retry|review). Unknown payments the resolver settled. */
+  paymentResolutions: 'marketbench_payment_resolutions_total',
+  /** Counter. Payments the resolver gave up on after its bounded tries: each needs a human (alert on any). */
+  paymentReviews: 'marketbench_payment_reviews_total',
+  /** Gauge; label: kind. Discrepancies of the last PSP reconciliation (orphan_capture, double_capture, …). */
+  reconciliationDiscrepancies: 'marketbench_reconciliation_discrepancies',
   /** Gauge: 1 when the last ledger check balanced, 0 when it did not. */
   ledgerBalanced: 'marketbench_ledger_balanced',
   /** Counter; labels: dependency, kind (latency|error|outage). Faults injected into requests. */
@@ -191,6 +204,8 @@ export const SPAN_EVENTS = {
   circuitClosed: 'circuit.closed',
   faultInjected: 'fault.injected',
   idempotentReplay: 'idempotency.replay',
+  /** An attempt's outcome is unknown (sent, no definitive answer): the order waits for the resolver. */
+  paymentUnknown: 'payment.unknown',
 } as const;
 
 /** Step names the built-in scenarios give their requests (`name` tag in thresholds). */
@@ -347,6 +362,10 @@ export const ENV = {
   pspLatencyMs: 'MARKETBENCH_PSP_LATENCY_MS',
   /** Hedged PSP authorization delay, ms (0: off). */
   pspHedgeMs: 'MARKETBENCH_PSP_HEDGE_MS',
+  /** URL of an external PSP (simulator) shared by several instances; unset: an in-process simulator. */
+  pspUrl: 'MARKETBENCH_PSP_URL',
+  /** Secret of the keyed card fingerprint (idempotency and card tokens), stable across processes. */
+  cardFingerprintSecret: 'MARKETBENCH_CARD_FINGERPRINT_SECRET',
   /** `deployment.environment.name` of the service's telemetry. */
   environment: 'MARKETBENCH_ENVIRONMENT',
   /** Attribute keys the instrumentation never exports. */

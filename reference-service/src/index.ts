@@ -5,7 +5,7 @@ export { LruCache } from './cache/LruCache.ts';
 export { RedisCache } from './cache/RedisCache.ts';
 export { CatalogService, decodeCursor, encodeCursor } from './domain/CatalogService.ts';
 export { CheckoutService } from './domain/CheckoutService.ts';
-export { checkoutRequestHash, TOPICS } from './domain/checkoutPolicy.ts';
+export { checkoutRequestHash, pspPaymentKey, TOPICS } from './domain/checkoutPolicy.ts';
 export {
   expectedBalances,
   journalBalances,
@@ -24,16 +24,28 @@ export type {
   OrderStatus,
   Seller,
 } from './domain/model.ts';
+export { PaymentResolver } from './domain/PaymentResolver.ts';
 export type { Cache, EventBus, PaymentGateway, Stores } from './domain/ports.ts';
 export { FaultInjector, type FaultSpec, type LatencySpec } from './faults/FaultInjector.ts';
 export { buildApp, buildMarketApp, type MarketApp } from './http/buildApp.ts';
 export { PROBLEM_BASE, PROBLEMS } from './http/problems.ts';
 export { buildOpenApi } from './http/routes/openapiRoutes.ts';
 export { type RunningService, startService } from './http/startService.ts';
-export { DEFAULT_OPTIONS, DEFAULT_PAYMENT_POLICY, resolveServiceOptions } from './options.ts';
+export {
+  DEFAULT_CARD_FINGERPRINT_SECRET,
+  DEFAULT_OPTIONS,
+  DEFAULT_PAYMENT_POLICY,
+  resolveServiceOptions,
+} from './options.ts';
 export { CircuitBreaker } from './payments/CircuitBreaker.ts';
 export { CardVault } from './payments/cardVault.ts';
-export { DECLINING_LAST4, PspSimulator } from './payments/PspSimulator.ts';
+export {
+  DECLINING_LAST4,
+  type PspPayment,
+  PspSimulator,
+  type SettlementRecord,
+  type SettlementReport,
+} from './payments/PspSimulator.ts';
 export { BRANDS, CATEGORY_NAMES, COLORS, sellerCount } from './store/seed/catalogGenerator.ts';
 export { openSqlite, type SeedReport } from './store/sqlite/openSqlite.ts';
 export type { LogFields, ServiceLog } from './telemetry/ServiceLog.ts';

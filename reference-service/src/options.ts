@@ -11,7 +11,21 @@ export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   backoffCapMs: 1_000,
   hedgeAfterMs: 0,
   breaker: { failureThreshold: 10, openMs: 5_000, halfOpenMaxCalls: 1 },
+  resolveIntervalMs: 1_000,
+  // Past two attempt timeouts (the stall grace can double one): an attempt the PSP is still
+  // processing has landed before the resolver asks, so the resolver rarely bars a charge in flight.
+  resolveDelayMs: 2_500,
+  resolveDelayCapMs: 30_000,
+  resolveMaxAttempts: 8,
 };
+
+/**
+ * The documented default of MARKETBENCH_CARD_FINGERPRINT_SECRET, for the embedded stack: card
+ * fingerprints (and so idempotency fingerprints) must be the same in every process, which a
+ * per-process random secret broke (the same body got 422 after a restart). Set your own secret
+ * wherever real cards could appear.
+ */
+export const DEFAULT_CARD_FINGERPRINT_SECRET = 'marketbench-embedded-card-fingerprint-secret';
 
 export const DEFAULT_OPTIONS = {
   host: '127.0.0.1',
@@ -73,6 +87,11 @@ export function resolveServiceOptions(
     adminToken:
       args.adminToken ?? envString(env, 'MARKETBENCH_ADMIN_TOKEN') ?? randomBytes(18).toString('base64url'),
     adminRemote: args.adminRemote ?? env.MARKETBENCH_ADMIN_REMOTE === 'true',
+    pspUrl: args.pspUrl ?? envString(env, 'MARKETBENCH_PSP_URL'),
+    cardFingerprintSecret:
+      args.cardFingerprintSecret ??
+      envString(env, 'MARKETBENCH_CARD_FINGERPRINT_SECRET') ??
+      DEFAULT_CARD_FINGERPRINT_SECRET,
     feeBps: args.feeBps ?? envNumber(env, 'MARKETBENCH_FEE_BPS') ?? d.feeBps,
     reservationTtlMs:
       args.reservationTtlMs ?? envNumber(env, 'MARKETBENCH_RESERVATION_TTL_MS') ?? d.reservationTtlMs,

@@ -34,8 +34,12 @@ export interface ServiceOptions {
   reservationTtlMs?: number;
   /** Base latency of the simulated PSP, ms; env MARKETBENCH_PSP_LATENCY_MS. */
   pspLatencyMs?: number;
-  /** Payment resilience policy (timeouts, retries, breaker, hedging). */
+  /** Payment resilience policy (timeouts, retries, breaker, hedging, resolver). */
   payment?: Partial<PaymentPolicy>;
+  /** URL of an external PSP (a simulator shared by several instances); env MARKETBENCH_PSP_URL. Unset: an in-process simulator. */
+  pspUrl?: string;
+  /** Secret of the keyed card fingerprint (card tokens, idempotency); env MARKETBENCH_CARD_FINGERPRINT_SECRET. */
+  cardFingerprintSecret?: string;
   /** A started telemetry handle (traces, logs, /metrics); none means no telemetry. */
   telemetry?: Telemetry;
   /** Fastify request logging (pino) on; env LOG_LEVEL=debug turns it on. */
@@ -84,6 +88,10 @@ export interface ResolvedServiceOptions {
   pspLatencyMs: number;
   /** See ServiceOptions.payment. */
   payment: PaymentPolicy;
+  /** See ServiceOptions.pspUrl. */
+  pspUrl: string | undefined;
+  /** See ServiceOptions.cardFingerprintSecret. */
+  cardFingerprintSecret: string;
   /** See ServiceOptions.telemetry. */
   telemetry: Telemetry | undefined;
   /** See ServiceOptions.requestLogging. */

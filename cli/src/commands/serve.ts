@@ -95,7 +95,7 @@ Details: docs/REFERENCE-SERVICE.md`,
         [
           `reference service listening on ${service.url}`,
           `store: ${o.databaseUrl ? 'postgresql' : `sqlite ${o.sqlitePath}`} (${seeded}, seed ${o.seed})`,
-          `psp simulator: ${service.psp.url}`,
+          `psp: ${service.gateway.url}${service.psp ? ' (in-process simulator)' : ''}`,
           // a token the caller chose is theirs; print only one we generated
           process.env.MARKETBENCH_ADMIN_TOKEN
             ? 'admin token: from MARKETBENCH_ADMIN_TOKEN'

@@ -3,12 +3,17 @@
 //
 // Idempotency has two layers: in this process, a duplicate that arrives while the first request
 // is still running waits for it and gets the same answer; across processes (several instances on
-// one PostgreSQL) the key row claimed in beginCheckout makes the duplicate answer 409 instead.
+// one PostgreSQL, or after a restart) the key row claimed in beginCheckout makes the duplicate
+// answer 409 with Retry-After while the first runs, and the stored answer once it is settled.
+//
+// A payment whose outcome is unknown (see PaymentOutcome) is never treated as declined: the order
+// stays pending with its stock and its key, the client gets 202 with Retry-After, and the
+// PaymentResolver settles it from the PSP's own record.
 import { ATTR, SPAN_EVENTS } from '@marketbench/instrumentation/names';
 import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
-import { checkoutRequestHash, orderEvent, TOPICS } from './checkoutPolicy.ts';
+import { checkoutRequestHash, orderEvent, pspPaymentKey, TOPICS } from './checkoutPolicy.ts';
 import { paymentJournals, refundJournals } from './ledger.ts';
 import type { CardToken, Order } from './model.ts';
 import type { OrderStore, PaymentGateway, StoredResponse } from './ports.ts';
@@ -24,6 +29,8 @@ export interface UseCaseResult {
   status: number;
   body: Record<string, unknown>;
   replayed?: boolean;
+  /** Extra response headers (Retry-After, Location). */
+  headers?: Record<string, string>;
   /** Stable problem type slug when the answer is an error (see http/problems.ts). */
   problem?: string;
 }
@@ -41,9 +48,14 @@ export interface CheckoutDeps {
   onOutboxWrite?: () => void;
   feeBps: number;
   reservationTtlMs: number;
+  /** When the resolver first looks at a payment whose outcome is unknown, ms after the answer. */
+  resolveDelayMs: number;
   newId: () => string;
   now?: () => number;
 }
+
+/** Seconds a client should wait before retrying a checkout still in progress or in doubt. */
+export const CHECKOUT_RETRY_AFTER_S = 1;
 
 function problem(
   status: number,
@@ -109,11 +121,14 @@ export class CheckoutService {
         });
       case 'in_progress':
         if (begun.requestHash !== hash) return this.#hashMismatch();
-        return problem(
-          409,
-          'checkout-in-progress',
-          'A checkout with this Idempotency-Key is still running; retry later',
-        );
+        return {
+          ...problem(
+            409,
+            'checkout-in-progress',
+            'A checkout with this Idempotency-Key is still running; retry later',
+          ),
+          headers: { 'retry-after': String(CHECKOUT_RETRY_AFTER_S) },
+        };
       case 'cart_not_found':
         d.metrics?.checkouts.inc({ outcome: 'invalid' });
         return problem(404, 'cart-not-found', 'No cart has this id', { field: 'cartId' });
@@ -134,6 +149,7 @@ export class CheckoutService {
     d.metrics?.orders.inc({ status: 'created' });
     const payment = await d.payments.authorize({
       orderId: order.id,
+      pspKey: pspPaymentKey(order.id),
       amountCents: order.totalCents,
       currency: order.currency,
       card: cmd.card,
@@ -142,69 +158,116 @@ export class CheckoutService {
       [ATTR.paymentOutcome]: payment.outcome,
       [ATTR.paymentAttempt]: payment.attempts,
     });
-    const headers = d.tracing.currentHeaders();
     if (payment.outcome === 'approved' && payment.paymentId) {
-      const paidAt = this.#now();
-      const paid: Order = {
-        ...order,
-        status: 'paid',
-        paymentId: payment.paymentId,
-        updatedAt: new Date(paidAt).toISOString(),
-      };
-      // The stored answer is exactly what this request returns, so a replay is byte-identical.
-      const response: StoredResponse = { status: 201, body: orderBody(paid) };
-      const booked = await d.orders.completeCheckout({
-        orderId: order.id,
-        idempotencyKey: cmd.idempotencyKey,
-        paymentId: payment.paymentId,
-        journals: paymentJournals(paid, d.feeBps),
-        events: [orderEvent(TOPICS.orderPaid, paid, headers)],
-        response,
-        now: paidAt,
-      });
-      if (!booked) return this.#lateCapture(order, payment.paymentId);
-      d.onOutboxWrite?.();
-      d.metrics?.checkouts.inc({ outcome: 'success' });
-      d.metrics?.orders.inc({ status: 'paid' });
-      return { status: 201, body: response.body };
+      return this.settlePaid(order, payment.paymentId);
     }
-    // Declines are final and replayed as such; transient failures forget the key so the client
-    // may retry the same Idempotency-Key once the PSP recovers.
-    const declined = payment.outcome === 'declined';
-    const failure = declined
-      ? problem(402, 'payment-declined', 'The card was declined', {
-          declineCode: payment.declineCode,
-          orderId: order.id,
-        })
-      : problem(503, 'payment-unavailable', 'The payment provider is unavailable; retry later', {
-          orderId: order.id,
-          reason: payment.outcome,
-        });
-    const logged = {
-      [ATTR.orderId]: order.id,
-      [ATTR.paymentOutcome]: payment.outcome,
-      [ATTR.paymentAttempt]: payment.attempts,
-      [ATTR.paymentDeclineCode]: payment.declineCode,
-    };
-    // A decline is the buyer's card, not an incident; the others are the PSP failing us.
-    if (declined) d.log?.info(logged, 'payment declined');
-    else d.log?.warn(logged, `payment failed (${payment.outcome}); reservation released`);
+    if (payment.outcome === 'unknown') return this.#inDoubt(order, payment.reason);
+    if (payment.outcome === 'declined') return this.settleDeclined(order, payment.declineCode);
+    d.log?.warn(
+      {
+        [ATTR.orderId]: order.id,
+        [ATTR.paymentOutcome]: payment.outcome,
+        [ATTR.paymentAttempt]: payment.attempts,
+        reason: payment.reason ?? 'error',
+      },
+      `payment failed, nothing charged (${payment.reason ?? 'error'}); reservation released`,
+    );
+    return this.settleNotCharged(order, payment.reason ?? 'error');
+  }
+
+  /**
+   * The PSP captured: order paid, ledger, event and the stored 201 in one transaction. When the order
+   * was settled meanwhile (the resolver got there first) its own answer stands; when it can no
+   * longer be paid (cancelled), the money goes back.
+   */
+  async settlePaid(order: Order, paymentId: string): Promise<UseCaseResult> {
+    const d = this.#d;
+    const paidAt = this.#now();
+    const paid: Order = { ...order, status: 'paid', paymentId, updatedAt: new Date(paidAt).toISOString() };
+    // The stored answer is exactly what this request returns, so a replay is byte-identical.
+    const response: StoredResponse = { status: 201, body: orderBody(paid) };
+    const booked = await d.orders.completeCheckout({
+      orderId: order.id,
+      paymentId,
+      journals: paymentJournals(paid, d.feeBps),
+      events: [orderEvent(TOPICS.orderPaid, paid, d.tracing.currentHeaders())],
+      response,
+      now: paidAt,
+    });
+    if (!booked) {
+      const now = await d.orders.getOrder(order.id);
+      if (now?.status === 'paid' && now.paymentId === paymentId) return { status: 201, body: orderBody(now) };
+      return this.#lateCapture(order, paymentId);
+    }
+    d.onOutboxWrite?.();
+    d.metrics?.checkouts.inc({ outcome: 'success' });
+    d.metrics?.orders.inc({ status: 'paid' });
+    return { status: 201, body: response.body };
+  }
+
+  /** A decline is final: stock released, the 402 stored and replayed for the key. */
+  async settleDeclined(order: Order, declineCode: string | undefined): Promise<UseCaseResult> {
+    const d = this.#d;
+    const failure = problem(402, 'payment-declined', 'The card was declined', {
+      declineCode,
+      orderId: order.id,
+    });
+    // A decline is the buyer's card, not an incident.
+    d.log?.info(
+      { [ATTR.orderId]: order.id, [ATTR.paymentOutcome]: 'declined', [ATTR.paymentDeclineCode]: declineCode },
+      'payment declined',
+    );
+    await this.#fail(order, `declined:${declineCode ?? 'unknown'}`, {
+      status: failure.status,
+      body: { ...failure.body, problem: failure.problem },
+    });
+    return failure;
+  }
+
+  /**
+   * Nothing was charged (the PSP refused before processing, or the key was barred): stock released
+   * and the key forgotten, so the client may retry the same Idempotency-Key once the PSP recovers.
+   */
+  async settleNotCharged(order: Order, reason: string): Promise<UseCaseResult> {
+    await this.#fail(order, reason, undefined);
+    return problem(503, 'payment-unavailable', 'The payment provider is unavailable; retry later', {
+      orderId: order.id,
+      reason,
+    });
+  }
+
+  async #fail(order: Order, reason: string, response: StoredResponse | undefined): Promise<void> {
+    const d = this.#d;
     const failedOrder: Order = { ...order, status: 'payment_failed' };
     await d.orders.failCheckout({
       orderId: order.id,
-      idempotencyKey: cmd.idempotencyKey,
-      reason: declined ? `declined:${payment.declineCode ?? 'unknown'}` : payment.outcome,
-      events: [orderEvent(TOPICS.paymentFailed, failedOrder, headers)],
-      response: declined
-        ? { status: failure.status, body: { ...failure.body, problem: failure.problem } }
-        : undefined,
+      reason,
+      events: [orderEvent(TOPICS.paymentFailed, failedOrder, d.tracing.currentHeaders())],
+      response,
       now: this.#now(),
     });
     d.onOutboxWrite?.();
-    await d.onStockChange?.(stock);
+    await d.onStockChange?.(order.items.map((i) => i.listingId));
     d.metrics?.checkouts.inc({ outcome: 'payment_failed' });
     d.metrics?.reservationFailures.inc({ reason: 'payment_failed' });
-    return failure;
+  }
+
+  /** The outcome is unknown: keep stock and key, hand the order to the resolver, answer 202. */
+  async #inDoubt(order: Order, reason: string | undefined): Promise<UseCaseResult> {
+    const d = this.#d;
+    const now = this.#now();
+    await d.orders.markPaymentUnknown(order.id, now + d.resolveDelayMs, now);
+    d.tracing.event(SPAN_EVENTS.paymentUnknown, { [ATTR.orderId]: order.id, reason: reason ?? 'unknown' });
+    d.log?.warn(
+      { [ATTR.orderId]: order.id, [ATTR.paymentOutcome]: 'unknown', reason: reason ?? 'unknown' },
+      'payment outcome unknown; the order keeps its stock until the resolver settles it',
+    );
+    // Counted in marketbench_checkouts_total once settled, with its real outcome.
+    return {
+      status: 202,
+      body: orderBody(order),
+      headers: { 'retry-after': String(CHECKOUT_RETRY_AFTER_S), location: `/orders/${order.id}` },
+    };
   }
 
   /** Cancels a pending order or refunds a paid one; other states answer 409. */
@@ -221,6 +284,17 @@ export class CheckoutService {
         [orderEvent(TOPICS.orderCancelled, { ...order, status: 'cancelled' }, headers)],
         this.#now(),
       );
+      if (cancelled?.status === 'pending_payment') {
+        // Its payment is in doubt: only the resolver may settle it (capture or void).
+        return problem(
+          409,
+          'order-not-cancellable',
+          'The payment of this order is being confirmed; retry later',
+          {
+            status: cancelled.status,
+          },
+        );
+      }
       d.onOutboxWrite?.();
       await d.onStockChange?.(stock);
       d.metrics?.orders.inc({ status: 'cancelled' });
@@ -238,8 +312,9 @@ export class CheckoutService {
       currency: order.currency,
     });
     if (refund.outcome !== 'approved') {
+      // The refund key is derived from the order: a retry of this cancel cannot refund twice.
       return problem(503, 'payment-unavailable', 'The refund could not be made; retry later', {
-        reason: refund.outcome,
+        reason: refund.reason ?? refund.outcome,
       });
     }
     const refunded = await d.orders.completeRefund({
@@ -259,6 +334,7 @@ export class CheckoutService {
    * failed the order): give the money back, so the PSP and the ledger agree, and tell the buyer.
    */
   async #lateCapture(order: Order, paymentId: string): Promise<UseCaseResult> {
+    // (The order was cancelled while its payment was in flight.)
     const d = this.#d;
     const refund = await d.payments.refund({
       orderId: order.id,
@@ -270,12 +346,12 @@ export class CheckoutService {
     d.metrics?.reservationFailures.inc({ reason: 'expired' });
     d.log?.error(
       { [ATTR.orderId]: order.id, refunded: refund.outcome === 'approved' },
-      'payment captured after the reservation expired; refunded',
+      'payment captured after the order was cancelled; refunded',
     );
     return problem(
       409,
       'reservation-expired',
-      'The reservation expired before the payment completed; the charge was refunded',
+      'The order was cancelled before its payment completed; the charge was refunded',
       {
         orderId: order.id,
         refunded: refund.outcome === 'approved',

@@ -10,9 +10,25 @@ export const TOPICS = {
   orderRefunded: 'order.refunded',
 } as const;
 
-/** Fingerprint of a checkout request; the card appears only as its token, never as a PAN. */
+/**
+ * Fingerprint of a checkout request: a hash of its canonical form (the cart, which fixes amount and
+ * currency, and the card's keyed fingerprint, never its PAN). The card fingerprint is an HMAC under
+ * MARKETBENCH_CARD_FINGERPRINT_SECRET, the same in every process, so the same body after a restart
+ * or on another instance has the same fingerprint: a replay or a 409, never a 422.
+ */
 export function checkoutRequestHash(cartId: string, cardToken: string): string {
-  return createHash('sha256').update(cartId).update('\0').update(cardToken).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ cartId, card: cardToken }))
+    .digest('base64url');
+}
+
+/**
+ * The PSP-side idempotency key of an order's payment. Derived from the order alone, so every
+ * attempt for it (the service's retries, a hedge, the resolver, a client retry with the same
+ * Idempotency-Key, which finds the same order) carries the same key and the PSP charges once.
+ */
+export function pspPaymentKey(orderId: string): string {
+  return `order:${orderId}`;
 }
 
 export function orderEvent(topic: string, order: Order, headers: Record<string, string>): OutboxEvent {

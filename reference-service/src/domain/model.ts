@@ -90,7 +90,15 @@ export interface Cart {
   createdAt: string;
 }
 
-export const ORDER_STATUSES = ['pending_payment', 'paid', 'payment_failed', 'cancelled', 'refunded'] as const;
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'payment_failed',
+  'cancelled',
+  'refunded',
+  /** The resolver could not learn the payment's outcome in its bounded tries: a human decides. */
+  'payment_review',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface OrderItem {

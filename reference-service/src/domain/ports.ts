@@ -63,9 +63,9 @@ export type BeginCheckoutResult =
   | { kind: 'cart_empty' }
   | { kind: 'out_of_stock'; listingIds: number[] };
 
+/** Keys of the checkout are found by the order they made (idempotency_keys.order_id). */
 export interface CompleteCheckout {
   orderId: string;
-  idempotencyKey: string;
   paymentId: string;
   journals: Journal[];
   events: OutboxEvent[];
@@ -75,7 +75,6 @@ export interface CompleteCheckout {
 
 export interface FailCheckout {
   orderId: string;
-  idempotencyKey: string;
   reason: string;
   events: OutboxEvent[];
   /** Stored for replays; undefined forgets the key so the client may retry the same key. */
@@ -101,15 +100,48 @@ export interface OrderStore {
   /** Atomically: order failed, stock released, outbox events, key answered or forgotten. */
   failCheckout(input: FailCheckout): Promise<Order>;
   getOrder(id: string): Promise<Order | undefined>;
-  /** Pending order → cancelled with stock released; answers the order as it now is. */
+  /**
+   * Pending order whose payment is not in doubt → cancelled with stock released; answers the
+   * order as it now is (still pending when its payment outcome is unknown).
+   */
   cancelPending(orderId: string, events: OutboxEvent[], now: number): Promise<Order | undefined>;
   /** Paid order → refunded with stock released, reversal journals and events. */
   completeRefund(input: CompleteRefund): Promise<Order>;
   /**
-   * Fails pending orders whose reservation expired (crashed or hung payments), releases their
-   * stock and writes `eventFor(order)` to the outbox for each; returns their ids.
+   * The payment of a pending order has an unknown outcome: it keeps its stock and key, and is due
+   * for the resolver at `resolveAt`. False when the order is no longer pending.
    */
-  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]>;
+  markPaymentUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` pending orders due for the resolver (outcome unknown and due, or held past
+   * their reservation: a crashed or hung request), leasing each for `leaseMs` so no other instance
+   * resolves it meanwhile, and counting the try.
+   */
+  claimDuePayments(now: number, leaseMs: number, limit: number): Promise<DuePayment[]>;
+  /** Pending order → payment_review (stock and key stay held): the resolver gave up; a human decides. */
+  markPaymentReview(orderId: string, reason: string, now: number): Promise<boolean>;
+  /** Orders and their ledger sums for reconciliation: created in [from, to) plus `alsoIds`. */
+  reconciliationOrders(from: number, to: number, alsoIds: string[]): Promise<ReconciliationOrder[]>;
+}
+
+/** A pending order the resolver claimed, with the tries made so far (this one included). */
+export interface DuePayment {
+  order: Order;
+  attempts: number;
+  /** True when the request marked the outcome unknown; false when it was never settled (crash). */
+  unknown: boolean;
+}
+
+/** An order as reconciliation sees it: status, amount, and what the ledger booked for it. */
+export interface ReconciliationOrder {
+  id: string;
+  status: string;
+  totalCents: number;
+  currency: string;
+  paymentId: string | null;
+  createdAt: number;
+  /** Sum of the order's psp_clearing entries, per currency of the entries. */
+  clearing: Record<string, number>;
 }
 
 export interface LedgerStore {
@@ -146,10 +178,21 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-export type PaymentOutcome = 'approved' | 'declined' | 'error' | 'timeout' | 'circuit_open';
+/**
+ * What a payment operation ended with. `not_charged`: every attempt failed in a way that proves
+ * nothing was charged (refused before processing, breaker open before sending, key barred).
+ * `unknown`: some attempt was sent and got no definitive answer (timeout after send, a reset, a
+ * 5xx other than 503): the PSP may have charged, so it is never treated as declined.
+ */
+export type PaymentOutcome = 'approved' | 'declined' | 'not_charged' | 'unknown';
+
+/** How one attempt ended, for telemetry (the `outcome` label of the PSP metrics). */
+export type AttemptOutcome = 'approved' | 'declined' | 'error' | 'timeout' | 'circuit_open' | 'voided';
 
 export interface AuthorizeRequest {
   orderId: string;
+  /** The PSP-side idempotency key (derived from the order; see pspPaymentKey). */
+  pspKey: string;
   amountCents: number;
   currency: string;
   card: CardToken;
@@ -160,6 +203,8 @@ export interface PaymentResult {
   paymentId?: string;
   declineCode?: string;
   attempts: number;
+  /** How the last attempt ended (error, timeout, circuit_open, voided…). */
+  reason?: AttemptOutcome;
 }
 
 export interface RefundRequest {
@@ -169,9 +214,28 @@ export interface RefundRequest {
   currency: string;
 }
 
+/** The PSP's view of the authorization made with a key; `absent` when it never saw the key. */
+export type PspView =
+  | { kind: 'absent' }
+  | {
+      kind: 'found';
+      status: 'authorized' | 'captured' | 'voided' | 'declined';
+      paymentId: string | null;
+      amountCents: number;
+      currency: string;
+      declineCode?: string;
+    }
+  | { kind: 'unreachable'; reason: AttemptOutcome };
+
 export interface PaymentGateway {
   authorize(request: AuthorizeRequest): Promise<PaymentResult>;
   refund(request: RefundRequest): Promise<PaymentResult>;
+  /** One lookup of the authorization made with `pspKey`. */
+  lookup(pspKey: string): Promise<PspView>;
+  /** Voids the authorization made with `pspKey`, or bars the key if the PSP never saw it. */
+  void(pspKey: string): Promise<PspView>;
+  /** Captures an authorized payment. */
+  capture(paymentId: string): Promise<PaymentResult>;
 }
 
 export interface BusMessage {

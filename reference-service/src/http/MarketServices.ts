@@ -3,9 +3,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { CatalogService } from '../domain/CatalogService.ts';
 import type { CheckoutService } from '../domain/CheckoutService.ts';
+import type { PaymentResolver } from '../domain/PaymentResolver.ts';
 import type { Stores } from '../domain/ports.ts';
 import type { FaultInjector } from '../faults/FaultInjector.ts';
 import type { CardVault } from '../payments/cardVault.ts';
+import type { HttpPaymentGateway } from '../payments/HttpPaymentGateway.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 import type { ResolvedServiceOptions } from '../types.ts';
@@ -17,6 +19,8 @@ export interface MarketServices {
   checkout: CheckoutService;
   faults: FaultInjector;
   vault: CardVault;
+  resolver: PaymentResolver;
+  gateway: HttpPaymentGateway;
   tracing: Tracing;
   metrics: ServiceMetrics;
   traceIdOf: (request: FastifyRequest) => string | undefined;

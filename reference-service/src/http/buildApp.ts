@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { openBackends } from '../backends.ts';
 import { CatalogService } from '../domain/CatalogService.ts';
 import { CheckoutService } from '../domain/CheckoutService.ts';
-import { orderEvent, TOPICS } from '../domain/checkoutPolicy.ts';
+import { PaymentResolver } from '../domain/PaymentResolver.ts';
 import { FaultInjector } from '../faults/FaultInjector.ts';
 import { resolveServiceOptions } from '../options.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
@@ -43,7 +43,9 @@ const METRICS_SCHEMA = {
 export interface MarketApp {
   app: FastifyInstance;
   services: MarketServices;
-  psp: PspSimulator;
+  /** The in-process PSP simulator; undefined when the service uses an external PSP (pspUrl). */
+  psp: PspSimulator | undefined;
+  resolver: PaymentResolver;
   relay: OutboxRelay;
   gateway: HttpPaymentGateway;
   /** How the catalog was seeded at start (seeded=false when reused). */
@@ -66,11 +68,15 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
   const backends = await openBackends(opts, { tracing, faults });
   const { stores, cache, bus } = backends;
 
-  const pspTracer = telemetry ? startPspTracer(telemetry) : undefined;
-  const psp = new PspSimulator({ latencyMs: opts.pspLatencyMs, tracer: pspTracer?.tracer });
-  await psp.start();
+  // An external PSP (MARKETBENCH_PSP_URL) is what several instances, or one across restarts, share:
+  // its deduplication and settlement record are the PSP's, not a process's.
+  const pspTracer = telemetry && !opts.pspUrl ? startPspTracer(telemetry) : undefined;
+  const psp = opts.pspUrl
+    ? undefined
+    : new PspSimulator({ latencyMs: opts.pspLatencyMs, tracer: pspTracer?.tracer });
+  const pspUrl = opts.pspUrl ?? (await psp!.start());
   const gateway = new HttpPaymentGateway({
-    url: psp.url,
+    url: pspUrl,
     policy: opts.payment,
     tracing,
     metrics,
@@ -94,6 +100,7 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     log,
     feeBps: opts.feeBps,
     reservationTtlMs: opts.reservationTtlMs,
+    resolveDelayMs: opts.payment.resolveDelayMs,
     newId: randomUUID,
     onStockChange: (ids) => catalog.invalidate(ids),
     onOutboxWrite: () => relay.nudge(),
@@ -107,24 +114,26 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     },
   });
   relay.start();
-  const sweeper = setInterval(
-    () => {
-      tracing
-        .untraced(() =>
-          stores.orders.expireReservations(Date.now(), (order) =>
-            orderEvent(TOPICS.paymentFailed, order, {}),
-          ),
-        )
-        .then((ids) => {
-          if (ids.length === 0) return;
-          metrics.reservationFailures.inc({ reason: 'expired' }, ids.length);
-          log.warn({ orders: ids.length }, 'reservations expired before payment; stock released');
-          relay.nudge();
-        })
-        .catch((err: Error) => log.error({ error: err.message }, 'reservation sweep failed'));
+  // Payments of unknown outcome, and orders held past their reservation (a crashed or hung
+  // request), are settled from the PSP's own record.
+  const resolver = new PaymentResolver({
+    orders: stores.orders,
+    payments: gateway,
+    checkout,
+    tracing,
+    metrics,
+    log,
+    policy: {
+      delayMs: opts.payment.resolveDelayMs,
+      delayCapMs: opts.payment.resolveDelayCapMs,
+      maxAttempts: opts.payment.resolveMaxAttempts,
     },
-    Math.max(1_000, Math.min(10_000, opts.reservationTtlMs / 4)),
-  );
+  });
+  const sweeper = setInterval(() => {
+    resolver
+      .sweep()
+      .catch((err: Error) => log.error({ error: err.message }, 'payment resolver sweep failed'));
+  }, opts.payment.resolveIntervalMs);
   sweeper.unref();
   // Sellers relist what sold out, so a long run (soak) keeps a stocked catalog to buy from.
   const relister =
@@ -149,7 +158,9 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     catalog,
     checkout,
     faults,
-    vault: new CardVault(),
+    vault: new CardVault(opts.cardFingerprintSecret),
+    resolver,
+    gateway,
     tracing,
     metrics,
     traceIdOf: traceIdResolver(tracing),
@@ -195,13 +206,14 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     clearInterval(sweeper);
     clearInterval(relister);
     await relay.stop();
+    await resolver.sweep(0).catch(() => undefined);
     await gateway.close();
-    await psp.close();
+    await psp?.close();
     await pspTracer?.shutdown();
     await backends.close();
   });
   await app.ready();
-  return { app, services, psp, relay, gateway, seedReport: backends.seedReport };
+  return { app, services, psp, resolver, relay, gateway, seedReport: backends.seedReport };
 }
 
 /** The Fastify app of the reference service (see buildMarketApp for the wired parts). */

@@ -24,8 +24,7 @@ export function attemptTimeout(
   const due = now() + ms;
   let graced = false;
   let timer: NodeJS.Timeout;
-  const abort = () =>
-    controller.abort(new DOMException(`PSP attempt timed out after ${ms} ms`, 'TimeoutError'));
+  const abort = () => controller.abort(new DOMException(`timeout after ${ms} ms`, 'TimeoutError'));
   const fire = () => {
     const late = now() - due;
     if (!graced && late > STALL_TOLERANCE_MS) {

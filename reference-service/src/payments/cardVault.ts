@@ -1,7 +1,9 @@
 // Tokenization at the edge: the HTTP layer turns a card into a token before anything else sees
-// it, so no store, log, span or PSP request ever carries a PAN or CVC. The token is an HMAC of
-// the PAN and expiry under a per-process secret: stable for the same card, useless without it.
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+// it, so no store, log, span or PSP request ever carries a PAN or CVC. The token is a keyed
+// fingerprint, an HMAC of the PAN and expiry under MARKETBENCH_CARD_FINGERPRINT_SECRET: the same
+// for the same card in every process (so an idempotent retry after a restart or on another
+// instance fingerprints alike), useless without the secret.
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { luhnValid } from '@marketbench/instrumentation';
 import type { CardToken } from '../domain/model.ts';
 
@@ -29,8 +31,8 @@ export class CardVault {
   // A KeyObject made once: passing raw bytes to createHmac would rebuild one per card.
   readonly #secret: KeyObject;
 
-  constructor(secret: Buffer = randomBytes(32)) {
-    this.#secret = createSecretKey(secret);
+  constructor(secret: string | Buffer) {
+    this.#secret = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
   }
 
   /** A token for the card, or the first problem with it. `now` decides expiry. */

@@ -1,4 +1,5 @@
 // Row ↔ domain mapping shared by the SQLite and PostgreSQL adapters (same column names).
+
 import type {
   Cart,
   CartItem,
@@ -11,6 +12,7 @@ import type {
   OrderStatus,
   Seller,
 } from '../domain/model.ts';
+import type { ReconciliationOrder } from '../domain/ports.ts';
 
 export interface ListingRecord {
   id: number;
@@ -122,6 +124,45 @@ export interface OrderRecord {
   failure_reason: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** One order with the sum of its psp_clearing entries in one currency (null without entries). */
+export interface ReconRow {
+  id: string;
+  status: string;
+  total_cents: number;
+  currency: string;
+  payment_id: string | null;
+  created_at: number;
+  entry_currency: string | null;
+  clearing: number | null;
+}
+
+/** Folds ReconRows (one per order and entry currency, duplicates allowed) into orders. */
+export function reconciliationOrders(rows: ReconRow[]): ReconciliationOrder[] {
+  const byId = new Map<string, ReconciliationOrder>();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    let o = byId.get(r.id);
+    if (!o) {
+      o = {
+        id: r.id,
+        status: r.status,
+        totalCents: Number(r.total_cents),
+        currency: r.currency,
+        paymentId: r.payment_id,
+        createdAt: Number(r.created_at),
+        clearing: {},
+      };
+      byId.set(r.id, o);
+    }
+    const once = `${r.id}|${r.entry_currency}`;
+    if (r.entry_currency !== null && !seen.has(once)) {
+      seen.add(once);
+      o.clearing[r.entry_currency] = (o.clearing[r.entry_currency] ?? 0) + Number(r.clearing ?? 0);
+    }
+  }
+  return [...byId.values()];
 }
 
 export interface OrderItemRecord {

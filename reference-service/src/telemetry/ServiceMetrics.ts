@@ -2,17 +2,18 @@
 // /metrics scrape carries them next to the RED metrics. Names come from the shared name table.
 import { LABELS, METRICS } from '@marketbench/instrumentation/names';
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
-import type { PaymentOutcome } from '../domain/ports.ts';
+import type { AttemptOutcome } from '../domain/ports.ts';
 
 /** Every PSP operation and outcome the gateway counts: their series exist at zero from the start. */
-const PSP_OPERATIONS = ['authorize', 'refund'] as const;
+const PSP_OPERATIONS = ['authorize', 'refund', 'capture', 'lookup', 'void'] as const;
 const PSP_OUTCOMES = [
   'approved',
   'declined',
   'error',
   'timeout',
   'circuit_open',
-] as const satisfies readonly PaymentOutcome[];
+  'voided',
+] as const satisfies readonly AttemptOutcome[];
 
 export class ServiceMetrics {
   readonly checkouts: Counter<string>;
@@ -26,6 +27,9 @@ export class ServiceMetrics {
   readonly ledgerBalanced: Gauge<string>;
   readonly faultsInjected: Counter<string>;
   readonly outboxPublished: Counter<string>;
+  readonly paymentResolutions: Counter<string>;
+  readonly paymentReviews: Counter<string>;
+  readonly reconciliationDiscrepancies: Gauge<string>;
 
   constructor(registry: Registry<RegistryContentType>) {
     const registers = [registry as Registry];
@@ -140,6 +144,35 @@ export class ServiceMetrics {
           name: METRICS.outboxPublished,
           help: 'Outbox events relayed to the bus',
           labelNames: ['topic', LABELS.outcome],
+          registers,
+        }),
+    );
+    this.paymentResolutions = get(
+      METRICS.paymentResolutions,
+      () =>
+        new Counter({
+          name: METRICS.paymentResolutions,
+          help: 'Payments of unknown outcome the resolver settled (or retried, or sent to review), by outcome',
+          labelNames: [LABELS.outcome],
+          registers,
+        }),
+    );
+    this.paymentReviews = get(
+      METRICS.paymentReviews,
+      () =>
+        new Counter({
+          name: METRICS.paymentReviews,
+          help: "Payments still unknown after the resolver's last try, held for review (alert on any)",
+          registers,
+        }),
+    );
+    this.reconciliationDiscrepancies = get(
+      METRICS.reconciliationDiscrepancies,
+      () =>
+        new Gauge({
+          name: METRICS.reconciliationDiscrepancies,
+          help: 'Discrepancies found by the last PSP reconciliation, by kind',
+          labelNames: ['kind'],
           registers,
         }),
     );

@@ -2,6 +2,7 @@
 // concurrent duplicate checkouts arriving on separate connections.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pspPaymentKey } from '../../src/domain/checkoutPolicy.ts';
 import { type RunningService, startService } from '../../src/index.ts';
 import { ADMIN_TOKEN, CARD } from '../helpers.ts';
 
@@ -75,7 +76,7 @@ describe('every route over a real socket', () => {
     );
     assert.ok(answers.every((a) => a.status === 201));
     assert.equal(new Set(answers.map((a) => a.body.id)).size, 1);
-    assert.equal(s.psp.chargesFor(answers[0].body.id), 1);
+    assert.equal(s.psp!.chargesFor(pspPaymentKey(answers[0].body.id)), 1);
     const orderId = answers[0].body.id;
     assert.equal((await call('GET', `/orders/${orderId}`)).body.status, 'paid');
     assert.equal((await call('POST', `/orders/${orderId}/cancel`)).body.status, 'refunded');

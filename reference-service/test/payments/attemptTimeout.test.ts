@@ -60,6 +60,10 @@ describe('HttpPaymentGateway under an event-loop stall', () => {
         backoffCapMs: 1,
         hedgeAfterMs: 0,
         breaker: { failureThreshold: 1, openMs: 60_000, halfOpenMaxCalls: 1 },
+        resolveIntervalMs: 1_000,
+        resolveDelayMs: 1_000,
+        resolveDelayCapMs: 1_000,
+        resolveMaxAttempts: 1,
       },
       tracing: NOOP_TRACING,
     });
@@ -72,10 +76,17 @@ describe('HttpPaymentGateway under an event-loop stall', () => {
   it('an authorization answered during a 300 ms stall is approved, and the breaker stays closed', async () => {
     // warm the connection so the stall hits an attempt in flight
     assert.equal(
-      (await gateway.authorize({ orderId: 'warm', amountCents: 100, currency: 'EUR', card })).outcome,
+      (await gateway.authorize({ orderId: 'warm', pspKey: 'warm', amountCents: 100, currency: 'EUR', card }))
+        .outcome,
       'approved',
     );
-    const pending = gateway.authorize({ orderId: 'stalled', amountCents: 100, currency: 'EUR', card });
+    const pending = gateway.authorize({
+      orderId: 'stalled',
+      pspKey: 'stalled',
+      amountCents: 100,
+      currency: 'EUR',
+      card,
+    });
     setTimeout(() => blockLoop(300), 10);
     const result = await pending;
     assert.equal(result.outcome, 'approved');
@@ -94,13 +105,23 @@ describe('HttpPaymentGateway under an event-loop stall', () => {
         backoffCapMs: 1,
         hedgeAfterMs: 0,
         breaker: { failureThreshold: 100, openMs: 60_000, halfOpenMaxCalls: 1 },
+        resolveIntervalMs: 1_000,
+        resolveDelayMs: 1_000,
+        resolveDelayCapMs: 1_000,
+        resolveMaxAttempts: 1,
       },
       tracing: NOOP_TRACING,
     });
     try {
       const started = performance.now();
-      const r = await g.authorize({ orderId: 'slow', amountCents: 100, currency: 'EUR', card });
-      assert.equal(r.outcome, 'timeout');
+      const r = await g.authorize({
+        orderId: 'slow',
+        pspKey: 'slow',
+        amountCents: 100,
+        currency: 'EUR',
+        card,
+      });
+      assert.deepEqual([r.outcome, r.reason], ['unknown', 'timeout'], 'sent and never answered: unknown');
       assert.ok(performance.now() - started < 350, 'no grace without a stall');
     } finally {
       await g.close();

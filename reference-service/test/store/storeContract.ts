@@ -51,7 +51,6 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       const paid: Order = { ...order, status: 'paid', paymentId: `pay_${order.id}` };
       await s.orders.completeCheckout({
         orderId: order.id,
-        idempotencyKey: key,
         paymentId: paid.paymentId!,
         journals: paymentJournals(paid, FEE),
         events: [
@@ -221,7 +220,6 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       if (started.kind !== 'started') return;
       const failed = await s.orders.failCheckout({
         orderId: started.order.id,
-        idempotencyKey: 'contract-fail-key',
         reason: 'timeout',
         events: [],
         response: undefined,
@@ -230,18 +228,36 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       assert.equal(failed.status, 'payment_failed');
       assert.equal((await s.listings.getListing(104))?.quantity, 1);
       assert.equal((await begin(cart, 'contract-fail-key')).kind, 'started', 'the key may be retried');
-      const now = Date.now();
-      const expired = await s.orders.expireReservations(now + 120_000, (o) =>
-        orderEvent(TOPICS.paymentFailed, o, {}),
+      // An order held past its reservation (a crashed request) is due for the resolver, once.
+      await stock(106, 1);
+      const held = await begin(await cartOf([106]), 'contract-held-key', Date.now(), 10);
+      if (held.kind !== 'started') return assert.fail(held.kind);
+      const now = Date.now() + 1_000;
+      const due = await s.orders.claimDuePayments(now, 60_000, 500);
+      const mine = due.find((d) => d.order.id === held.order.id);
+      assert.deepEqual(mine && { attempts: mine.attempts, unknown: mine.unknown }, {
+        attempts: 1,
+        unknown: false,
+      });
+      assert.ok(
+        !(await s.orders.claimDuePayments(now, 60_000, 500)).some((d) => d.order.id === held.order.id),
+        'leased',
       );
-      assert.ok(expired.length >= 1);
-      const announced = (await s.outbox.pending(10_000)).filter((e) => e.topic === TOPICS.paymentFailed);
-      for (const id of expired) {
-        const event = announced.find((e) => e.key === id);
-        assert.equal(event?.payload.status, 'payment_failed', `payment.failed event for ${id}`);
-      }
-      assert.equal((await s.listings.getListing(104))?.quantity, 1);
-      assert.equal((await s.orders.getOrder(expired[0]))?.failureReason, 'reservation_expired');
+      assert.equal(await s.orders.markPaymentUnknown(held.order.id, now - 1, now), true);
+      const again = (await s.orders.claimDuePayments(now, 60_000, 500)).find(
+        (d) => d.order.id === held.order.id,
+      );
+      assert.deepEqual(again && { attempts: again.attempts, unknown: again.unknown }, {
+        attempts: 2,
+        unknown: true,
+      });
+      assert.equal((await s.listings.getListing(106))?.quantity, 0, 'stock stays reserved while in doubt');
+      const pendingCancel = await s.orders.cancelPending(held.order.id, [], now);
+      assert.equal(pendingCancel?.status, 'pending_payment', 'an order in doubt cannot be cancelled');
+      assert.equal(await s.orders.markPaymentReview(held.order.id, 'unresolved:timeout', now), true);
+      const reviewed = await s.orders.getOrder(held.order.id);
+      assert.equal(reviewed?.status, 'payment_review');
+      assert.equal((await begin(held.order.cartId, 'contract-held-key')).kind, 'in_progress', 'key held');
     });
 
     it('the ledger check catches an unbalanced journal', async (t) => {
@@ -255,7 +271,6 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       journals[1].postings[0].amountCents += 1;
       await s.orders.completeCheckout({
         orderId: paid.id,
-        idempotencyKey: 'contract-bad-ledger',
         paymentId: 'pay_bad',
         journals,
         events: [],
@@ -306,7 +321,6 @@ export function describeStoreContract(name: string, open: () => Promise<Stores |
       const paid: Order = { ...second.order, status: 'paid', paymentId: 'pay_usd2' };
       await s.orders.completeCheckout({
         orderId: paid.id,
-        idempotencyKey: 'contract-usd-2',
         paymentId: 'pay_usd2',
         journals: paymentJournals({ ...paid, currency: 'EUR' }, FEE),
         events: [],

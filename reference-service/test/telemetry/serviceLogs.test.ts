@@ -99,7 +99,7 @@ test('failed payments, breaker transitions and fault changes are log records in 
       const failed = find(traceId, /payment failed/);
       assert.ok(failed, `payment failure logged in trace ${traceId}`);
       assert.equal(failed.SeverityText, 'WARN');
-      assert.equal(failed.LogAttributes[ATTR.paymentOutcome], 'error');
+      assert.equal(failed.LogAttributes[ATTR.paymentOutcome], 'not_charged');
       assert.match(failed.LogAttributes[ATTR.orderId], /^[0-9a-f-]{36}$/);
     }
     const opened = find(traces[1], /circuit breaker opened/);

@@ -22,6 +22,7 @@ export const buyingRoutes: FastifyPluginAsync<{ services: MarketServices }> = as
 
   const answer = (request: FastifyRequest, reply: FastifyReply, result: UseCaseResult) => {
     if (result.replayed) reply.header(REPLAY_HEADER, 'true');
+    if (result.headers) reply.headers(result.headers);
     if (result.problem)
       return sendProblem(reply, result.problem as ProblemSlug, traceIdOf(request), result.body);
     return reply.code(result.status).send(result.body);

@@ -10,11 +10,19 @@ import type {
   BeginCheckoutResult,
   CompleteCheckout,
   CompleteRefund,
+  DuePayment,
   FailCheckout,
   OrderStore,
+  ReconciliationOrder,
   StoredResponse,
 } from '../../domain/ports.ts';
-import { type OrderItemRecord, type OrderRecord, toOrder } from '../rows.ts';
+import {
+  type OrderItemRecord,
+  type OrderRecord,
+  type ReconRow,
+  reconciliationOrders,
+  toOrder,
+} from '../rows.ts';
 import { dbCall, type StoreContext } from '../storeContext.ts';
 import { inTransaction } from './pgTx.ts';
 
@@ -192,7 +200,7 @@ export class PostgresOrderStore implements OrderStore {
           if (moved.rowCount === 0) return false;
           await this.#journals(c, input.journals, input.now);
           await this.#events(c, input.events, input.now);
-          await this.#answer(c, input.idempotencyKey, input.response);
+          await this.#answer(c, input.orderId, input.response);
           return true;
         }),
     );
@@ -219,9 +227,10 @@ export class PostgresOrderStore implements OrderStore {
           if (moved.rowCount) {
             await this.#release(c, input.orderId, input.now);
             await this.#events(c, input.events, input.now);
+            // Only the transaction that failed the order answers its key: never a settled one.
+            if (input.response) await this.#answer(c, input.orderId, input.response);
+            else await c.query('DELETE FROM idempotency_keys WHERE order_id = $1', [input.orderId]);
           }
-          if (input.response) await this.#answer(c, input.idempotencyKey, input.response);
-          else await c.query('DELETE FROM idempotency_keys WHERE key = $1', [input.idempotencyKey]);
           return (await this.#order(c, input.orderId))!;
         }),
     );
@@ -245,20 +254,15 @@ export class PostgresOrderStore implements OrderStore {
       },
       () =>
         inTransaction(this.#pool, async (c) => {
-          if (
-            (
-              await c.query(SET_STATUS, [
-                'cancelled',
-                null,
-                'cancelled_by_buyer',
-                now,
-                orderId,
-                'pending_payment',
-              ])
-            ).rowCount
-          ) {
+          const cancelled = await c.query(
+            `UPDATE orders SET status = 'cancelled', failure_reason = 'cancelled_by_buyer', updated_at = $1
+             WHERE id = $2 AND status = 'pending_payment' AND payment_state IS NULL`,
+            [now, orderId],
+          );
+          if (cancelled.rowCount) {
             await this.#release(c, orderId, now);
             await this.#events(c, events, now);
+            await c.query('DELETE FROM idempotency_keys WHERE order_id = $1', [orderId]);
           }
           return this.#order(c, orderId);
         }),
@@ -289,29 +293,91 @@ export class PostgresOrderStore implements OrderStore {
     );
   }
 
-  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]> {
+  markPaymentUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET payment_state = unknown' },
+      async () =>
+        ((
+          await this.#pool.query(
+            `UPDATE orders SET payment_state = 'unknown', reservation_expires_at = $1, updated_at = $2
+             WHERE id = $3 AND status = 'pending_payment'`,
+            [resolveAt, now, orderId],
+          )
+        ).rowCount ?? 0) > 0,
+    );
+  }
+
+  claimDuePayments(now: number, leaseMs: number, limit: number): Promise<DuePayment[]> {
     return dbCall(
       this.#ctx,
       {
-        operation: 'TRANSACTION',
+        operation: 'UPDATE',
         collection: 'orders',
-        queryText: 'UPDATE orders SET status = payment_failed WHERE reservation expired',
+        queryText: 'UPDATE orders (lease) WHERE id IN (SELECT due FOR UPDATE SKIP LOCKED) RETURNING',
       },
-      () =>
-        inTransaction(this.#pool, async (c) => {
-          const { rows } = await c.query<{ id: string }>(
-            `UPDATE orders SET status = 'payment_failed', failure_reason = 'reservation_expired', updated_at = $1
-           WHERE id IN (SELECT id FROM orders WHERE status = 'pending_payment' AND reservation_expires_at < $1 LIMIT 500 FOR UPDATE SKIP LOCKED)
-           RETURNING id`,
-            [now],
-          );
-          for (const { id } of rows) {
-            await this.#release(c, id, now);
-            await c.query('DELETE FROM idempotency_keys WHERE order_id = $1', [id]);
-            await this.#events(c, [eventFor((await this.#order(c, id))!)], now);
+      async () => {
+        // SKIP LOCKED and the lease: two instances never resolve the same order at once.
+        const { rows } = await this.#pool.query<{
+          id: string;
+          resolve_attempts: number;
+          payment_state: string;
+        }>(
+          `UPDATE orders SET reservation_expires_at = $2, resolve_attempts = resolve_attempts + 1
+           WHERE id IN (SELECT id FROM orders WHERE status = 'pending_payment' AND reservation_expires_at < $1
+                        ORDER BY reservation_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING id, resolve_attempts, payment_state`,
+          [now, now + leaseMs, limit],
+        );
+        const claimed: DuePayment[] = [];
+        for (const r of rows) {
+          const order = await this.#order(this.#pool, r.id);
+          if (order) {
+            claimed.push({
+              order,
+              attempts: Number(r.resolve_attempts),
+              unknown: r.payment_state === 'unknown',
+            });
           }
-          return rows.map((r) => r.id);
-        }),
+        }
+        return claimed;
+      },
+    );
+  }
+
+  markPaymentReview(orderId: string, reason: string, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET status = payment_review' },
+      async () =>
+        ((
+          await this.#pool.query(SET_STATUS, [
+            'payment_review',
+            null,
+            reason,
+            now,
+            orderId,
+            'pending_payment',
+          ])
+        ).rowCount ?? 0) > 0,
+    );
+  }
+
+  reconciliationOrders(from: number, to: number, alsoIds: string[]): Promise<ReconciliationOrder[]> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'SELECT', collection: 'orders', queryText: 'SELECT orders, SUM(psp_clearing entries)' },
+      async () => {
+        const { rows } = await this.#pool.query<ReconRow>(
+          `SELECT o.id, o.status, o.total_cents, o.currency, o.payment_id, o.created_at,
+                  e.currency AS entry_currency, SUM(e.amount_cents) AS clearing
+             FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id AND e.account_kind = 'psp_clearing'
+            WHERE (o.created_at >= $1 AND o.created_at < $2) OR o.id = ANY($3::text[])
+            GROUP BY o.id, e.currency`,
+          [from, to, alsoIds],
+        );
+        return reconciliationOrders(rows);
+      },
     );
   }
 
@@ -370,10 +436,10 @@ export class PostgresOrderStore implements OrderStore {
     }
   }
 
-  async #answer(c: pg.PoolClient, key: string, response: StoredResponse): Promise<void> {
+  async #answer(c: pg.PoolClient, orderId: string, response: StoredResponse): Promise<void> {
     await c.query(
-      "UPDATE idempotency_keys SET status = 'done', response_status = $1, response_body = $2 WHERE key = $3",
-      [response.status, JSON.stringify(response.body), key],
+      "UPDATE idempotency_keys SET status = 'done', response_status = $1, response_body = $2 WHERE order_id = $3",
+      [response.status, JSON.stringify(response.body), orderId],
     );
   }
 }

@@ -10,11 +10,19 @@ import type {
   BeginCheckoutResult,
   CompleteCheckout,
   CompleteRefund,
+  DuePayment,
   FailCheckout,
   OrderStore,
+  ReconciliationOrder,
   StoredResponse,
 } from '../../domain/ports.ts';
-import { type OrderItemRecord, type OrderRecord, toOrder } from '../rows.ts';
+import {
+  type OrderItemRecord,
+  type OrderRecord,
+  type ReconRow,
+  reconciliationOrders,
+  toOrder,
+} from '../rows.ts';
 import { dbCall, type StoreContext } from '../storeContext.ts';
 import type { SqliteDb } from './openSqlite.ts';
 
@@ -43,10 +51,25 @@ export class SqliteOrderStore implements OrderStore {
         "INSERT INTO idempotency_keys (key, request_hash, order_id, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)",
       ),
       answerKey: p(
-        "UPDATE idempotency_keys SET status = 'done', response_status = ?, response_body = ? WHERE key = ?",
+        "UPDATE idempotency_keys SET status = 'done', response_status = ?, response_body = ? WHERE order_id = ?",
       ),
-      forgetKey: p('DELETE FROM idempotency_keys WHERE key = ?'),
       forgetOrderKey: p('DELETE FROM idempotency_keys WHERE order_id = ?'),
+      unknown: p(`UPDATE orders SET payment_state = 'unknown', reservation_expires_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'pending_payment'`),
+      cancel: p(`UPDATE orders SET status = 'cancelled', failure_reason = 'cancelled_by_buyer', updated_at = ?
+        WHERE id = ? AND status = 'pending_payment' AND payment_state IS NULL`),
+      due: p(`SELECT id FROM orders WHERE status = 'pending_payment' AND reservation_expires_at < ?
+        ORDER BY reservation_expires_at LIMIT ?`),
+      lease: p(`UPDATE orders SET reservation_expires_at = ?, resolve_attempts = resolve_attempts + 1
+        WHERE id = ? AND status = 'pending_payment' RETURNING resolve_attempts, payment_state`),
+      reconOrders: p(`SELECT o.id, o.status, o.total_cents, o.currency, o.payment_id, o.created_at,
+          e.currency AS entry_currency, SUM(e.amount_cents) AS clearing
+        FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id AND e.account_kind = 'psp_clearing'
+        WHERE o.created_at >= ? AND o.created_at < ? GROUP BY o.id, e.currency`),
+      reconOrder: p(`SELECT o.id, o.status, o.total_cents, o.currency, o.payment_id, o.created_at,
+          e.currency AS entry_currency, SUM(e.amount_cents) AS clearing
+        FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id AND e.account_kind = 'psp_clearing'
+        WHERE o.id = ? GROUP BY o.id, e.currency`),
       cartLines: p(`SELECT c.buyer_id, c.currency, ci.listing_id, ci.quantity, l.seller_id, l.price_cents
         FROM carts c LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN listings l ON l.id = ci.listing_id
         WHERE c.id = ? ORDER BY ci.listing_id`),
@@ -72,9 +95,6 @@ export class SqliteOrderStore implements OrderStore {
         'INSERT INTO ledger_entries (journal_id, order_id, currency, account, account_kind, amount_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       outbox: p('INSERT INTO outbox (topic, key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)'),
-      expired: p(
-        "SELECT id FROM orders WHERE status = 'pending_payment' AND reservation_expires_at < ? LIMIT 500",
-      ),
     };
   }
 
@@ -195,7 +215,7 @@ export class SqliteOrderStore implements OrderStore {
             if (moved.changes === 0) return false;
             this.#journals(input.journals, input.now);
             this.#events(input.events, input.now);
-            this.#answer(input.idempotencyKey, input.response);
+            this.#answer(input.orderId, input.response);
             return true;
           })
           .immediate(),
@@ -225,9 +245,10 @@ export class SqliteOrderStore implements OrderStore {
             ) {
               this.#release(input.orderId, input.now);
               this.#events(input.events, input.now);
+              // Only the transaction that failed the order answers its key: never a settled one.
+              if (input.response) this.#answer(input.orderId, input.response);
+              else this.#s.forgetOrderKey.run(input.orderId);
             }
-            if (input.response) this.#answer(input.idempotencyKey, input.response);
-            else this.#s.forgetKey.run(input.idempotencyKey);
             return this.#order(input.orderId)!;
           })
           .immediate(),
@@ -253,12 +274,10 @@ export class SqliteOrderStore implements OrderStore {
       () =>
         this.#db
           .transaction(() => {
-            if (
-              this.#s.setStatus.run('cancelled', null, 'cancelled_by_buyer', now, orderId, 'pending_payment')
-                .changes
-            ) {
+            if (this.#s.cancel.run(now, orderId).changes) {
               this.#release(orderId, now);
               this.#events(events, now);
+              this.#s.forgetOrderKey.run(orderId);
             }
             return this.#order(orderId);
           })
@@ -291,34 +310,62 @@ export class SqliteOrderStore implements OrderStore {
     );
   }
 
-  expireReservations(now: number, eventFor: (order: Order) => OutboxEvent): Promise<string[]> {
+  markPaymentUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET payment_state = unknown' },
+      async () => this.#s.unknown.run(resolveAt, now, orderId).changes > 0,
+    );
+  }
+
+  claimDuePayments(now: number, leaseMs: number, limit: number): Promise<DuePayment[]> {
     return dbCall(
       this.#ctx,
       {
         operation: 'TRANSACTION',
         collection: 'orders',
-        queryText: 'UPDATE orders SET status = payment_failed WHERE reservation expired',
+        queryText: 'BEGIN IMMEDIATE; SELECT due orders; UPDATE orders (lease); COMMIT',
       },
       () =>
         this.#db
           .transaction(() => {
-            const ids = (this.#s.expired.all(now) as Array<{ id: string }>).map((r) => r.id);
-            for (const id of ids) {
-              this.#s.setStatus.run(
-                'payment_failed',
-                null,
-                'reservation_expired',
-                now,
-                id,
-                'pending_payment',
-              );
-              this.#release(id, now);
-              this.#s.forgetOrderKey.run(id);
-              this.#events([eventFor(this.#order(id)!)], now);
+            const claimed: DuePayment[] = [];
+            for (const { id } of this.#s.due.all(now, limit) as Array<{ id: string }>) {
+              const row = this.#s.lease.get(now + leaseMs, id) as
+                | { resolve_attempts: number; payment_state: string | null }
+                | undefined;
+              if (!row) continue;
+              claimed.push({
+                order: this.#order(id)!,
+                attempts: Number(row.resolve_attempts),
+                unknown: row.payment_state === 'unknown',
+              });
             }
-            return ids;
+            return claimed;
           })
           .immediate(),
+    );
+  }
+
+  markPaymentReview(orderId: string, reason: string, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET status = payment_review' },
+      async () =>
+        this.#s.setStatus.run('payment_review', null, reason, now, orderId, 'pending_payment').changes > 0,
+    );
+  }
+
+  reconciliationOrders(from: number, to: number, alsoIds: string[]): Promise<ReconciliationOrder[]> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'SELECT', collection: 'orders', queryText: 'SELECT orders, SUM(psp_clearing entries)' },
+      () =>
+        this.#db.transaction(() => {
+          const rows = this.#s.reconOrders.all(from, to) as ReconRow[];
+          for (const id of alsoIds) rows.push(...(this.#s.reconOrder.all(id) as ReconRow[]));
+          return reconciliationOrders(rows);
+        })(),
     );
   }
 
@@ -345,7 +392,7 @@ export class SqliteOrderStore implements OrderStore {
       this.#s.outbox.run(e.topic, e.key, JSON.stringify(e.payload), JSON.stringify(e.headers), now);
   }
 
-  #answer(key: string, response: StoredResponse): void {
-    this.#s.answerKey.run(response.status, JSON.stringify(response.body), key);
+  #answer(orderId: string, response: StoredResponse): void {
+    this.#s.answerKey.run(response.status, JSON.stringify(response.body), orderId);
   }
 }
