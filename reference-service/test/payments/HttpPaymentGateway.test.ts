@@ -11,7 +11,7 @@ import { NOOP_TRACING } from '../../src/telemetry/Tracing.ts';
 
 const card = { token: 'tok_test', last4: '4242', brand: 'visa' };
 const policy: PaymentPolicy = {
-  attemptTimeoutMs: 150,
+  attemptTimeoutMs: 1_000,
   maxAttempts: 3,
   backoffBaseMs: 2,
   backoffCapMs: 10,
