@@ -10,8 +10,8 @@ test('every PSP operation × outcome is exposed at 0 before any PSP call', async
   const registry = new Registry();
   new ServiceMetrics(registry);
   const text = await registry.metrics();
-  for (const operation of ['authorize', 'refund'])
-    for (const outcome of ['approved', 'declined', 'error', 'timeout', 'circuit_open'])
+  for (const operation of ['authorize', 'refund', 'capture', 'lookup', 'void'])
+    for (const outcome of ['approved', 'declined', 'error', 'timeout', 'circuit_open', 'voided'])
       assert.match(
         text,
         new RegExp(`^${METRICS.pspRequests}\\{operation="${operation}",outcome="${outcome}"\\} 0$`, 'm'),
