@@ -1,13 +1,13 @@
 // Store benchmark: insert rate and query latency on embedded chDB directly and through the
-// owner's HTTP protocol (what every command uses while `marketbench ingest` runs), on the
-// same rows. Bounded: 200k rows per path, 20 query runs; loopback only.
+// owner's ClickHouse HTTP interface with @clickhouse/client (what every command uses while
+// `marketbench ingest` runs), on the same rows. Bounded: 200k rows per path, 20 query runs;
+// loopback only.
 //   node bench/store/run.ts [rows]
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { TABLES } from '@marketbench/instrumentation/names';
-import { handleStoreRequest, openStore, RemoteStore, type Store } from '@marketbench/telemetry-store';
+import { type ChdbStore, openStore, ServerStore, type Store, serveStore } from '@marketbench/telemetry-store';
 
 const ROWS = Number(process.argv[2] ?? 200_000);
 const BATCH = 10_000;
@@ -66,17 +66,9 @@ async function queryMs(store: Store, runId: string): Promise<number[]> {
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-store-'));
-const owner = await openStore({ home });
-const server = http.createServer((req, res) => {
-  handleStoreRequest(owner, req, res).then((handled) => {
-    if (!handled) res.writeHead(404).end();
-  });
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const remote = new RemoteStore(
-  `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-  owner.database,
-);
+const owner = (await openStore({ home })) as ChdbStore;
+const server = await serveStore(owner);
+const remote = await ServerStore.open(server.url, owner.database, { pid: process.pid });
 
 try {
   const results: string[][] = [];
@@ -102,7 +94,7 @@ try {
   for (const r of results) console.log(line(r));
 } finally {
   await remote.close();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await owner.close();
   fs.rmSync(home, { recursive: true, force: true });
 }

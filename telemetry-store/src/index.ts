@@ -30,6 +30,9 @@ export type { ScrapeContext } from './scrape/promToRows.ts';
 export { PROMETHEUS_RECEIVER_SCOPE, promTextToRows } from './scrape/promToRows.ts';
 export { DEFAULT_SCRAPE_JOB, parseScrapeTarget, Scraper } from './scrape/Scraper.ts';
 export type { ScraperOptions, ScraperStats, ScrapeTarget } from './scrape/types.ts';
+export type { ServeStoreOptions, StoreServer } from './serve/serveStore.ts';
+export { DEFAULT_SERVE_OPTIONS, isLoopback, serveStore } from './serve/serveStore.ts';
+export type { RawInsert, RawStatement } from './store/ChdbStore.ts';
 export { ChdbStore } from './store/ChdbStore.ts';
 export type { RowFormat } from './store/formatRows.ts';
 export { formatRows, ROW_FORMATS, writeRows } from './store/formatRows.ts';
@@ -42,13 +45,12 @@ export {
   readOwner,
   tryAcquireOwnerLock,
 } from './store/ownerLock.ts';
-export { decodeParams, encodeParamValue } from './store/queryParams.ts';
-export { RemoteStore } from './store/RemoteStore.ts';
+export { decodeParams } from './store/queryParams.ts';
+export type { StoreOwnerRef } from './store/ServerStore.ts';
 export { ServerStore } from './store/ServerStore.ts';
 export type { StoreInfo, TableInfo } from './store/storeInfo.ts';
 export { storeInfo } from './store/storeInfo.ts';
 export { DEFAULT_STORE_OPTIONS, resolveStoreOptions } from './store/storeOptions.ts';
-export { handleStoreRequest, STORE_PATHS } from './store/storeProtocol.ts';
 export type {
   QueryParams,
   ResolvedStoreOptions,

@@ -78,6 +78,8 @@ export interface ResolvedStoreOptions {
 export interface StoreOwner {
   /** Process id of the owner. */
   pid: number;
-  /** Base URL of the owner's HTTP server (it answers /marketbench/query and /marketbench/insert). */
+  /** Base URL of the owner's ClickHouse HTTP interface (give it to @clickhouse/client as `url`). */
   url: string;
+  /** Base URL of the owner's OTLP ingest, when the owner is an ingest (its /marketbench/stats). */
+  ingest?: string;
 }

@@ -55,11 +55,12 @@ function formatStats(s: IngestStatsSnapshot): string {
 
 const FOOTER = `
 Endpoints: POST /v1/traces, /v1/metrics, /v1/logs (OTLP/HTTP protobuf or JSON, gzip or identity);
-GET /metrics (the ingest's own counters), GET /marketbench/stats; other marketbench commands
-reach the store through /marketbench/query while the ingest owns it (see docs/INGEST.md).
+GET /metrics (the ingest's own counters), GET /marketbench/stats. While the ingest owns the
+embedded store it serves it on a second, loopback-only port as ClickHouse's HTTP interface
+(URL in $MARKETBENCH_HOME/owner.json); other marketbench commands use it (see docs/STORE.md).
 Environment: MARKETBENCH_HOME, MARKETBENCH_INGEST_HOST, MARKETBENCH_INGEST_PORT, MARKETBENCH_INGEST_BATCH_ROWS,
 MARKETBENCH_INGEST_FLUSH_MS, MARKETBENCH_INGEST_MAX_QUEUE_ROWS, MARKETBENCH_INGEST_MAX_BODY_BYTES,
-MARKETBENCH_INGEST_FSYNC, CLICKHOUSE_URL, MARKETBENCH_DATABASE.
+MARKETBENCH_INGEST_FSYNC, MARKETBENCH_STORE_HOST, MARKETBENCH_STORE_PORT, CLICKHOUSE_URL, MARKETBENCH_DATABASE.
 Exit codes: 0 stopped cleanly, 1 bad flag, 2 could not listen (port in use), 3 store unavailable.`;
 
 export function register(program: Command): void {
@@ -130,6 +131,7 @@ export function register(program: Command): void {
       scraper?.start();
       process.stdout.write(
         `ingest listening on ${running.url} (store: ${running.store.backend}, database ${running.store.database})` +
+          (running.storeUrl ? `, serving the store at ${running.storeUrl} (ClickHouse HTTP interface)` : '') +
           (targets.length
             ? `, scraping ${targets.map((t) => t.url).join(', ')} every ${intervalMs} ms`
             : '') +
@@ -153,7 +155,7 @@ export function register(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       const home = resolveStoreOptions().home;
       const owner = readOwner(home);
-      if (!owner)
+      if (!owner?.ingest)
         throw new CliError(
           'MB_ERR_INGEST_NOT_RUNNING',
           `no running ingest owns ${home} (start one with: marketbench ingest)`,
@@ -161,13 +163,13 @@ export function register(program: Command): void {
         );
       let stats: IngestStatsSnapshot;
       try {
-        const res = await fetch(`${owner.url}/marketbench/stats`, { signal: AbortSignal.timeout(5000) });
+        const res = await fetch(`${owner.ingest}/marketbench/stats`, { signal: AbortSignal.timeout(5000) });
         if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
         stats = (await res.json()) as IngestStatsSnapshot;
       } catch (err) {
         throw new CliError(
           'MB_ERR_INGEST_NOT_RUNNING',
-          `the ingest at ${owner.url} (pid ${owner.pid}) does not answer: ${(err as Error).message}`,
+          `the ingest at ${owner.ingest} (pid ${owner.pid}) does not answer: ${(err as Error).message}`,
           EXIT.storeUnavailable,
           { cause: err },
         );

@@ -5,7 +5,6 @@
 
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { handleStoreRequest } from '../store/storeProtocol.ts';
 import type { Store } from '../types.ts';
 import type { Batcher } from './Batcher.ts';
 import type { IngestStats } from './IngestStats.ts';
@@ -69,7 +68,6 @@ export class OtlpReceiver {
         return this.#reject(req, res, 'MB_ERR_INGEST_METHOD_NOT_ALLOWED', `${pathname} takes POST`);
       return this.#export(signal, req, res);
     }
-    if (await handleStoreRequest(this.#d.store, req, res)) return;
     if (req.method === 'GET' && pathname === '/metrics') {
       const text = await this.#d.stats.registry.metrics();
       res.writeHead(200, { 'content-type': this.#d.stats.registry.contentType }).end(text);

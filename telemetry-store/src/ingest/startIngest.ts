@@ -3,8 +3,9 @@
 // owns an embedded store) publishes owner.json so other processes reach the data through it.
 
 import path from 'node:path';
+import { serveStore } from '../serve/serveStore.ts';
+import type { ChdbStore } from '../store/ChdbStore.ts';
 import { openStore } from '../store/openStore.ts';
-import { publishStoreOwner } from '../store/ownerLock.ts';
 import { resolveStoreOptions } from '../store/storeOptions.ts';
 import { Batcher } from './Batcher.ts';
 import { IngestStats } from './IngestStats.ts';
@@ -156,8 +157,17 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
     const addr = receiver.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : o.port;
     url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
-    const publish = options.publishOwner ?? store.backend === 'chdb';
-    const unpublish = publish ? publishStoreOwner(home, url) : undefined;
+    // Other processes reach an embedded store through ClickHouse's HTTP interface served here.
+    const publish = (options.publishOwner ?? store.backend === 'chdb') && store.backend === 'chdb';
+    let served: Awaited<ReturnType<typeof serveStore>> | undefined;
+    try {
+      served = publish
+        ? await serveStore(store as ChdbStore, { publishHome: home, ingestUrl: url })
+        : undefined;
+    } catch (err) {
+      await new Promise((r) => receiver.server.close(r));
+      throw err;
+    }
     let closing: Promise<void> | undefined;
     const b = batcher;
     return {
@@ -165,9 +175,10 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
       store,
       stats: () => stats.snapshot(url),
       flush: () => b.flush(),
+      storeUrl: served?.url,
       close() {
         closing ??= (async () => {
-          unpublish?.();
+          await served?.close();
           await new Promise<void>((resolve) => {
             receiver.server.close(() => resolve());
             receiver.server.closeIdleConnections();

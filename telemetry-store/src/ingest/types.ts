@@ -32,7 +32,7 @@ export interface IngestOptions {
   maxInsertAttempts?: number;
   /** Seconds the Retry-After header of a 429 asks clients to wait. */
   retryAfterSeconds?: number;
-  /** Write `<home>/owner.json` so other processes reach the store through this ingest (default: when the store is embedded chDB). */
+  /** Serve the embedded store over ClickHouse's HTTP interface and write `<home>/owner.json`, so other processes reach it through this ingest (default: when the store is embedded chDB). */
   publishOwner?: boolean;
   /** Where one-line operational messages go (insert failures, replay); default stderr. */
   log?: (message: string) => void;
@@ -44,6 +44,8 @@ export interface Ingest {
   readonly url: string;
   /** The store rows go into. */
   readonly store: Store;
+  /** Where this ingest serves its embedded store (ClickHouse's HTTP interface), when it does. */
+  readonly storeUrl: string | undefined;
   /** Current counters. */
   stats(): IngestStatsSnapshot;
   /** Inserts everything accepted so far; resolves when it is in ClickHouse. */

@@ -5,7 +5,7 @@
 // opened in one process share one session (refcounted) and the owner lock.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Session } from 'chdb';
+import { type ChdbResult, type RawInsertFormat, type RawInsertSummary, Session } from 'chdb';
 import { StoreError } from '../errors.ts';
 import { ident } from '../schema/otelTables.ts';
 import type { QueryParams, Row, Store } from '../types.ts';
@@ -28,18 +28,38 @@ class ChdbCore {
     this.lock = lock;
   }
 
-  /** Runs fn with `db` selected; concurrent when one database is in use, serialised otherwise. */
+  /** Calls on the concurrent path still running, and who waits for them to finish. */
+  private inflight = 0;
+  private readonly idle: (() => void)[] = [];
+
+  /**
+   * Runs fn with `db` selected; concurrent when one database is in use, serialised otherwise.
+   * A database no handle has open (a request to the owner's HTTP interface naming another one)
+   * counts as open while fn runs, so no call takes the concurrent path meanwhile; and `USE`
+   * waits for the concurrent calls already running, so none of them sees another database.
+   */
   run<T>(db: string, fn: () => Promise<T>): Promise<T> {
-    if (this.currentDb === db && this.openDatabases.size <= 1) return fn();
+    if (this.currentDb === db && this.openDatabases.size <= 1 && this.openDatabases.has(db)) {
+      this.inflight++;
+      return fn().finally(() => {
+        if (--this.inflight === 0) for (const wake of this.idle.splice(0)) wake();
+      });
+    }
+    const visiting = !this.openDatabases.has(db);
+    if (visiting) this.openDatabases.set(db, 0);
     const p = this.chain.then(async () => {
       if (this.currentDb !== db) {
+        if (this.inflight > 0) await new Promise<void>((wake) => this.idle.push(wake));
         await this.session.queryAsync(`USE ${ident(db)}`);
         this.currentDb = db;
       }
       return fn();
     });
     this.chain = p.catch(() => undefined);
-    return p;
+    if (!visiting) return p;
+    return p.finally(() => {
+      if (this.openDatabases.get(db) === 0) this.openDatabases.delete(db);
+    });
   }
 }
 
@@ -115,6 +135,31 @@ function hasParams(params: QueryParams | undefined): params is QueryParams {
 function jsonRows<T>(text: string): T[] {
   if (text.trim() === '') return [];
   return (JSON.parse(text) as { data: T[] }).data;
+}
+
+/** One statement for runStatement(): the owner's HTTP interface runs what a client sent. */
+export interface RawStatement {
+  /** The whole statement, inline INSERT data included. */
+  sql: string;
+  /** Database the statement's unqualified names resolve in. */
+  database: string;
+  /** Output format when the statement has no FORMAT clause. */
+  format: string;
+  /** `{name:Type}` values, already in the form chDB's binder takes (see chdbParamsFromHttp). */
+  params?: Record<string, string | null>;
+}
+
+/** A raw insert for insertRaw(): bytes in a format chDB's engine parses itself. */
+export interface RawInsert {
+  /** `db.table` or `table` (resolved in `database`); names of [A-Za-z0-9_] only. */
+  table: string;
+  database: string;
+  /** Column names when the data covers only some. */
+  columns?: readonly string[];
+  format: RawInsertFormat;
+  /** Settings for this insert only. */
+  settings?: Record<string, string>;
+  values: Buffer;
 }
 
 /** A handle on the embedded chDB store; see openStore(). */
@@ -216,6 +261,28 @@ export class ChdbStore implements Store {
         cause: err,
       });
     }
+  }
+
+  /** Runs one statement as given and returns chDB's raw answer (the owner's HTTP interface). */
+  async runStatement(st: RawStatement): Promise<ChdbResult> {
+    const core = this.live();
+    return core.run(st.database, () =>
+      st.params !== undefined && Object.keys(st.params).length > 0
+        ? core.session.queryBindAsync(st.sql, st.params, { format: st.format })
+        : core.session.queryAsync(st.sql, { format: st.format }),
+    );
+  }
+
+  /** Hands `values` to chDB's raw insert (zero-copy, parsed by the engine); chDB errors propagate. */
+  async insertRaw(r: RawInsert): Promise<RawInsertSummary> {
+    const core = this.live();
+    return core.session.insert({
+      table: r.table.includes('.') ? r.table : `${r.database}.${r.table}`,
+      values: r.values,
+      format: r.format,
+      ...(r.columns ? { columns: r.columns } : {}),
+      ...(r.settings && Object.keys(r.settings).length > 0 ? { settings: r.settings } : {}),
+    });
   }
 
   async close(): Promise<void> {

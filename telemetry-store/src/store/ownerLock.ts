@@ -1,7 +1,8 @@
 // The exclusive owner lock of an embedded store: `$MARKETBENCH_HOME/clickhouse.lock` holds
 // the owner's pid, created atomically (O_EXCL). chDB itself refuses a second process on the
 // same directory, but only with an opaque error; this lock names the owner and lets
-// openStore() route other processes through it (owner.json) instead.
+// openStore() route other processes through it (owner.json: where it serves ClickHouse's HTTP
+// interface) instead.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,9 +107,9 @@ function makeLock(file: string): OwnerLock {
 }
 
 /** Publishes where this process serves the store, so other processes reach the data through it. */
-export function publishStoreOwner(home: string, url: string): () => void {
+export function publishStoreOwner(home: string, url: string, ingestUrl?: string): () => void {
   const file = path.join(path.resolve(home), HOME_FILES.owner);
-  const owner: StoreOwner = { pid: process.pid, url };
+  const owner: StoreOwner = { pid: process.pid, url, ...(ingestUrl ? { ingest: ingestUrl } : {}) };
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(owner)}\n`);
   fs.renameSync(tmp, file);

@@ -1,36 +1,10 @@
-// Query parameters as ClickHouse's HTTP interface carries them (`param_<name>=<text>`): the
-// value in the "escaped" text format of its declared type. The remote backend encodes JS
-// values this way; the owner's handler decodes them back to values chDB binds itself.
+// Query parameters as text, the way clickhouse-client's `--param_<name>=<text>` takes them (the
+// value in the "escaped" text format of its declared type): `marketbench query --param` decodes
+// them into JS values every backend binds. placeholderTypes() is shared with the owner's HTTP
+// interface, which reads `param_<name>` texts the same way.
 import type { QueryParams } from '../types.ts';
 
-type Scalar = string | number | boolean | null;
-
-function escapeText(s: string): string {
-  return s.replace(/[\\\t\n\r\0']/g, (c) => ESCAPES[c] ?? c);
-}
-const ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\0': '\\0',
-  "'": "\\'",
-};
 const UNESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' };
-
-function literal(v: Scalar): string {
-  if (v === null) return 'NULL';
-  if (typeof v === 'string') return `'${escapeText(v)}'`;
-  return String(v);
-}
-
-/** A JS parameter value in ClickHouse's escaped text form (what `param_<name>` carries). */
-export function encodeParamValue(value: QueryParams[string]): string {
-  if (value === null) return '\\N';
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v as Scalar)).join(',')}]`;
-  if (typeof value === 'string') return escapeText(value);
-  return String(value);
-}
 
 /** Undoes the escaped text format of a scalar (`\\t` to a tab, `\\'` to a quote, ...). */
 export function unescapeText(s: string): string {

@@ -24,7 +24,11 @@ async function startChild(home: string, env: Record<string, string> = {}) {
     readline.createInterface({ input: proc.stdout! }).once('line', resolve);
     proc.once('exit', (code) => reject(new Error(`ingest child exited ${code}: ${stderr}`)));
   });
-  return { proc, ...(JSON.parse(line) as { url: string; replayedRows: number }), stderr: () => stderr };
+  return {
+    proc,
+    ...(JSON.parse(line) as { url: string; storeUrl: string; replayedRows: number }),
+    stderr: () => stderr,
+  };
 }
 
 function exited(proc: ChildProcess): Promise<void> {
@@ -66,8 +70,9 @@ function body(batch: number, spans: number): Uint8Array {
     .finish();
 }
 
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const res = await fetch(`${url}/marketbench/query?default_format=JSON`, { method: 'POST', body: sql });
+/** Queries the store the ingest owns through the ClickHouse HTTP interface it serves. */
+async function query<T>(storeUrl: string, sql: string): Promise<T[]> {
+  const res = await fetch(`${storeUrl}/?default_format=JSON`, { method: 'POST', body: sql });
   assert.equal(res.status, 200, await res.clone().text());
   return ((await res.json()) as { data: T[] }).data;
 }
@@ -111,7 +116,7 @@ test('SIGKILL mid-stream loses no acknowledged span', { timeout: 120_000 }, asyn
     try {
       assert.ok(second.replayedRows > 0, `replayed ${second.replayedRows} rows`);
       const rows = await query<{ SpanId: string; n: string }>(
-        second.url,
+        second.storeUrl,
         "SELECT SpanId, count() AS n FROM otel_traces WHERE ServiceName = 'crash-test' GROUP BY SpanId",
       );
       const stored = new Map(rows.map((r) => [r.SpanId, Number(r.n)]));

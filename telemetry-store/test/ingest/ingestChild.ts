@@ -1,5 +1,5 @@
 // A separate ingest process for the crash test: owns the chDB store under argv[2], prints its URL
-// as one JSON line, and closes cleanly on SIGTERM. The test SIGKILLs it mid-stream.
+// and its store's (ClickHouse HTTP interface) as one JSON line, and closes cleanly on SIGTERM. The test SIGKILLs it mid-stream.
 import { startIngest } from '../../src/ingest/startIngest.ts';
 
 const home = process.argv[2];
@@ -10,7 +10,9 @@ const ingest = await startIngest({
   flushIntervalMs: Number(process.env.CHILD_FLUSH_MS ?? 200),
   log: (m) => process.stderr.write(`${m}\n`),
 });
-process.stdout.write(`${JSON.stringify({ url: ingest.url, replayedRows: ingest.stats().replayedRows })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: ingest.url, storeUrl: ingest.storeUrl, replayedRows: ingest.stats().replayedRows })}\n`,
+);
 process.once('SIGTERM', () => {
   ingest.close().then(
     () => process.exit(0),

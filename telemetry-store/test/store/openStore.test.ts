@@ -94,10 +94,14 @@ test('openStore() in another process reaches the data through the owner that pub
     await s.insert(OTEL_TABLES.traces, [baseSpan({ SpanId: 'via-owner' })]);
     assert.deepEqual(await s.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [{ SpanId: 'via-owner' }]);
     await s.close();
-    // owner: true (what the ingest asks for) refuses instead of going remote.
-    await assert.rejects(openStore({ home, owner: true, lockWaitMs: 0 }), (err: unknown) =>
-      isStoreError(err, 'MB_ERR_STORE_LOCKED'),
-    );
+    // owner: true (what a second ingest asks for) refuses instead of going remote, and says
+    // where the first one serves the store.
+    await assert.rejects(openStore({ home, owner: true, lockWaitMs: 0 }), (err: unknown) => {
+      assert.ok(isStoreError(err, 'MB_ERR_STORE_LOCKED'), String(err));
+      assert.match((err as Error).message, new RegExp(`process ${pid} .*which serves it at ${url}\\.`));
+      assert.doesNotMatch((err as Error).message, /not publish|does not serve/);
+      return true;
+    });
   } finally {
     await stopOwner(child);
   }
@@ -106,6 +110,49 @@ test('openStore() in another process reaches the data through the owner that pub
   const direct = await openStore({ home });
   assert.equal(direct.backend, 'chdb');
   assert.deepEqual(await direct.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [{ SpanId: 'via-owner' }]);
+  await direct.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+test('a silent owner is named as not serving the store', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-silent-owner-'));
+  const { child, pid } = await startOwner(home, false);
+  try {
+    await assert.rejects(openStore({ home, lockWaitMs: 0 }), (err: unknown) => {
+      assert.ok(isStoreError(err, 'MB_ERR_STORE_LOCKED'), String(err));
+      assert.match((err as Error).message, new RegExp(`process ${pid} .*which does not serve it`));
+      return true;
+    });
+  } finally {
+    await stopOwner(child);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test("a killed owner: the client's next call fails with MB_ERR_STORE_UNREACHABLE, the next open takes the directory", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-killed-owner-'));
+  const { child, pid } = await startOwner(home, true);
+  const s = await openStore({ home });
+  assert.equal(s.backend, 'remote');
+  await s.insert(OTEL_TABLES.traces, [baseSpan({ SpanId: 'before-kill' })]);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  await assert.rejects(s.query('SELECT 1'), (err: unknown) => {
+    assert.ok(isStoreError(err, 'MB_ERR_STORE_UNREACHABLE'), String(err));
+    assert.match(
+      (err as Error).message,
+      new RegExp(`owner \\(pid ${pid}\\) at http://127\\.0\\.0\\.1:\\d+ did not answer`),
+    );
+    return true;
+  });
+  await s.close();
+  // The lock and owner.json the dead process left are stale: the next open owns the directory.
+  const direct = await openStore({ home, lockWaitMs: 0 });
+  assert.equal(direct.backend, 'chdb');
+  assert.deepEqual(await direct.query(`SELECT SpanId FROM ${OTEL_TABLES.traces}`), [
+    { SpanId: 'before-kill' },
+  ]);
   await direct.close();
   fs.rmSync(home, { recursive: true, force: true });
 });

@@ -160,6 +160,19 @@ export function storeSuite(name: string, hooks: SuiteHooks): void {
     });
   });
 
+  test(`${name}: query() and stream() run a statement that returns no rows (INSERT ... VALUES)`, async () => {
+    await withStore(async (s) => {
+      const insert = (id: string) =>
+        `INSERT INTO marketbench_load_faults (run_id, ts, dependency, action, spec) VALUES ('${id}', now64(3), 'psp', 'set', '{}')`;
+      assert.deepEqual(await s.query(insert('q1')), []);
+      for await (const batch of s.stream(insert('q2'))) assert.deepEqual(batch, []);
+      assert.deepEqual(await s.query('SELECT run_id FROM marketbench_load_faults ORDER BY run_id'), [
+        { run_id: 'q1' },
+        { run_id: 'q2' },
+      ]);
+    });
+  });
+
   test(`${name}: a bad query fails with MB_ERR_QUERY_FAILED and the ClickHouse message`, async () => {
     await withStore(async (s) => {
       await assert.rejects(s.query('SELECT no_such_column FROM otel_traces'), (err: unknown) => {
