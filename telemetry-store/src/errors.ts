@@ -7,12 +7,12 @@ export const STORE_ERRORS = {
   MB_ERR_STORE_LOCKED: {
     exit: 3,
     description:
-      'The embedded chDB directory is owned by another running process and no owner URL is published.',
+      'The embedded chDB directory is owned by another running process that does not serve it, or a second owner was asked for.',
   },
   MB_ERR_STORE_UNREACHABLE: {
     exit: 3,
     description:
-      'The ClickHouse server or the owning process could not be reached, or chDB could not open its directory.',
+      "The ClickHouse server or the owning process's ClickHouse HTTP interface could not be reached, or chDB could not open its directory.",
   },
   MB_ERR_QUERY_FAILED: { exit: 2, description: 'ClickHouse rejected or failed a query or statement.' },
   MB_ERR_INSERT_FAILED: { exit: 2, description: 'ClickHouse rejected or failed an insert.' },
@@ -31,11 +31,6 @@ export const STORE_ERRORS = {
     exit: 2,
     description:
       'The store was migrated by a newer marketbench (it records migrations this version does not know).',
-  },
-  MB_ERR_REMOTE_PROTOCOL: {
-    exit: 2,
-    description:
-      'The owning process answered the store protocol with something unexpected (bad status or body).',
   },
 } as const;
 

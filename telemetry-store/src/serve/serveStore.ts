@@ -37,7 +37,7 @@ export interface StoreServer {
 export const DEFAULT_SERVE_OPTIONS = {
   host: '127.0.0.1',
   port: 0,
-  /** As the store protocol before it: one insert block of the load generator fits many times. */
+  /** One insert block of the load generator fits many times over. */
   maxBodyBytes: 256 * 1024 * 1024,
 } as const;
 
