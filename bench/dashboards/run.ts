@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ATTR, ROUTES, SERVICES, STEPS } from '@marketbench/contracts';
 import { ALL_VALUE, buildDashboards, dashboardQueries, expandQuery, VARS } from '@marketbench/dashboards';
-import { ATTR, ROUTES, SERVICES, STEPS } from '@marketbench/instrumentation/names';
 import { openStore } from '@marketbench/telemetry-store';
 import { syntheticTelemetry } from '../../dashboards/src/seed/syntheticTelemetry.ts';
 

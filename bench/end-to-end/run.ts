@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { STEPS, TABLES } from '@marketbench/instrumentation/names';
+import { STEPS, TABLES } from '@marketbench/contracts';
 import {
   BUILTIN_SCENARIOS,
   type RunResult,

@@ -1,6 +1,6 @@
 // Realistic OTLP trace requests for the ingest benchmark: server spans of the reference service
 // with its usual attributes, 1,000 spans per request, unique ids.
-import { ATTR, ROUTES, SERVICES, serverSpanName } from '@marketbench/instrumentation/names';
+import { ATTR, ROUTES, SERVICES, serverSpanName } from '@marketbench/contracts';
 import { requestCodec } from '../../telemetry-store/src/ingest/otlpCodec.ts';
 
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });

@@ -1,7 +1,8 @@
 // Child process of bench/reference-service/run.ts: the reference service, fully instrumented
 // (100% sampling, OTLP/HTTP protobuf to the bench's sink), on its own event loop so the load
 // generator never steals its time. Answers `stats` over IPC with the telemetry counters.
-import { SERVICES, startTelemetry } from '@marketbench/instrumentation';
+import { SERVICES } from '@marketbench/contracts';
+import { startTelemetry } from '@marketbench/instrumentation';
 import { startService } from '@marketbench/reference-service';
 
 const config = JSON.parse(process.env.MB_BENCH_SERVICE ?? '{}') as {

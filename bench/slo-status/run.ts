@@ -2,11 +2,12 @@
 // SLO, every window at once) over N synthetic server spans in embedded chDB, and how fast a
 // drill can replay the checkout page step by step. Bounded: N rows (default 500k), 5 repeats.
 // Usage: node bench/slo-status/run.ts [rows]
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ATTR, ROUTES, SERVICES } from '@marketbench/instrumentation/names';
+import { ATTR, ROUTES, SERVICES } from '@marketbench/contracts';
 import { evaluateSlo, evaluateSlos, loadSpecs } from '@marketbench/slo-definitions';
 import { openStore } from '@marketbench/telemetry-store';
 

@@ -3,10 +3,11 @@
 // `marketbench ingest` runs), on the same rows. Bounded: 200k rows per path, 20 query runs;
 // loopback only.
 //   node bench/store/run.ts [rows]
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { type ChdbStore, openStore, ServerStore, type Store, serveStore } from '@marketbench/telemetry-store';
 
 const ROWS = Number(process.argv[2] ?? 200_000);

@@ -2,7 +2,7 @@
 // journeys of named HTTP steps. Everything here is plain data, so a scenario can be validated
 // before any request, cloned into worker threads and exported to a k6 script.
 
-import type { FaultDependency } from '@marketbench/instrumentation/names';
+import type { FaultDependency } from '@marketbench/contracts';
 import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import type { Store } from '@marketbench/telemetry-store';
 import type { MetricRegistry } from './metrics/MetricRegistry.ts';

@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import hdr from 'hdr-histogram-js';
 import { CliError, EXIT } from '../errors.ts';

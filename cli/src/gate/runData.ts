@@ -3,7 +3,7 @@
 // samples. Everything is SQL on the marketbench_load_* tables, so it works the same on embedded
 // chDB and on a ClickHouse server.
 
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import {
   type MetricRegistry,
   type MetricSeriesRow,

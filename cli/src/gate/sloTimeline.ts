@@ -1,7 +1,7 @@
 // Evaluates every SLO at several instants of a run (time-scaled like the scenario), so the
 // report and the gate can say which alerts fired at any point of the run, not only at its end.
 
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import type { StatusReport } from '@marketbench/slo-definitions';
 import { evaluateSlos } from '@marketbench/slo-definitions';
 import type { Store } from '@marketbench/telemetry-store';

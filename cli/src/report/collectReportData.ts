@@ -2,7 +2,7 @@
 // exporter's otel_traces / otel_metrics_histogram, joined to the load rows by trace id. Every
 // figure is computed in the store; the page only draws it.
 
-import { ATTR, LABELS, METRICS, ROUTES, SERVICES, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, LABELS, METRICS, ROUTES, SERVICES, TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import { FAILED_SQL, readRun, runDurationSec } from '../gate/runData.ts';
 import type {

@@ -3,7 +3,7 @@
 // evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
 
 import path from 'node:path';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import {
   formatSummary,
   loadScenario,

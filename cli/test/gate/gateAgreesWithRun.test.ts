@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import {
   AGGREGATIONS,
   type RunResult,

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { BUILTIN_SCENARIOS, runScenario, type ScenarioDefinition } from '@marketbench/load-scenarios';
 import { buildBaseline } from '../../src/gate/baselineFile.ts';
 import { validateBudgets } from '../../src/gate/loadBudgets.ts';

@@ -1,7 +1,7 @@
 // Synthetic load runs written straight into the store's load tables, so gate and report tests
 // exercise the real SQL on chDB with latency distributions whose answer is known.
 
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { MetricRegistry, seededRandom, seriesRows } from '@marketbench/load-scenarios';
 import type { Row, Store } from '@marketbench/telemetry-store';
 

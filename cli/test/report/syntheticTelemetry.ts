@@ -1,7 +1,7 @@
 // Server spans, request-counter scrapes, generator samples and faults for a synthetic run,
 // written into the collector-exporter and load tables the way the real stack writes them.
 
-import { LABELS, METRICS, SERVICES, TABLES } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS, SERVICES, TABLES } from '@marketbench/contracts';
 import type { Row, Store } from '@marketbench/telemetry-store';
 
 function ts(ms: number, micros = 0): string {

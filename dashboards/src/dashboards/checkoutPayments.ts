@@ -3,7 +3,7 @@
 // replays, the ledger check and inventory reservation failures, from the service's counters.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ATTR, LABELS, METRICS, PSP_ROUTES, ROUTES } from '@marketbench/instrumentation/names';
+import { ATTR, LABELS, METRICS, PSP_ROUTES, ROUTES } from '@marketbench/contracts';
 import {
   datasourceVariable,
   environmentVariable,

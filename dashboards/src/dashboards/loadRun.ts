@@ -5,7 +5,7 @@
 // reconciliation table (DESIGN.md contract 4): requests sent = server spans = counter delta = rows.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { LOAD_SAMPLES, METRICS, SERVICES } from '@marketbench/instrumentation/names';
+import { LOAD_SAMPLES, METRICS, SERVICES } from '@marketbench/contracts';
 import {
   datasourceVariable,
   newDashboard,

@@ -4,7 +4,7 @@
 // trace view, and the Node runtime (event loop, heap, CPU) from the scraped metrics.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { METRICS } from '@marketbench/instrumentation/names';
+import { METRICS } from '@marketbench/contracts';
 import {
   APDEX_T_MS,
   datasourceVariable,

@@ -13,7 +13,7 @@ import {
   SERVICES,
   STEPS,
   serverSpanName,
-} from '@marketbench/instrumentation/names';
+} from '@marketbench/contracts';
 import type { Row } from '@marketbench/telemetry-store';
 import { SPAN_KIND_SERVER, STATUS_ERROR, T } from '../common.ts';
 

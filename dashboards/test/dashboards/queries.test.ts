@@ -1,13 +1,14 @@
 // Every SQL the dashboards send (panels and variables), expanded exactly as the Grafana
 // ClickHouse plugin expands it, runs on chDB over deterministic synthetic telemetry: it
 // parses, runs, returns rows, and the numbers agree with what the seeded data says.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ROUTES, SERVICES, STEPS } from '@marketbench/instrumentation/names';
+import { ROUTES, SERVICES, STEPS } from '@marketbench/contracts';
 import { loadSpecs, windowedSliSql } from '@marketbench/slo-definitions';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { APDEX_T_MS, IS_ERROR, SERVER_SPANS, UIDS, VARS } from '../../src/common.ts';

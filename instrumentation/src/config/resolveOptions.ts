@@ -2,7 +2,7 @@
 // `MARKETBENCH_*`) environment variable, then DEFAULT_OPTIONS. Bad env values fall through to the
 // default rather than throwing: telemetry configuration must never stop the host from starting.
 
-import { ATTR, ROUTES } from '../names.ts';
+import { ATTR, ROUTES } from '@marketbench/contracts';
 import type { OtlpProtocol, ResolvedOptions, TelemetryOptions } from '../types.ts';
 
 /** Defaults used when neither an argument nor an environment variable sets a value. */

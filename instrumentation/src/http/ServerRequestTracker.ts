@@ -2,6 +2,7 @@
 // SERVER span with the semconv-required attributes only, count the request in flight, and at the
 // end set the status, end the span and observe the duration histogram with a trace_id exemplar.
 
+import { ATTR, BAGGAGE, serverSpanName } from '@marketbench/contracts';
 import {
   type Context,
   context,
@@ -15,7 +16,6 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { RedRecorder } from '../metrics/RedRecorder.ts';
 import type { TelemetryMetrics } from '../metrics/TelemetryMetrics.ts';
-import { ATTR, BAGGAGE, serverSpanName } from '../names.ts';
 import type { ServerSpanFactory } from '../traces/ServerSpan.ts';
 import { setHttpStatus } from '../traces/spanStatus.ts';
 import { baggageValue, EMPTY_REQUEST_CONTEXT, RequestContext } from './RequestContext.ts';

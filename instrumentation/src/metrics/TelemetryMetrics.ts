@@ -2,9 +2,8 @@
 // exemplars, the in-flight gauge, the outbound-call histogram and the pipeline's own counters
 // (read from the queues at scrape time, so the hot path does no extra metric work).
 
-import { HTTP_DURATION_BUCKETS } from '@marketbench/contracts';
+import { HTTP_DURATION_BUCKETS, LABELS, METRICS } from '@marketbench/contracts';
 import client, { type Counter, type Histogram } from 'prom-client';
-import { LABELS, METRICS } from '../names.ts';
 import type { MetricsRegistry as Registry, TelemetryStats } from '../types.ts';
 import { RedRecorder } from './RedRecorder.ts';
 

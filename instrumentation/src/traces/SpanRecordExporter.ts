@@ -4,11 +4,11 @@
 // `add` only pushes the record; records become spans and are encoded in batches on a later turn
 // of the event loop, never inside the request that produced them.
 
+import { ATTR } from '@marketbench/contracts';
 import type { Attributes, HrTime, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ATTR } from '../names.ts';
 import { Redactor } from '../redaction/Redactor.ts';
 import type { BatchExportCounts } from './BatchExportQueue.ts';
 import { type EncodedBatchSender, EncodingSpanProcessor, otlpHttpSender } from './EncodingSpanProcessor.ts';

@@ -4,6 +4,7 @@
 // A throw or rejection fails the span (spanStatus.ts); an outbound call that catches its own
 // failure reports it through the ClientCall its callback receives. Times come from the span clock.
 
+import { ATTR } from '@marketbench/contracts';
 import {
   type Context,
   context,
@@ -18,7 +19,6 @@ import {
 } from '@opentelemetry/api';
 import type { Histogram } from 'prom-client';
 import { EMPTY_REQUEST_CONTEXT } from '../http/RequestContext.ts';
-import { ATTR } from '../names.ts';
 import type { ClientCall, ClientRequestInfo, DbSpanInfo, MessagingSpanOptions } from '../types.ts';
 import { describeError, type SpanFailure, setHttpStatus, setSpanError } from './spanStatus.ts';
 

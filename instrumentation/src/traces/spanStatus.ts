@@ -5,8 +5,8 @@
 // conventions say not to repeat the status code in the message; we do (`HTTP 503`) because trace
 // viewers group "top errors" by StatusMessage, and an empty one groups every failure together.
 
+import { ATTR } from '@marketbench/contracts';
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { ATTR } from '../names.ts';
 
 /** Longest status message we write: enough for a class and a reason, short enough to group on. */
 const MAX_MESSAGE = 120;

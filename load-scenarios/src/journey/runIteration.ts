@@ -4,7 +4,7 @@
 // server or a late generator shows up in http_req_duration instead of vanishing.
 
 import { performance } from 'node:perf_hooks';
-import { BAGGAGE } from '@marketbench/instrumentation/names';
+import { BAGGAGE } from '@marketbench/contracts';
 import { newTraceIds, traceparent } from '../http/traceContext.ts';
 import { MetricRegistry, type Series } from '../metrics/MetricRegistry.ts';
 import type { EngineContext } from '../runner/EngineContext.ts';

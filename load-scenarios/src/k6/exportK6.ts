@@ -5,7 +5,7 @@
 // Differences from the marketbench runner: k6's http_req_duration is the uncorrected latency, and
 // knee detection is not exported.
 
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import { durationMs } from '../scenario/parseDuration.ts';
 import type { ScenarioDefinition } from '../types.ts';
 

@@ -4,7 +4,7 @@
 // end of the response; the corrected latency (from the intended start) rides as an attribute.
 // Recording is a push; encoding and export happen in batches on later turns (SpanRecordExporter).
 
-import { ATTR, SERVICES } from '@marketbench/instrumentation/names';
+import { ATTR, SERVICES } from '@marketbench/contracts';
 import { type SpanRecordCounts, SpanRecordExporter } from '@marketbench/instrumentation/span-records';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 

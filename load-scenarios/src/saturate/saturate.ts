@@ -2,7 +2,7 @@
 // doubling the connections until throughput stops growing by more than `minGain` (or latency
 // explodes). Loopback targets only, like every run.
 
-import { BAGGAGE } from '@marketbench/instrumentation/names';
+import { BAGGAGE } from '@marketbench/contracts';
 import autocannon from 'autocannon';
 import { ScenarioError } from '../errors.ts';
 import { checkReachable, checkTarget } from '../runner/targetUrl.ts';

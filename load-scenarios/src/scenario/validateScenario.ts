@@ -1,7 +1,7 @@
 // Validates a scenario before any request: every field is checked and the first problem throws
 // a ScenarioError naming the field's path and the scenario file.
 
-import { FAULT_DEPENDENCIES } from '@marketbench/instrumentation/names';
+import { FAULT_DEPENDENCIES } from '@marketbench/contracts';
 import { ScenarioError, type ScenarioErrorCode } from '../errors.ts';
 import { BUILTIN_METRICS, metricType } from '../metrics/builtinMetrics.ts';
 import { aggregationFits, parseMetricKey, parseThresholdExpression } from '../thresholds/parseThreshold.ts';

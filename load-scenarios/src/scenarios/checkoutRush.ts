@@ -4,7 +4,7 @@
 // SLOs exercised: checkout success and checkout latency (payment authorization included), the
 // PSP authorization success ratio, idempotent replays.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { buy, retryingCheckout } from './marketplaceJourneys.ts';
 

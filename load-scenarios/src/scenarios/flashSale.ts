@@ -5,7 +5,7 @@
 // SLOs exercised: item latency under a hot-key spike, checkout success (409 out-of-stock is the
 // buyer's answer, not a failure) and checkout latency.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { browseThenView, buy, SEARCH_TERMS, searchThenView } from './marketplaceJourneys.ts';
 

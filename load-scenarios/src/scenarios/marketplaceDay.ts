@@ -6,7 +6,7 @@
 // search, some selling and buying.
 // SLOs exercised: browse and search availability, item latency, checkout success and latency.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import type { Stage } from '../types.ts';
 import {

@@ -3,7 +3,7 @@
 // Idempotency-Key, and a checkout retried with the same key. Listing and seller ids come from
 // the reference service's deterministic seed (ids 1..items, sellers 1..items/20).
 
-import { ROUTES, STEPS } from '@marketbench/instrumentation/names';
+import { ROUTES, STEPS } from '@marketbench/contracts';
 import type { FeederSpec, Journey, Step } from '../types.ts';
 
 /** A route template with its `:id` replaced (by a `{{template}}` or a literal). */

@@ -7,7 +7,7 @@
 // SLOs exercised: checkout success (99%): the outage must burn its error budget at ≥ 14.4×
 // (more than 14.4% of checkouts failing), which is what pages; browse availability must hold.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { browseThenView, buy, SEARCH_TERMS, searchThenView } from './marketplaceJourneys.ts';
 

@@ -3,7 +3,7 @@
 // SLOs exercised: browse availability and item latency (p99 < 300 ms), checkout success
 // (no 5xx) and checkout latency (p99 < 1 s); any server error fails the run.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import {
   browseThenView,

@@ -3,7 +3,7 @@
 // SLOs exercised: every availability and latency SLO over a long window; the run row's
 // per-second samples show drift in p99 and generator CPU.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import {
   browseThenView,

@@ -4,7 +4,7 @@
 // in a row; the run stops there. An abortOnFail threshold stops a run that errors heavily.
 // SLOs exercised: item latency and browse availability, up to their breaking point.
 
-import { STEPS } from '@marketbench/instrumentation/names';
+import { STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { browseThenView } from './marketplaceJourneys.ts';
 

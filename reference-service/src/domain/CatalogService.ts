@@ -1,7 +1,7 @@
 // Catalog reads and writes. Hot reads (an item, a seller, a search, a browse page) are cached as
 // ready-to-send JSON, so a cache hit costs one lookup and no serialisation; writes and stock
 // changes invalidate the item. A failing cache degrades to the store, never to an error.
-import { ATTR, FAULT_DEPENDENCIES } from '@marketbench/instrumentation/names';
+import { ATTR, FAULT_DEPENDENCIES } from '@marketbench/contracts';
 import type { FaultInjector } from '../faults/FaultInjector.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';
 import type { ListingPatch, ListingQuery, NewListing } from './model.ts';

@@ -9,7 +9,7 @@
 // A payment whose outcome is unknown (see PaymentOutcome) is never treated as declined: the order
 // stays pending with its stock and its key, the client gets 202 with Retry-After, and the
 // PaymentResolver settles it from the PSP's own record.
-import { ATTR, SPAN_EVENTS } from '@marketbench/instrumentation/names';
+import { ATTR, SPAN_EVENTS } from '@marketbench/contracts';
 import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';

@@ -10,7 +10,7 @@
 // A PSP that cannot be asked is tried again with exponential backoff; after a bounded number of
 // tries the order goes to payment_review (stock and key held) and marketbench_payment_reviews_total
 // counts it: a human decides. Orders are claimed with a lease, so instances never race on one.
-import { ATTR } from '@marketbench/instrumentation/names';
+import { ATTR } from '@marketbench/contracts';
 import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';

@@ -1,12 +1,7 @@
 // Holds the fault set an operator or a load scenario installed (PUT /admin/faults) and decides,
 // per dependency call, whether to add latency or fail. The check on the hot path is one map
 // lookup when no fault is set, so an undisturbed service pays nothing for the feature.
-import {
-  ATTR,
-  FAULT_DEPENDENCIES,
-  type FaultDependency,
-  SPAN_EVENTS,
-} from '@marketbench/instrumentation/names';
+import { ATTR, FAULT_DEPENDENCIES, type FaultDependency, SPAN_EVENTS } from '@marketbench/contracts';
 import type { ServiceLog } from '../telemetry/ServiceLog.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import type { Tracing } from '../telemetry/Tracing.ts';

@@ -3,7 +3,7 @@
 // published. Delivery is at-least-once: a crash between publish and mark re-sends, and
 // consumers deduplicate by message id. A failing bus leaves events in the outbox for the next
 // pass, which backs off.
-import { ATTR, FAULT_DEPENDENCIES } from '@marketbench/instrumentation/names';
+import { ATTR, FAULT_DEPENDENCIES } from '@marketbench/contracts';
 import type { EventBus, OutboxStore } from '../domain/ports.ts';
 import type { FaultInjector } from '../faults/FaultInjector.ts';
 import type { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';

@@ -9,7 +9,7 @@
 // or another 5xx is unknown, and stays unknown whatever a later attempt says short of a definitive
 // answer: a charge may be on its way. Each attempt is a client span whose failure (HTTP status,
 // transport error, timeout) reaches the span helper, and each outcome is a span event and a metric.
-import { ATTR, FAULT_DEPENDENCIES, PSP_ROUTES, SPAN_EVENTS } from '@marketbench/instrumentation/names';
+import { ATTR, FAULT_DEPENDENCIES, PSP_ROUTES, SPAN_EVENTS } from '@marketbench/contracts';
 import { Pool } from 'undici';
 import type {
   AttemptOutcome,

@@ -4,11 +4,12 @@
 // once), lets a merchant look an authorization up by that key, void it (or bar a key it never
 // saw, so an attempt still on the wire can no longer charge), capture and refund, and keeps its
 // own record of every money movement, served as a settlement report for reconciliation.
+
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ATTR, PSP_ROUTES, serverSpanName } from '@marketbench/contracts';
 import { setHttpStatus, setSpanFailure } from '@marketbench/instrumentation';
-import { ATTR, PSP_ROUTES, serverSpanName } from '@marketbench/instrumentation/names';
 import { propagation, ROOT_CONTEXT, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 
 /** Header through which the service passes an injected PSP fault: `delay=<ms>[;fail=<kind>]`. */

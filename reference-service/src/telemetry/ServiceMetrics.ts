@@ -1,6 +1,6 @@
 // The service's business metrics (prom-client), registered on the telemetry registry so one
 // /metrics scrape carries them next to the RED metrics. Names come from the shared name table.
-import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS } from '@marketbench/contracts';
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { AttemptOutcome } from '../domain/ports.ts';
 

@@ -2,6 +2,7 @@
 // cache and PSP calls become CLIENT/INTERNAL spans under the request's server span, outbox
 // publishes become PRODUCER spans parented to the request that wrote the event, and consumers
 // get CONSUMER spans linked to the producer.
+import { ATTR } from '@marketbench/contracts';
 import {
   extractContext,
   injectTraceHeaders,
@@ -12,7 +13,6 @@ import {
   withDbSpan,
   withPublishSpan,
 } from '@marketbench/instrumentation';
-import { ATTR } from '@marketbench/instrumentation/names';
 import { context, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Attributes, Tracing } from './Tracing.ts';

@@ -3,8 +3,8 @@
 // span → the PSP's server span. startTelemetry builds one resource per process (one global SDK),
 // so the simulator gets a second TracerProvider, not registered globally, exporting to the same
 // OTLP traces endpoint with the same headers, environment and batching bounds.
+import { ATTR, SERVICES } from '@marketbench/contracts';
 import { oneClockTracer, type Telemetry } from '@marketbench/instrumentation';
-import { ATTR, SERVICES } from '@marketbench/instrumentation/names';
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';

@@ -2,8 +2,8 @@
 // deployment.environment.name. Whoever starts the service's telemetry (the stack's child
 // process, `marketbench serve`, a bench) spreads these first, so every run's spans, logs and
 // metrics say which environment they came from and the dashboards' environment filter works.
+import { ATTR, SERVICES } from '@marketbench/contracts';
 import { parseKeyValueList, type TelemetryOptions } from '@marketbench/instrumentation';
-import { ATTR, SERVICES } from '@marketbench/instrumentation/names';
 
 /** Environment name when neither MARKETBENCH_ENVIRONMENT nor OTEL_RESOURCE_ATTRIBUTES names one. */
 export const DEFAULT_ENVIRONMENT = 'local';

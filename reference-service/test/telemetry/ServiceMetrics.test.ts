@@ -1,8 +1,9 @@
 // The PSP counter's known label sets exist at zero before the first call, so a burn-rate rule's
 // error numerator has a series (and counts the first error) on a service that never failed.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { METRICS } from '@marketbench/instrumentation/names';
+import { METRICS } from '@marketbench/contracts';
 import { Registry } from 'prom-client';
 import { ServiceMetrics } from '../../src/telemetry/ServiceMetrics.ts';
 

@@ -2,13 +2,15 @@
 // that caused them and the deployment environment on the resource: a failed payment (warn), the
 // PSP circuit breaker opening (error) and a fault being set (warn). The dashboards' "logs for a
 // trace" panel reads exactly these rows.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { ATTR, SERVICES, startTelemetry } from '@marketbench/instrumentation';
+import { ATTR, SERVICES } from '@marketbench/contracts';
+import { startTelemetry } from '@marketbench/instrumentation';
 import { type Ingest, openStore, type Store, startIngest } from '@marketbench/telemetry-store';
 import { serviceTelemetryOptions, startService } from '../../src/index.ts';
 import { ADMIN_TOKEN, CARD } from '../helpers.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SERVICES } from '@marketbench/instrumentation/names';
+import { SERVICES } from '@marketbench/contracts';
 import { DEFAULT_ENVIRONMENT, SERVICE_VERSION, serviceTelemetryOptions } from '../../src/index.ts';
 
 test('deployment environment: MARKETBENCH_ENVIRONMENT, then OTEL_RESOURCE_ATTRIBUTES, then local', () => {

@@ -10,12 +10,14 @@
 //          └─ process order.paid (consumer, linked to the producer span)
 // with the failed attempt's spans in Error status (semantic conventions), and every child's
 // interval inside its parent's (one clock), except linked (follows-from) children.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ATTR, SERVICES, SPAN_EVENTS, startTelemetry } from '@marketbench/instrumentation';
+import { ATTR, SERVICES, SPAN_EVENTS } from '@marketbench/contracts';
+import { startTelemetry } from '@marketbench/instrumentation';
 import { type Ingest, openStore, type Store, startIngest } from '@marketbench/telemetry-store';
 import { startService } from '../../src/index.ts';
 import { CARD } from '../helpers.ts';

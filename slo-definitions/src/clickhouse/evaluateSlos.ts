@@ -3,7 +3,7 @@
 // shrink by that factor, so a drill that compresses a day into minutes sees the alerts it would
 // have seen; the scale is part of every result so the compression is never hidden.
 
-import { ATTR } from '@marketbench/instrumentation/names';
+import { ATTR } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import { SloError } from '../errors.ts';
 import { loadSpecs } from '../spec/loadSpecs.ts';

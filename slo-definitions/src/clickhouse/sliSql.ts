@@ -3,8 +3,7 @@
 // and `otel_metrics_gauge` (samples) for the metric SLIs. The same parts feed the Grafana alert
 // queries (one window, plugin macros) and marketbench's own burn-rate query (every window at once).
 
-import { HTTP_DURATION_BUCKETS } from '@marketbench/instrumentation';
-import { ATTR, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, HTTP_DURATION_BUCKETS, TABLES } from '@marketbench/contracts';
 import { OTEL_TABLES } from '@marketbench/telemetry-store';
 import type { Sli } from '../types.ts';
 

@@ -1,7 +1,7 @@
 // Stage 2 of the pipeline: the indicator as written → the SLI every generator compiles,
 // with route groups expanded to route templates and durations in seconds.
 
-import { ROUTE_GROUPS } from '@marketbench/instrumentation/names';
+import { ROUTE_GROUPS } from '@marketbench/contracts';
 import { parseDuration } from '../spec/duration.ts';
 import type { RouteSelector, Sli, SloSpec } from '../types.ts';
 

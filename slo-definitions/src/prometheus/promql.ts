@@ -1,7 +1,7 @@
 // Compiles an SLI to PromQL over the prom-client metrics of instrumentation: the error ratio
 // (bad events / all events) over one window, the expression every recording rule records.
 
-import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS } from '@marketbench/contracts';
 import type { Sli } from '../types.ts';
 
 /** A PromQL string literal. */

@@ -14,7 +14,7 @@
 // data with no traffic (sliTests). Freshness SLIs (gauges) get the same four timelines made of
 // good and bad minutes (gaugeTimelines).
 
-import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS } from '@marketbench/contracts';
 import { stringify } from 'yaml';
 import { parseDuration } from '../spec/duration.ts';
 import type { Slo } from '../types.ts';

@@ -2,7 +2,7 @@
 // must exist in the one name table (instrumentation/src/names.ts), so a renamed metric fails
 // validation here instead of silently breaking an alert.
 
-import { LABELS, METRICS, ROUTE_GROUPS, ROUTES, SERVICES } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS, ROUTE_GROUPS, ROUTES, SERVICES } from '@marketbench/contracts';
 import { SloError } from '../errors.ts';
 import type { SloSpecFile } from '../types.ts';
 

@@ -2,8 +2,7 @@
 // histogram the instrumentation records; otherwise Prometheus has no `le` series to count the
 // requests under it, and the SLI would read 100% errors (every latency alert always firing).
 
-import { HTTP_DURATION_BUCKETS } from '@marketbench/instrumentation';
-import { METRICS } from '@marketbench/instrumentation/names';
+import { HTTP_DURATION_BUCKETS, METRICS } from '@marketbench/contracts';
 import { SloError } from '../errors.ts';
 import type { SloSpecFile } from '../types.ts';
 import { formatDuration, parseDuration } from './duration.ts';

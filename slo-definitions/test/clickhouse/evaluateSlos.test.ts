@@ -1,11 +1,12 @@
 // Burn rates and alerts computed by ClickHouse (embedded chDB) over synthetic span and metric
 // rows whose error ratios are known, at real and compressed time scales.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { METRICS, ROUTES } from '@marketbench/instrumentation/names';
+import { METRICS, ROUTES } from '@marketbench/contracts';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { evaluateSlos } from '../../src/clickhouse/evaluateSlos.ts';
 import { formatStatus } from '../../src/clickhouse/formatStatus.ts';

@@ -1,6 +1,6 @@
 // Synthetic rows in the collector-exporter columns, as the ingest writes them (Timestamp and
 // TimeUnix as integer nanoseconds), for burn-rate tests on real chDB.
-import { ATTR, SERVICES } from '@marketbench/instrumentation/names';
+import { ATTR, SERVICES } from '@marketbench/contracts';
 
 let n = 0;
 

@@ -1,12 +1,13 @@
 // A drill replayed on chDB over synthetic server spans: a healthy run never pages; a run where
 // half of the checkouts fail for 40 s (a 50x burn of a 99% SLO) pages within the scaled
 // detection time after the burn onset and resets after the fault, at time scale 60 (1h → 60 s, 5m → 5 s).
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { assertDrill, formatDrill, replayDrill } from '../../src/drill/replayDrill.ts';
 import { loadSpecs } from '../../src/spec/loadSpecs.ts';

@@ -1,13 +1,14 @@
 // Every ClickHouse query of the generated Grafana alert rules, expanded with the Grafana
 // ClickHouse plugin's macros (dashboards' expander) and executed on chDB over rows with known
 // error ratios; plus the structure Grafana's provisioning needs.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { METRICS, ROUTES } from '@marketbench/contracts';
 import { datasourceProvisioning, expandQuery } from '@marketbench/dashboards';
-import { METRICS, ROUTES } from '@marketbench/instrumentation/names';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { parse } from 'yaml';
 import { PACKAGE_DIR } from '../../src/build/gen.ts';

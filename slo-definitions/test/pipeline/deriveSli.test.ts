@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ROUTE_GROUPS, ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTE_GROUPS, ROUTES } from '@marketbench/contracts';
 import { deriveSli } from '../../src/pipeline/deriveSli.ts';
 import { baseSlo } from '../factories.ts';
 

@@ -2,7 +2,7 @@
 // by status, spool and queue sizes. One object feeds both `GET /marketbench/stats` (JSON) and the
 // prom-client registry behind the ingest's own `GET /metrics`.
 
-import { LABELS, METRICS } from '@marketbench/instrumentation/names';
+import { LABELS, METRICS } from '@marketbench/contracts';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { SIGNALS, type Signal } from './mappedRows.ts';
 

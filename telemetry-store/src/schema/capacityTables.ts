@@ -1,7 +1,7 @@
 // DDL of the capacity tables (`marketbench capacity run`): one row per run with the Universal
 // Scalability Law fit the gate holds budgets on, one row per load step with what was measured.
 // Named from TABLES; changed only by new migrations.
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { tableIn } from './otelTables.ts';
 
 /** CREATE statements of the capacity tables, version 1. */

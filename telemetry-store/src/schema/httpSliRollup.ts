@@ -4,7 +4,7 @@
 // boundaries of the `http.server.request.duration` histogram (SLO latency thresholds must be
 // one of them, so "slower than the threshold" is exactly `le > threshold`). A materialized
 // view reads otel_traces; the exporter's tables are untouched.
-import { ATTR, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, TABLES } from '@marketbench/contracts';
 import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /**

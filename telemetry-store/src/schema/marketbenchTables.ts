@@ -1,6 +1,6 @@
 // DDL of marketbench's own tables (load generator results), named from TABLES in the
 // shared name table. They change only through new migrations (see migrations.ts).
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { ident, tableIn } from './otelTables.ts';
 
 const TAGS = 'Map(LowCardinality(String), String)';

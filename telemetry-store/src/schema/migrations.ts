@@ -2,8 +2,9 @@
 // A migration is applied once; its checksum (of the SQL it runs, database and TTL
 // normalised) is recorded, so an edited migration is caught rather than silently skipped.
 // A later column change is a new entry at the end of MIGRATIONS, never an edit.
+
 import { createHash } from 'node:crypto';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
 import { capacityTableStatements } from './capacityTables.ts';

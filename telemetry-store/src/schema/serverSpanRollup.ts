@@ -2,7 +2,7 @@
 // t-digest per service / route / environment / run / step), fed by a materialized view on
 // otel_traces. The exporter's tables are untouched: the view only reads them, so the rollup
 // fills the same way whether our ingest or a real collector writes the spans.
-import { ATTR, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, TABLES } from '@marketbench/contracts';
 import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /** Apdex thresholds the rollup counts (T and 4T, milliseconds); the dashboards' apdex uses T. */

@@ -3,7 +3,7 @@
 // ordering every span by duration. K bounds the N any query may ask for and stay exact: the N
 // slowest spans of a range are among the K slowest of their own minute and group when N ≤ K.
 // A materialized view reads otel_traces; the exporter's tables are untouched.
-import { ATTR, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, TABLES } from '@marketbench/contracts';
 import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
 
 /** Spans kept per minute and group: the largest exact top-N a dashboard can ask for. */

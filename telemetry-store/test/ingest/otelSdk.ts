@@ -3,7 +3,7 @@
 // are resolved from that package rather than installed a second time here.
 import { createRequire } from 'node:module';
 
-const fromInstrumentation = createRequire(import.meta.resolve('@marketbench/instrumentation/names'));
+const fromInstrumentation = createRequire(import.meta.resolve('@marketbench/instrumentation'));
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's types live in another workspace's node_modules.
 type Any = any;

@@ -1,11 +1,12 @@
 // Versioned migrations on real chDB: applying twice changes nothing, an edited migration
 // and a store from a newer marketbench are refused with their error codes.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
 import {
   appliedMigrations,

@@ -1,12 +1,13 @@
 // The collector-exporter schema on real chDB: DESCRIBE TABLE of every table must equal the
 // committed expectation (testdata/describe-<table>.json, reviewed against the exporter's
 // sqltemplates), and engines and keys must match. UPDATE_GOLDEN=1 rewrites the expectation.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { TABLES } from '@marketbench/instrumentation/names';
+import { TABLES } from '@marketbench/contracts';
 import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { openStore } from '../../src/store/openStore.ts';
 import type { Store } from '../../src/types.ts';

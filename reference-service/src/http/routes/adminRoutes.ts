@@ -1,7 +1,8 @@
 // Admin routes: fault injection and the ledger proof. They need the bearer token and, unless
 // adminRemote is set, a loopback caller; the token is compared in constant time.
+
 import { timingSafeEqual } from 'node:crypto';
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { FaultSpec } from '../../faults/FaultInjector.ts';
 import type { MarketServices } from '../MarketServices.ts';

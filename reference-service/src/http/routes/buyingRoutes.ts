@@ -1,6 +1,6 @@
 // Buying routes: carts, the idempotent checkout, orders and cancellation. The card is tokenized
 // here, at the edge: below this file nothing sees a PAN.
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { UseCaseResult } from '../../domain/CheckoutService.ts';
 import { type CardInput, isCardProblem } from '../../payments/cardVault.ts';

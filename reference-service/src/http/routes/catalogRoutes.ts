@@ -1,6 +1,6 @@
 // Catalog routes: browse, item, search, seller, and sellers' new listings and edits. Reads are
 // answered from cached, pre-serialised JSON.
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import { decodeCursor } from '../../domain/CatalogService.ts';
 import type { Condition, ListingPatch, ListingQuery, ListingSort, NewListing } from '../../domain/model.ts';

@@ -1,6 +1,6 @@
 // Liveness (/healthz: the process answers) and readiness (/readyz: the store, cache and bus
 // answer too, so a load balancer only sends traffic to an instance that can serve it).
-import { ROUTES } from '@marketbench/instrumentation/names';
+import { ROUTES } from '@marketbench/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { MarketServices } from '../MarketServices.ts';
 

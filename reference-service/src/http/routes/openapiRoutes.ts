@@ -1,6 +1,6 @@
 // GET /openapi.json: an OpenAPI 3.1 document built from the routes' own JSON Schemas (collected
 // as Fastify registers them), so validation and documentation cannot drift apart.
-import { ROUTES, SERVICES } from '@marketbench/instrumentation/names';
+import { ROUTES, SERVICES } from '@marketbench/contracts';
 import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 
 export interface CollectedRoute {

@@ -1,6 +1,6 @@
 // JSON Schemas of the admin routes (faults, ledger check); the fault body is documented in
 // docs/REFERENCE-SERVICE.md and must stay in step with FaultSpec.
-import { FAULT_DEPENDENCIES } from '@marketbench/instrumentation/names';
+import { FAULT_DEPENDENCIES } from '@marketbench/contracts';
 import { PROBLEM_SCHEMA } from '../problems.ts';
 
 const PERCENT = { type: 'number', minimum: 0, maximum: 100 } as const;
