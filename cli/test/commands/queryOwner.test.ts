@@ -1,5 +1,6 @@
 // `marketbench query` and `store info` while another process owns the chDB directory:
-// through the owner when it serves the store, exit 3 naming its pid when it does not.
+// through the owner when it serves the store, exit 3 naming its pid when it does not, and the
+// directory itself once a killed owner is gone.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { cleanup, run, startOwner, stop, tempHome } from './runCli.ts';
@@ -34,4 +35,27 @@ test('query and store info go through a running owner; without a published owner
   assert.equal(locked.code, 3);
   assert.match(locked.stderr, new RegExp(`process ${silent.pid}\\b.*\\[MB_ERR_STORE_LOCKED\\]`, 's'));
   await stop(silent.child);
+});
+
+test('after the owner is killed, the next command opens the directory itself and sees what went through the owner', async () => {
+  const home = tempHome();
+  const owner = await startOwner(home, true);
+  const insert = await run(
+    [
+      'query',
+      "INSERT INTO marketbench_load_faults (run_id, ts, dependency, action, spec) VALUES ('via-owner', now64(3), 'psp', 'set', '{}')",
+    ],
+    home,
+  );
+  assert.equal(insert.code, 0, insert.stderr);
+  const exited = new Promise((r) => owner.child.once('exit', r));
+  owner.child.kill('SIGKILL');
+  await exited;
+  const later = await run(['query', 'SELECT run_id FROM marketbench_load_faults', '--format', 'json'], home, {
+    MARKETBENCH_LOCK_WAIT_MS: '0',
+  });
+  assert.equal(later.code, 0, later.stderr);
+  assert.deepEqual(JSON.parse(later.stdout), [{ run_id: 'via-owner' }]);
+  const info = await run(['store', 'info'], home);
+  assert.match(info.stdout, /^backend: {2}chdb\n/);
 });

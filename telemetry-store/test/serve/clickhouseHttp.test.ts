@@ -43,7 +43,7 @@ after(async () => {
 /** POSTs with node:http and returns the raw (still encoded) body. */
 function rawPost(
   url: string,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string>,
 ): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -377,4 +377,23 @@ test('the store is served on loopback only: any other bind is refused with MB_ER
   } finally {
     await v6.close();
   }
+});
+
+test("a body over the limit gets ClickHouse's QUERY_IS_TOO_LARGE (413), also when it only grows that large inflated", async () => {
+  const small = await serveStore(owner, { maxBodyBytes: 1024 });
+  try {
+    const big = `INSERT INTO marketbench_load_faults FORMAT JSONEachRow\n${'{"run_id":"x"}\n'.repeat(200)}`;
+    const plain = await fetch(`${small.url}/`, { method: 'POST', body: big });
+    assert.equal(plain.status, 413);
+    assert.equal(plain.headers.get('x-clickhouse-exception-code'), '229');
+    const { headers } = await rawPost(`${small.url}/`, zlib.gzipSync(big), {
+      'content-encoding': 'gzip',
+    });
+    assert.equal(headers['x-clickhouse-exception-code'], '229');
+  } finally {
+    await small.close();
+  }
+  assert.deepEqual(await owner.query("SELECT count() AS n FROM marketbench_load_faults WHERE run_id = 'x'"), [
+    { n: '0' },
+  ]);
 });
