@@ -17,7 +17,7 @@ const CATALOGS = new Set([
   ...Object.keys(CLI_ERRORS),
   ...Object.keys(SCENARIO_ERRORS),
   ...Object.keys(SLO_ERRORS),
-  ...Object.keys(STORE_ERRORS),
+  ...STORE_ERRORS.codes,
 ]);
 // A code, not a prefix followed by `*` (`MB_ERR_SCENARIO_*` names a family).
 const CODE = /MB_ERR_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])/g;

@@ -23,8 +23,7 @@ import { PanelBuilder as LogsPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { ATTR, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES } from '@marketbench/telemetry-store';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import {
   CLICKHOUSE_PLUGIN_ID,
   type ClickHouseFormat,

@@ -134,7 +134,7 @@ test('environment variables given to marketbench containers are ones the code re
 });
 
 test('collector ClickHouse exporter config uses documented options and our table names', async () => {
-  const { OTEL_TABLES } = await import('@marketbench/telemetry-store');
+  const { OTEL_TABLES } = await import('@marketbench/contracts');
   const config = YAML.parse(fs.readFileSync(path.join(root, 'deploy/otel-collector/config.yaml'), 'utf8'));
   const schema = JSON.parse(
     fs.readFileSync(path.join(root, 'deploy/otel-collector/clickhouse-exporter.schema.json'), 'utf8'),

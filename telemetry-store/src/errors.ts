@@ -2,52 +2,52 @@
 // code, a one-line description and the CLI exit code it maps to. docs/STORE.md documents
 // each code (a test checks it).
 
+import { defineCatalog, EXIT, MarketbenchError, type MarketbenchErrorOptions } from '@marketbench/contracts';
+
 /** Every error code the store raises, with what it means and the CLI exit code for it. */
-export const STORE_ERRORS = {
+export const STORE_ERRORS = defineCatalog({
   MB_ERR_STORE_LOCKED: {
-    exit: 3,
+    exit: EXIT.storeUnavailable,
     description:
       'The embedded chDB directory is owned by another running process that does not serve it, or a second owner was asked for.',
   },
   MB_ERR_STORE_UNREACHABLE: {
-    exit: 3,
+    exit: EXIT.storeUnavailable,
     description:
       "The ClickHouse server or the owning process's ClickHouse HTTP interface could not be reached, or chDB could not open its directory.",
   },
-  MB_ERR_QUERY_FAILED: { exit: 2, description: 'ClickHouse rejected or failed a query or statement.' },
-  MB_ERR_INSERT_FAILED: { exit: 2, description: 'ClickHouse rejected or failed an insert.' },
-  MB_ERR_STORE_CLOSED: { exit: 2, description: 'The store was used after close().' },
+  MB_ERR_QUERY_FAILED: {
+    exit: EXIT.runError,
+    description: 'ClickHouse rejected or failed a query or statement.',
+  },
+  MB_ERR_INSERT_FAILED: { exit: EXIT.runError, description: 'ClickHouse rejected or failed an insert.' },
+  MB_ERR_STORE_CLOSED: { exit: EXIT.runError, description: 'The store was used after close().' },
   MB_ERR_STORE_CONFIG: {
-    exit: 1,
+    exit: EXIT.usage,
     description:
-      'A store option or environment variable has an invalid value (for example MARKETBENCH_TTL_DAYS=-1).',
+      'A store option or environment variable has an invalid value (a database name with `;`, a CLICKHOUSE_URL without http(s)://, a non-loopback bind).',
   },
   MB_ERR_MIGRATION_CHECKSUM: {
-    exit: 2,
+    exit: EXIT.runError,
     description:
       'An applied migration differs from the one this version of marketbench ships (its checksum changed).',
   },
   MB_ERR_SCHEMA_TOO_NEW: {
-    exit: 2,
+    exit: EXIT.runError,
     description:
       'The store was migrated by a newer marketbench (it records migrations this version does not know).',
   },
-} as const;
+});
 
 /** A code from STORE_ERRORS. */
-export type StoreErrorCode = keyof typeof STORE_ERRORS;
+export type StoreErrorCode = (typeof STORE_ERRORS.codes)[number];
 
 /** An error raised by the store, carrying a catalog code. */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class StoreError extends MarketbenchError {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: MarketbenchErrorOptions) {
+    super(code, message, STORE_ERRORS.spec(code), options);
     this.name = 'StoreError';
-    this.code = code;
-  }
-  /** The CLI exit code this error maps to. */
-  get exitCode(): number {
-    return STORE_ERRORS[this.code].exit;
   }
 }
 

@@ -23,7 +23,7 @@ export {
   migrationChecksum,
   SCHEMA_VERSION,
 } from './schema/migrations.ts';
-export { ident, OTEL_TABLES, otelTableStatements } from './schema/otelTables.ts';
+export { ident, otelTableStatements } from './schema/otelTables.ts';
 export type { Exemplar as ScrapedExemplar, MetricFamily, Series } from './scrape/parseExposition.ts';
 export { parseExposition } from './scrape/parseExposition.ts';
 export type { ScrapeContext } from './scrape/promToRows.ts';

@@ -3,8 +3,7 @@
 // and `otel_metrics_gauge` (samples) for the metric SLIs. The same parts feed the Grafana alert
 // queries (one window, plugin macros) and marketbench's own burn-rate query (every window at once).
 
-import { ATTR, HTTP_DURATION_BUCKETS, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES } from '@marketbench/telemetry-store';
+import { ATTR, HTTP_DURATION_BUCKETS, OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import type { Sli } from '../types.ts';
 
 /** Where an SLI's events live and which of them are bad. */

@@ -3,10 +3,10 @@
 // (chDB's async insert works off the event loop, so decoding the next requests overlaps it).
 // Rows carry the spool segment they came from; a segment is released once its rows are in.
 
+import { OTEL_TABLES } from '@marketbench/contracts';
 import type { Store } from '../types.ts';
 import type { IngestStats } from './IngestStats.ts';
 import type { MappedRows, OtelTable, Signal } from './mappedRows.ts';
-import { OTEL_TABLES } from './mappedRows.ts';
 import type { Spool, SpoolPosition } from './Spool.ts';
 
 // One request's rows for one table, already joined: one flat string per request keeps the

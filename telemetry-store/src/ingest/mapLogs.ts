@@ -1,7 +1,8 @@
 // OTLP log records to `otel_logs` rows as the collector's ClickHouse exporter (exporter_logs.go)
 // writes them: Timestamp falls back to ObservedTimestamp, flags and severity as uint8, body AsString.
 
-import { emptyRows, type MappedRows, OTEL_TABLES, pushRow, rejectRow } from './mappedRows.ts';
+import { OTEL_TABLES } from '@marketbench/contracts';
+import { emptyRows, type MappedRows, pushRow, rejectRow } from './mappedRows.ts';
 import type { LogRecord, LogsRequest } from './otlpTypes.ts';
 import { anyValueAsString, attributesJson, idHexOrEmpty, serviceNameOf, uint64Text } from './pdataFormat.ts';
 

@@ -2,7 +2,8 @@
 // (internal/metrics/*_metrics.go): one row per data point, in the table of the metric's type,
 // exemplars into the Exemplars Nested columns, int values widened to Float64.
 
-import { emptyRows, type MappedRows, OTEL_TABLES, type OtelTable, pushRow, rejectRow } from './mappedRows.ts';
+import { OTEL_TABLES } from '@marketbench/contracts';
+import { emptyRows, type MappedRows, type OtelTable, pushRow, rejectRow } from './mappedRows.ts';
 import type { BaseDataPoint, Exemplar, Int64, Metric, MetricsRequest } from './otlpTypes.ts';
 import {
   attributesJson,

@@ -2,7 +2,8 @@
 // (exporter_traces.go) writes them: hex ids, pdata SpanKind/StatusCode strings, attributes through
 // AsString, Duration in ns, events and links into the Nested columns, scope name and version.
 
-import { emptyRows, type MappedRows, OTEL_TABLES, pushRow, rejectRow } from './mappedRows.ts';
+import { OTEL_TABLES } from '@marketbench/contracts';
+import { emptyRows, type MappedRows, pushRow, rejectRow } from './mappedRows.ts';
 import type { Span, TracesRequest } from './otlpTypes.ts';
 import { attributesJson, durationNanos, idHexOrEmpty, serviceNameOf, uint64Text } from './pdataFormat.ts';
 

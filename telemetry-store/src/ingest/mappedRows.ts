@@ -1,9 +1,6 @@
+import type { OTEL_TABLES } from '@marketbench/contracts';
 // What the OTLP mappers produce: JSONEachRow lines per collector-exporter table, plus the count
 // of items refused, so a request can be answered with partial success.
-
-import { OTEL_TABLES } from '../schema/otelTables.ts';
-
-export { OTEL_TABLES };
 
 /** The collector-exporter tables the ingest writes rows into. */
 export type OtelTable = Exclude<

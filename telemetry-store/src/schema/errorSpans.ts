@@ -1,8 +1,8 @@
 // Error spans copied out of otel_traces in time order, so "newest errors" and "most frequent
 // error messages" read a small table instead of scanning every span's status. The exporter's
 // tables are untouched: a materialized view reads them, whoever writes the spans.
-import { ATTR, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
+import { tableIn, ttlClause } from './otelTables.ts';
 
 /** CREATE statements of the error-span table and its materialized view (rows inserted after creation). */
 export function errorSpanStatements(database: string, ttlDays: number): string[] {

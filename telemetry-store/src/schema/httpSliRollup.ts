@@ -4,8 +4,8 @@
 // boundaries of the `http.server.request.duration` histogram (SLO latency thresholds must be
 // one of them, so "slower than the threshold" is exactly `le > threshold`). A materialized
 // view reads otel_traces; the exporter's tables are untouched.
-import { ATTR, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
+import { tableIn, ttlClause } from './otelTables.ts';
 
 /**
  * Bucket boundaries in seconds: the semantic-convention buckets of http.server.request.duration

@@ -1,20 +1,9 @@
 // DDL of the OpenTelemetry Collector contrib ClickHouse exporter's (non-JSON) tables,
 // column for column, so dashboards and SLO queries run unchanged on data written by our
 // ingest or by a real collector. Source: exporter/clickhouseexporter/internal/sqltemplates.
+// The table names are OTEL_TABLES in @marketbench/contracts (the exporter's defaults).
 
-/** Table names of the collector-exporter schema (the exporter's defaults). */
-export const OTEL_TABLES = {
-  traces: 'otel_traces',
-  tracesTraceIdTs: 'otel_traces_trace_id_ts',
-  tracesTraceIdTsMv: 'otel_traces_trace_id_ts_mv',
-  logs: 'otel_logs',
-  metricsGauge: 'otel_metrics_gauge',
-  metricsSum: 'otel_metrics_sum',
-  metricsHistogram: 'otel_metrics_histogram',
-  metricsExponentialHistogram: 'otel_metrics_exponential_histogram',
-  metricsSummary: 'otel_metrics_summary',
-} as const;
-export type OtelTableName = (typeof OTEL_TABLES)[keyof typeof OTEL_TABLES];
+import { OTEL_TABLES } from '@marketbench/contracts';
 
 /** Quotes an identifier with backticks, as the exporter's `ident` template helper does. */
 export function ident(name: string): string {

@@ -2,8 +2,8 @@
 // t-digest per service / route / environment / run / step), fed by a materialized view on
 // otel_traces. The exporter's tables are untouched: the view only reads them, so the rollup
 // fills the same way whether our ingest or a real collector writes the spans.
-import { ATTR, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
+import { tableIn, ttlClause } from './otelTables.ts';
 
 /** Apdex thresholds the rollup counts (T and 4T, milliseconds); the dashboards' apdex uses T. */
 export const ROLLUP_APDEX_MS = { satisfied: 300, tolerating: 1200 } as const;

@@ -3,8 +3,8 @@
 // ordering every span by duration. K bounds the N any query may ask for and stay exact: the N
 // slowest spans of a range are among the K slowest of their own minute and group when N ≤ K.
 // A materialized view reads otel_traces; the exporter's tables are untouched.
-import { ATTR, TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES, tableIn, ttlClause } from './otelTables.ts';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
+import { tableIn, ttlClause } from './otelTables.ts';
 
 /** Spans kept per minute and group: the largest exact top-N a dashboard can ask for. */
 export const SLOW_SPANS_PER_MINUTE = 100;

@@ -3,7 +3,8 @@
 // histograms with explicit bounds and per-bucket (non-cumulative) counts, gauges and untyped as
 // gauges, summaries with quantiles; job/instance become service.name/service.instance.id.
 
-import { emptyRows, type MappedRows, OTEL_TABLES, pushRow, rejectRow } from '../ingest/mappedRows.ts';
+import { OTEL_TABLES } from '@marketbench/contracts';
+import { emptyRows, type MappedRows, pushRow, rejectRow } from '../ingest/mappedRows.ts';
 import { floatJson } from '../ingest/pdataFormat.ts';
 import { type Exemplar, type MetricFamily, parseExposition } from './parseExposition.ts';
 

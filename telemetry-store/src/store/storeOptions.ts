@@ -1,6 +1,14 @@
-// Resolves store options with the precedence every marketbench package uses:
-// explicit argument, then environment variable, then DEFAULT_STORE_OPTIONS.
+// Resolves store options with the precedence every marketbench package uses (contracts'
+// resolveSetting): explicit argument, then environment variable, then DEFAULT_STORE_OPTIONS.
 import path from 'node:path';
+import {
+  ENV,
+  type Environment,
+  parseNumber,
+  parseString,
+  processEnvironment,
+  resolveSetting,
+} from '@marketbench/contracts';
 import { StoreError } from '../errors.ts';
 import type { ResolvedStoreOptions, StoreOptions } from '../types.ts';
 
@@ -23,41 +31,40 @@ export const DEFAULT_STORE_OPTIONS = {
 /** Applies argument > environment (`CLICKHOUSE_URL`, `MARKETBENCH_HOME`, `MARKETBENCH_DATABASE`, `MARKETBENCH_TTL_DAYS`, `MARKETBENCH_LOCK_WAIT_MS`) > defaults. */
 export function resolveStoreOptions(
   options: StoreOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+  environment: Environment = processEnvironment(),
 ): ResolvedStoreOptions {
-  const url = options.url ?? nonEmpty(env.CLICKHOUSE_URL) ?? DEFAULT_STORE_OPTIONS.url;
-  const home = path.resolve(options.home ?? nonEmpty(env.MARKETBENCH_HOME) ?? DEFAULT_STORE_OPTIONS.home);
-  const database = options.database ?? nonEmpty(env.MARKETBENCH_DATABASE) ?? DEFAULT_STORE_OPTIONS.database;
+  const d = DEFAULT_STORE_OPTIONS;
+  const text = (arg: string | undefined, env: (typeof ENV)[keyof typeof ENV]) =>
+    resolveSetting({ arg, env, parse: parseString, environment });
+  const url = text(options.url, ENV.clickhouseUrl) ?? d.url;
+  const home = path.resolve(text(options.home, ENV.home) ?? d.home);
+  const database = text(options.database, ENV.database) ?? d.database;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
       `invalid database name "${database}": use letters, digits and _`,
     );
   }
-  let ttlDays: number = DEFAULT_STORE_OPTIONS.ttlDays;
-  let ttlText = String(ttlDays);
-  if (options.ttlDays !== undefined) {
-    ttlDays = options.ttlDays;
-    ttlText = String(ttlDays);
-  } else if (nonEmpty(env.MARKETBENCH_TTL_DAYS) !== undefined) {
-    ttlText = env.MARKETBENCH_TTL_DAYS as string;
-    ttlDays = /^\d+$/.test(ttlText.trim()) ? Number(ttlText) : Number.NaN;
-  }
+  const ttlDays = resolveSetting({
+    arg: options.ttlDays,
+    env: ENV.ttlDays,
+    parse: (raw, name) => parseNumber(raw, name, { integer: true, min: 0 }),
+    default: d.ttlDays as number,
+    environment,
+  });
   if (!Number.isInteger(ttlDays) || ttlDays < 0) {
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
-      `invalid TTL "${ttlText}" days (MARKETBENCH_TTL_DAYS): use a whole number >= 0 (0 = keep forever)`,
+      `invalid TTL "${ttlDays}" days: use a whole number >= 0 (0 = keep forever)`,
     );
   }
-  const waitText = nonEmpty(env.MARKETBENCH_LOCK_WAIT_MS);
-  const lockWaitMs =
-    options.lockWaitMs ?? (waitText === undefined ? DEFAULT_STORE_OPTIONS.lockWaitMs : Number(waitText));
-  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) {
-    throw new StoreError(
-      'MB_ERR_STORE_CONFIG',
-      `invalid MARKETBENCH_LOCK_WAIT_MS "${waitText}": use milliseconds >= 0`,
-    );
-  }
+  const lockWaitMs = resolveSetting({
+    arg: options.lockWaitMs,
+    env: ENV.lockWaitMs,
+    parse: (raw, name) => parseNumber(raw, name, { min: 0 }),
+    default: d.lockWaitMs as number,
+    environment,
+  });
   if (url !== undefined && !/^https?:\/\//.test(url)) {
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
@@ -73,8 +80,4 @@ export function resolveStoreOptions(
     owner: options.owner ?? DEFAULT_STORE_OPTIONS.owner,
     lockWaitMs,
   };
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
 }

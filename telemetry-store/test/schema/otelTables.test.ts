@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { TABLES } from '@marketbench/contracts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
+import { OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import { openStore } from '../../src/store/openStore.ts';
 import type { Store } from '../../src/types.ts';
 

@@ -2,6 +2,7 @@
 // ClickHouse's error format, query_params of every kind (in the URL and in a multipart body),
 // inserts then selects, formats, settings, compression, /ping, readonly GET, no
 // multi-statements, no session leaks, and a loopback-only bind.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,8 +11,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { type StoreServer, serveStore } from '../../src/serve/serveStore.ts';
 import type { ChdbStore } from '../../src/store/ChdbStore.ts';
 import { openStore } from '../../src/store/openStore.ts';

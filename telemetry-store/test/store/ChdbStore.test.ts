@@ -1,12 +1,13 @@
 // The shared store suite on embedded chDB, plus what only the embedded backend does:
 // handles in one process share one session, and work stays off the event loop.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { openStore } from '../../src/store/openStore.ts';
 import { baseSpan, storeSuite } from './storeSuite.ts';
 

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { isMarketbenchError, OTEL_TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { openStore } from '../../src/store/openStore.ts';
 import { HOME_FILES } from '../../src/store/ownerLock.ts';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions } from '../../src/store/storeOptions.ts';
@@ -62,19 +62,33 @@ test('options: argument beats environment beats DEFAULT_STORE_OPTIONS', () => {
   assert.equal(defaults.lockWaitMs, 5000);
 });
 
-test('options: invalid values fail with MB_ERR_STORE_CONFIG naming the value', () => {
-  for (const env of [
-    { MARKETBENCH_TTL_DAYS: '-1' },
-    { MARKETBENCH_TTL_DAYS: 'week' },
-    { MARKETBENCH_DATABASE: 'a;drop' },
-    { CLICKHOUSE_URL: 'ch:9000' },
-    { MARKETBENCH_LOCK_WAIT_MS: 'forever' },
-  ]) {
+test('options: an invalid name or URL fails with MB_ERR_STORE_CONFIG naming the value', () => {
+  for (const env of [{ MARKETBENCH_DATABASE: 'a;drop' }, { CLICKHOUSE_URL: 'ch:9000' }]) {
     assert.throws(
       () => resolveStoreOptions({}, env),
       (err: unknown) =>
         isStoreError(err, 'MB_ERR_STORE_CONFIG') &&
         (err as Error).message.includes(Object.values(env)[0] as string),
+    );
+  }
+});
+
+test("options: a bad number is contracts' MB_ERR_USAGE naming the variable and the value", () => {
+  for (const env of [
+    { MARKETBENCH_TTL_DAYS: '-1' },
+    { MARKETBENCH_TTL_DAYS: 'week' },
+    { MARKETBENCH_TTL_DAYS: '1.5' },
+    { MARKETBENCH_LOCK_WAIT_MS: 'forever' },
+    { MARKETBENCH_LOCK_WAIT_MS: '5_000' },
+  ]) {
+    const [[name, value]] = Object.entries(env);
+    assert.throws(
+      () => resolveStoreOptions({}, env),
+      (err: unknown) =>
+        isMarketbenchError(err, 'MB_ERR_USAGE') &&
+        err.exitCode === 1 &&
+        err.message.startsWith(`${name} must be`) &&
+        err.message.endsWith(`got "${value}"`),
     );
   }
 });

@@ -1,14 +1,15 @@
 // The owner lock with real processes: a second owner of the same chDB directory gets
 // MB_ERR_STORE_LOCKED naming the owner's pid (never a second writer), a lock left by a
 // dead process is taken over, and chDB's own directory lock backs ours up.
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import { openStore } from '../../src/store/openStore.ts';
 import { HOME_FILES } from '../../src/store/ownerLock.ts';
 import { killOwners, startOwner, stopOwner } from './fixtures/owner.ts';

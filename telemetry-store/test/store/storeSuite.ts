@@ -1,10 +1,11 @@
 // The behaviour every backend must share (chDB, remote through an owner, ClickHouse server):
 // round trips of the exporter's column types, parameter binding, streaming and errors.
 // Each backend's test file calls storeSuite() with a way to open a fresh migrated store.
+
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { isStoreError } from '../../src/errors.ts';
-import { OTEL_TABLES } from '../../src/schema/otelTables.ts';
 import type { Store } from '../../src/types.ts';
 
 /** A span row as the ingest writes it, with Map, Nested and DateTime64(9) columns. */
