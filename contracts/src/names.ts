@@ -310,6 +310,10 @@ export const ENV = {
   ttlDays: 'MARKETBENCH_TTL_DAYS',
   /** How long to wait for the chDB directory lock, ms. */
   lockWaitMs: 'MARKETBENCH_LOCK_WAIT_MS',
+  /** Host of the store owner's ClickHouse HTTP interface (loopback only). */
+  storeHost: 'MARKETBENCH_STORE_HOST',
+  /** Port of the store owner's ClickHouse HTTP interface (0: a free one). */
+  storePort: 'MARKETBENCH_STORE_PORT',
   /** Ingest listen host. */
   ingestHost: 'MARKETBENCH_INGEST_HOST',
   /** Ingest listen port. */

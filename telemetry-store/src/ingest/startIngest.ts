@@ -3,6 +3,15 @@
 // owns an embedded store) publishes owner.json so other processes reach the data through it.
 
 import path from 'node:path';
+import {
+  ENV,
+  parseDuration,
+  parseNumber,
+  parseOneOf,
+  parsePort,
+  parseString,
+  resolveSetting,
+} from '@marketbench/contracts';
 import { serveStore } from '../serve/serveStore.ts';
 import type { ChdbStore } from '../store/ChdbStore.ts';
 import { openStore } from '../store/openStore.ts';
@@ -31,22 +40,9 @@ export const DEFAULT_INGEST_OPTIONS = {
   retryAfterSeconds: 1,
 } as const;
 
-function envNumber(name: string): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0)
-    throw new RangeError(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function envFsync(): 'always' | 'never' | undefined {
-  const v = process.env.MARKETBENCH_INGEST_FSYNC;
-  if (v === undefined || v === '') return undefined;
-  if (v !== 'always' && v !== 'never')
-    throw new RangeError(`MARKETBENCH_INGEST_FSYNC must be always or never, got ${v}`);
-  return v;
-}
+const count = (raw: string, name: string) => parseNumber(raw, name, { integer: true, min: 1 });
+const millis = (raw: string, name: string) => parseDuration(raw, name, { minMs: 1 });
+const fsyncMode = parseOneOf(['always', 'never'] as const);
 
 /** Replays every spool segment a previous process left behind; returns the rows inserted. */
 async function replaySpool(
@@ -99,24 +95,50 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
     home: options.home ?? options.storeOptions?.home,
   });
   const home = storeOptions.home;
+  const d = DEFAULT_INGEST_OPTIONS;
   const o = {
-    host: options.host ?? process.env.MARKETBENCH_INGEST_HOST ?? DEFAULT_INGEST_OPTIONS.host,
-    port: options.port ?? envNumber('MARKETBENCH_INGEST_PORT') ?? DEFAULT_INGEST_OPTIONS.port,
-    batchRows:
-      options.batchRows ?? envNumber('MARKETBENCH_INGEST_BATCH_ROWS') ?? DEFAULT_INGEST_OPTIONS.batchRows,
-    flushIntervalMs:
-      options.flushIntervalMs ??
-      envNumber('MARKETBENCH_INGEST_FLUSH_MS') ??
-      DEFAULT_INGEST_OPTIONS.flushIntervalMs,
-    maxQueueRows:
-      options.maxQueueRows ??
-      envNumber('MARKETBENCH_INGEST_MAX_QUEUE_ROWS') ??
-      DEFAULT_INGEST_OPTIONS.maxQueueRows,
-    maxBodyBytes:
-      options.maxBodyBytes ??
-      envNumber('MARKETBENCH_INGEST_MAX_BODY_BYTES') ??
-      DEFAULT_INGEST_OPTIONS.maxBodyBytes,
-    fsync: options.fsync ?? envFsync() ?? DEFAULT_INGEST_OPTIONS.fsync,
+    host: resolveSetting({
+      arg: options.host,
+      env: ENV.ingestHost,
+      parse: parseString,
+      default: d.host as string,
+    }),
+    port: resolveSetting({
+      arg: options.port,
+      env: ENV.ingestPort,
+      parse: parsePort,
+      default: d.port as number,
+    }),
+    batchRows: resolveSetting({
+      arg: options.batchRows,
+      env: ENV.ingestBatchRows,
+      parse: count,
+      default: d.batchRows as number,
+    }),
+    flushIntervalMs: resolveSetting({
+      arg: options.flushIntervalMs,
+      env: ENV.ingestFlushMs,
+      parse: millis,
+      default: d.flushIntervalMs as number,
+    }),
+    maxQueueRows: resolveSetting({
+      arg: options.maxQueueRows,
+      env: ENV.ingestMaxQueueRows,
+      parse: count,
+      default: d.maxQueueRows as number,
+    }),
+    maxBodyBytes: resolveSetting({
+      arg: options.maxBodyBytes,
+      env: ENV.ingestMaxBodyBytes,
+      parse: count,
+      default: d.maxBodyBytes as number,
+    }),
+    fsync: resolveSetting({
+      arg: options.fsync,
+      env: ENV.ingestFsync,
+      parse: fsyncMode,
+      default: d.fsync as 'always' | 'never',
+    }),
     spoolSegmentBytes: options.spoolSegmentBytes ?? DEFAULT_INGEST_OPTIONS.spoolSegmentBytes,
     maxInsertAttempts: options.maxInsertAttempts ?? DEFAULT_INGEST_OPTIONS.maxInsertAttempts,
     retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_INGEST_OPTIONS.retryAfterSeconds,

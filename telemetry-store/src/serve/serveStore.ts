@@ -5,6 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { ENV, parsePort, parseString, resolveSetting } from '@marketbench/contracts';
 import { StoreError } from '../errors.ts';
 import type { ChdbStore } from '../store/ChdbStore.ts';
 import { publishStoreOwner } from '../store/ownerLock.ts';
@@ -53,19 +54,6 @@ export function isLoopback(host: string): boolean {
   return false;
 }
 
-function resolvePort(options: ServeStoreOptions): number {
-  if (options.port !== undefined) return options.port;
-  const text = process.env.MARKETBENCH_STORE_PORT;
-  if (text === undefined || text === '') return DEFAULT_SERVE_OPTIONS.port;
-  const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(port) || port > 65535)
-    throw new StoreError(
-      'MB_ERR_STORE_CONFIG',
-      `invalid MARKETBENCH_STORE_PORT "${text}": use 0..65535 (0 = a free port)`,
-    );
-  return port;
-}
-
 async function engineInfo(store: ChdbStore): Promise<EngineInfo> {
   const [about] = await store.query<{ version: string; timezone: string }>(
     'SELECT version() AS version, timezone() AS timezone',
@@ -85,13 +73,23 @@ async function engineInfo(store: ChdbStore): Promise<EngineInfo> {
  * authentication and runs any SQL.
  */
 export async function serveStore(store: ChdbStore, options: ServeStoreOptions = {}): Promise<StoreServer> {
-  const host = options.host ?? (process.env.MARKETBENCH_STORE_HOST || DEFAULT_SERVE_OPTIONS.host);
+  const host = resolveSetting({
+    arg: options.host,
+    env: ENV.storeHost,
+    parse: parseString,
+    default: DEFAULT_SERVE_OPTIONS.host as string,
+  });
   if (!isLoopback(host))
     throw new StoreError(
       'MB_ERR_STORE_CONFIG',
       `the store's ClickHouse HTTP interface has no authentication, so it listens on loopback only: ${host} is not a loopback address (MARKETBENCH_STORE_HOST)`,
     );
-  const port = resolvePort(options);
+  const port = resolveSetting({
+    arg: options.port,
+    env: ENV.storePort,
+    parse: parsePort,
+    default: DEFAULT_SERVE_OPTIONS.port as number,
+  });
   const handle = createClickHouseHandler(
     store,
     await engineInfo(store),
