@@ -29,6 +29,10 @@ export const SCENARIO_ERRORS = {
   MB_ERR_SCENARIO_FEEDER: 1,
   /** A target that is not a loopback address: marketbench only loads this machine. */
   MB_ERR_SCENARIO_TARGET: 1,
+  /** `scenario derive`: the window holds fewer server spans than `--min-spans`. */
+  MB_ERR_SCENARIO_DERIVE_SPANS: 1,
+  /** `scenario init --from-openapi`: the document cannot be read or is not OpenAPI 3.x. */
+  MB_ERR_SCENARIO_OPENAPI: 1,
   /** The run could not start: nothing accepts connections at the target. */
   MB_ERR_SCENARIO_RUN: 2,
 } as const satisfies Record<string, ScenarioErrorExit>;

@@ -2,6 +2,38 @@
 // open-model runner (coordinated-omission corrected latency, HDR histograms, a row per request),
 // the built-in marketplace scenarios and the k6 script export.
 
+export type {
+  CompareOptions,
+  MixDistance,
+  MixRow,
+  RateError,
+  RateRow,
+  TrafficComparison,
+} from './derive/compareProfiles.ts';
+export { compareProfiles, formatComparison, totalVariation } from './derive/compareProfiles.ts';
+export type {
+  DerivedFeeder,
+  DerivedJourney,
+  DerivedScenario,
+  DerivedStep,
+  DeriveOptions,
+  IdModel,
+} from './derive/deriveScenario.ts';
+export { deriveScenario } from './derive/deriveScenario.ts';
+export type { ZipfFit } from './derive/fitZipf.ts';
+export { fitZipf, zipfProbabilities } from './derive/fitZipf.ts';
+export type { ReadProfileOptions } from './derive/readTrafficProfile.ts';
+export { readTrafficProfile, SESSION_ATTRIBUTES } from './derive/readTrafficProfile.ts';
+export { renderScenario } from './derive/renderScenario.ts';
+export type {
+  RouteProfile,
+  SessionPattern,
+  SessionProfile,
+  TrafficProfile,
+  TrafficSelection,
+  ValueCount,
+} from './derive/TrafficProfile.ts';
+export { routeKey } from './derive/TrafficProfile.ts';
 export type { ScenarioErrorCode, ScenarioErrorExit } from './errors.ts';
 export { SCENARIO_ERRORS, ScenarioError } from './errors.ts';
 export type { FeederRow } from './feeders/Feeder.ts';
@@ -24,7 +56,14 @@ export { seededRandom } from './runner/EngineContext.ts';
 export type { RequestRow } from './runner/RequestRow.ts';
 export type { SecondSample } from './runner/RunSampler.ts';
 export { newRunId, runScenario, summaryJson } from './runner/runScenario.ts';
-export { checkTarget, isLoopbackHost } from './runner/targetUrl.ts';
+export type { TargetPolicy } from './runner/targetUrl.ts';
+export {
+  checkTarget,
+  isAllowedTarget,
+  isLoopbackHost,
+  isRemoteTarget,
+  parseAllowedTargets,
+} from './runner/targetUrl.ts';
 export type { SaturateOptions, SaturateResult, SaturateStep } from './saturate/saturate.ts';
 export { formatSaturate, saturate } from './saturate/saturate.ts';
 export { applyOverrides } from './scenario/applyOverrides.ts';

@@ -8,6 +8,7 @@ import type { Store } from '@marketbench/telemetry-store';
 import type { MetricRegistry } from './metrics/MetricRegistry.ts';
 import type { ClientSpanConfig } from './runner/ClientSpans.ts';
 import type { SecondSample } from './runner/RunSampler.ts';
+import type { TargetPolicy } from './runner/targetUrl.ts';
 import type { ThresholdVerdict } from './thresholds/evaluateThresholds.ts';
 
 /** A k6 duration string: `500ms`, `30s`, `2m`, `1h30m`, `1m30s`. */
@@ -282,8 +283,10 @@ export interface ScenarioOverrides {
 
 /** Options of runScenario. */
 export interface RunOptions {
-  /** Base URL of the system under test; must be loopback. */
+  /** Base URL of the system under test; must be loopback unless `targetPolicy` opts in to its host. */
   target: string;
+  /** The user's explicit opt-in to load a host of their own (`--allow-remote-target` + MARKETBENCH_ALLOWED_TARGETS). */
+  targetPolicy?: TargetPolicy;
   /** Run id (default: time-ordered random id). */
   runId?: string;
   /** Extra tags on every sample (`--tag k=v`). */
@@ -340,6 +343,8 @@ export interface RunResult {
   scenario: string;
   /** Target origin. */
   target: string;
+  /** True when the target is not this machine (allowed by the user's opt-in). */
+  remoteTarget: boolean;
   /** `passed`, `failed` (a threshold failed) or `aborted` (abortOnFail, signal). */
   status: 'passed' | 'failed' | 'aborted';
   /** Why the run stopped early, when it did. */

@@ -10,12 +10,14 @@ import {
   formatSummary,
   loadScenario,
   newRunId,
+  parseAllowedTargets,
   parseDuration,
   type RunResult,
   runScenario,
   ScenarioError,
   saturate,
   summaryJson,
+  type TargetPolicy,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
@@ -41,6 +43,15 @@ interface RunFlags {
   store: boolean;
   /** False with --no-client-spans. */
   clientSpans: boolean;
+  allowRemoteTarget?: boolean;
+}
+
+/** The user's opt-in to load a host of their own: the flag and the environment's list, both needed. */
+function targetPolicy(flags: RunFlags): TargetPolicy {
+  return {
+    allowRemote: flags.allowRemoteTarget === true,
+    allowedTargets: parseAllowedTargets(process.env.MARKETBENCH_ALLOWED_TARGETS),
+  };
 }
 
 function positive(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -113,7 +124,14 @@ async function runSaturate(flags: RunFlags): Promise<void> {
   const seconds = flags.duration !== undefined ? (parseDuration(flags.duration) ?? 5000) / 1000 : undefined;
   const go = async (target: string) => {
     try {
-      return await saturate({ target, path: flags.path as string, connections, seconds, runId: newRunId() });
+      return await saturate({
+        target,
+        targetPolicy: targetPolicy(flags),
+        path: flags.path as string,
+        connections,
+        seconds,
+        runId: newRunId(),
+      });
     } catch (err) {
       throw toCliError(err);
     }
@@ -144,7 +162,11 @@ export function register(program: Command): void {
     )
     .option(
       '--target <url>',
-      'base URL of the API under test; loopback only (127.0.0.0/8, localhost, [::1]). Default: start the embedded stack',
+      'base URL of the API under test; loopback only (127.0.0.0/8, localhost, [::1]) unless --allow-remote-target. Default: start the embedded stack',
+    )
+    .option(
+      '--allow-remote-target',
+      'opt in to load a host of your own that is not this machine; the host must also be listed in MARKETBENCH_ALLOWED_TARGETS',
     )
     .option(
       '--rate <n>',
@@ -183,7 +205,8 @@ export function register(program: Command): void {
       'after',
       '\nExit codes: 0 every threshold passed, 99 a threshold failed (as k6), 1 invalid scenario or flags\n' +
         '(MB_ERR_SCENARIO_* codes, see docs/LOAD.md), 2 run error, 3 store unavailable.\n' +
-        'Environment: MARKETBENCH_ADMIN_TOKEN (fault schedules), CLICKHOUSE_URL / MARKETBENCH_HOME (store).',
+        'Environment: MARKETBENCH_ADMIN_TOKEN (fault schedules), CLICKHOUSE_URL / MARKETBENCH_HOME (store),\n' +
+        'MARKETBENCH_ALLOWED_TARGETS (hosts --allow-remote-target may load, e.g. "staging.example.com,api.example.com:8443").',
     )
     .action(async (scenario: string, flags: RunFlags) => {
       if (flags.duration !== undefined && parseDuration(flags.duration) === undefined) {
@@ -231,6 +254,7 @@ export function register(program: Command): void {
           return await runScenario(loaded.definition, {
             clientSpans,
             target,
+            targetPolicy: targetPolicy(flags),
             file: loaded.file,
             overrides,
             tags,

@@ -2,6 +2,7 @@
 // charts drawn in the page by the inlined echarts from the embedded JSON, trace waterfalls as
 // plain positioned bars. Nothing is fetched at view time.
 
+import { isRemoteTarget } from '@marketbench/load-scenarios';
 import { echartsSource } from './echartsSource.ts';
 import { escapeHtml as e, jsonForScript } from './escapeHtml.ts';
 import { REPORT_SCRIPT } from './reportScript.ts';
@@ -68,7 +69,12 @@ export function renderReport(d: ReportData): string {
       ['duration', `${fmt(r.durationSec, 1)} s`],
       ['time scale', `${fmt(r.timeScale, 1)}× (traffic shape compressed by this factor; rates are not)`],
       ['git commit', r.gitCommit || '(unknown)'],
-      ['target', r.target],
+      [
+        'target',
+        isRemoteTarget(r.target)
+          ? `${r.target} (REMOTE: not this machine; loaded by the user's opt-in, --allow-remote-target and MARKETBENCH_ALLOWED_TARGETS)`
+          : r.target,
+      ],
       ['requests', fmt(r.requestsTotal)],
       ['errors', fmt(r.errorsTotal)],
       ['dropped iterations', fmt(r.droppedIterations)],

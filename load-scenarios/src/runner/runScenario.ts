@@ -29,7 +29,7 @@ import { ProgressLine } from './ProgressLine.ts';
 import { formatTimestamp, type RequestRow } from './RequestRow.ts';
 import { RunSampler, type SecondSample } from './RunSampler.ts';
 import { StoreSink } from './StoreSink.ts';
-import { checkReachable, checkTarget } from './targetUrl.ts';
+import { checkReachable, checkTarget, isRemoteTarget } from './targetUrl.ts';
 
 /** A new time-ordered run id: `20261121T231500-3fa9c1`. */
 export function newRunId(): string {
@@ -70,7 +70,7 @@ function checkFeeders(def: ScenarioDefinition, file: string | undefined): void {
 
 /** Runs a scenario to the end and returns its result (throws ScenarioError before any request when invalid). */
 export async function runScenario(input: ScenarioDefinition, options: RunOptions): Promise<RunResult> {
-  const origin = checkTarget(options.target);
+  const origin = checkTarget(options.target, options.targetPolicy);
   validateScenario(input, options.file);
   const def = validateScenario(applyOverrides(input, options.overrides), options.file);
   checkFeeders(def, options.file);
@@ -272,6 +272,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     runId,
     scenario: def.name,
     target: origin,
+    remoteTarget: isRemoteTarget(origin),
     status: !thresholdsPassed
       ? 'failed'
       : abortReason && !abortReason.startsWith('knee')

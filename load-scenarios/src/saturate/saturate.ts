@@ -5,12 +5,14 @@
 import { BAGGAGE } from '@marketbench/contracts';
 import autocannon from 'autocannon';
 import { ScenarioError } from '../errors.ts';
-import { checkReachable, checkTarget } from '../runner/targetUrl.ts';
+import { checkReachable, checkTarget, type TargetPolicy } from '../runner/targetUrl.ts';
 
 /** Options of saturate(). */
 export interface SaturateOptions {
   /** Base URL, loopback only. */
   target: string;
+  /** The user's explicit opt-in to load a host of their own. */
+  targetPolicy?: TargetPolicy;
   /** Path and query of the route, e.g. `/listings/42`. */
   path: string;
   /** HTTP method (default GET). */
@@ -47,7 +49,7 @@ export interface SaturateResult {
 
 /** Finds the maximum closed-model throughput of one route. */
 export async function saturate(options: SaturateOptions): Promise<SaturateResult> {
-  const origin = checkTarget(options.target);
+  const origin = checkTarget(options.target, options.targetPolicy);
   if (!options.path.startsWith('/'))
     throw new ScenarioError('MB_ERR_SCENARIO_FIELD', `path must start with "/", got "${options.path}"`, {
       field: '--path',

@@ -26,6 +26,10 @@ export function formatSummary(r: RunResult): string {
   const d = r.durationSec;
   const lines: string[] = [];
   lines.push(`  scenario: ${r.scenario}   run: ${r.runId}   target: ${r.target}`);
+  if (r.remoteTarget)
+    lines.push(
+      `  REMOTE TARGET: ${r.target} is not this machine; loaded by your opt-in (--allow-remote-target, MARKETBENCH_ALLOWED_TARGETS)`,
+    );
   lines.push(
     `  duration: ${d.toFixed(1)}s${r.timeScale !== 1 ? `   time scale: ${r.timeScale.toFixed(1)}× (traffic shape compressed in time, not in rate)` : ''}`,
   );
