@@ -147,6 +147,14 @@ export const ATTR = {
   httpRoute: 'http.route',
   httpStatusCode: 'http.response.status_code',
   urlPath: 'url.path',
+  /** The query string without `?` (server spans; `scenario derive` replays its values). */
+  urlQuery: 'url.query',
+  /** Request body size in bytes, from Content-Length (`scenario derive` reproduces it). */
+  httpRequestBodySize: 'http.request.body.size',
+  /** A session's id (spans that carry one are grouped into journeys by `scenario derive`). */
+  sessionId: 'session.id',
+  /** The authenticated user's id (a session stand-in for `scenario derive`). */
+  enduserId: 'enduser.id',
   urlFull: 'url.full',
   urlScheme: 'url.scheme',
   /** Low-cardinality path template of a client request (the load generator's step path). */
@@ -378,6 +386,8 @@ export const ENV = {
   otlpConcurrency: 'MARKETBENCH_OTLP_CONCURRENCY',
   /** `debug` logs every request of the reference service. */
   logLevel: 'LOG_LEVEL',
+  /** Hosts a run may load with `--allow-remote-target` (comma- or space-separated). */
+  allowedTargets: 'MARKETBENCH_ALLOWED_TARGETS',
   /** Set by CI (`true` or `1`): a test whose real dependency is missing fails instead of skipping. */
   ci: 'CI',
 } as const;

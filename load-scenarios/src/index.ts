@@ -25,6 +25,8 @@ export { fitZipf, zipfProbabilities } from './derive/fitZipf.ts';
 export type { ReadProfileOptions } from './derive/readTrafficProfile.ts';
 export { readTrafficProfile, SESSION_ATTRIBUTES } from './derive/readTrafficProfile.ts';
 export { renderScenario } from './derive/renderScenario.ts';
+export type { OpenApiDocument, ScaffoldOptions } from './derive/scaffoldFromOpenApi.ts';
+export { checkOpenApi, scaffoldFromOpenApi } from './derive/scaffoldFromOpenApi.ts';
 export type {
   RouteProfile,
   SessionPattern,

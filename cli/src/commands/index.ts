@@ -58,6 +58,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./report.ts'),
   },
   {
+    name: 'scenario',
+    summary: 'derive a scenario from recorded traffic, measure its fidelity, or scaffold one from OpenAPI',
+    args: '',
+    load: () => import('./scenario.ts'),
+  },
+  {
     name: 'start',
     summary:
       'the main job: start the embedded stack, run marketplace-day, check thresholds, write the HTML report, stop',

@@ -4,6 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ENV, readEnv } from '@marketbench/contracts';
 import { resolveOptions } from '@marketbench/instrumentation';
 import {
   formatSaturate,
@@ -50,7 +51,7 @@ interface RunFlags {
 function targetPolicy(flags: RunFlags): TargetPolicy {
   return {
     allowRemote: flags.allowRemoteTarget === true,
-    allowedTargets: parseAllowedTargets(process.env.MARKETBENCH_ALLOWED_TARGETS),
+    allowedTargets: parseAllowedTargets(readEnv(ENV.allowedTargets)),
   };
 }
 

@@ -65,3 +65,24 @@ export async function stop(child: ChildProcess): Promise<void> {
   child.stdin?.end();
   await exited;
 }
+
+/** Spawns `marketbench serve` (telemetry aimed at a closed port) and resolves once it printed its URL and admin token. */
+export function serve(
+  args: string[],
+): Promise<{ child: ChildProcess; url: string; token: string; lines: string[] }> {
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent' };
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    let url = '';
+    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) url = m[1];
+      const t = /^admin token: (\S+)/.exec(line);
+      if (t) resolve({ child, url, token: t[1], lines });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+  });
+}

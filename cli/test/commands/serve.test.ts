@@ -2,39 +2,11 @@
 // API (item, checkout, metrics with RED series), stops cleanly on SIGTERM, and maps bad flags
 // and a taken port to exit codes 1 and 2.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import readline from 'node:readline';
 import { after, test } from 'node:test';
-import { cleanup, run, tempHome } from './runCli.ts';
+import { cleanup, run, serve, tempHome } from './runCli.ts';
 
-const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'marketbench.js');
-const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  cleanup();
-});
-
-function serve(
-  args: string[],
-): Promise<{ child: ChildProcess; url: string; token: string; lines: string[] }> {
-  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent' };
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    let url = '';
-    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      lines.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) url = m[1];
-      const t = /^admin token: (\S+)/.exec(line);
-      if (t) resolve({ child, url, token: t[1], lines });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
-  });
-}
+after(cleanup);
 
 test('serve listens, answers over a real socket with telemetry on, and exits 0 on SIGTERM', async () => {
   const { child, url, token, lines } = await serve([

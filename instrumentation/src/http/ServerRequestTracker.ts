@@ -79,11 +79,16 @@ export class ServerRequestTracker {
       parent = EMPTY_REQUEST_CONTEXT;
     }
     const q = url.indexOf('?');
-    const attributes: Record<string, string> = {
+    const attributes: Record<string, string | number> = {
       [ATTR.httpMethod]: method,
       [ATTR.urlPath]: q >= 0 ? url.slice(0, q) : url,
       [ATTR.urlScheme]: scheme,
     };
+    // url.query and http.request.body.size (semantic conventions): what `scenario derive` replays.
+    if (q >= 0 && q < url.length - 1) attributes[ATTR.urlQuery] = url.slice(q + 1);
+    const length = headers['content-length'];
+    if (typeof length === 'string' && /^\d{1,15}$/.test(length))
+      attributes[ATTR.httpRequestBodySize] = Number(length);
     if (route !== undefined) attributes[ATTR.httpRoute] = route;
     if (baggage !== undefined) {
       const runId = baggageValue(baggage, BAGGAGE.runId);

@@ -34,6 +34,8 @@ export interface RouteProfile {
   route: string;
   /** Server spans of this route in the window. */
   requests: number;
+  /** Server spans of this route per bucket (as TrafficProfile.buckets). */
+  buckets: number[];
   /** Server spans by HTTP status code (0 when the span has none). */
   statuses: Record<string, number>;
   /** Median server duration in ms (from the sample). */

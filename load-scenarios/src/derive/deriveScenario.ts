@@ -76,6 +76,20 @@ export interface DerivedJourney {
   steps: DerivedStep[];
 }
 
+/** A ramping-arrival-rate executor that holds each bucket's recorded rate. */
+export interface DerivedExecutor {
+  /** Executor name. */
+  name: string;
+  /** The journeys it runs. */
+  journeys: string[];
+  /** Iterations/s in each bucket. */
+  rates: number[];
+  /** VUs allocated up front. */
+  preAllocatedVUs: number;
+  /** VUs it may grow to. */
+  maxVUs: number;
+}
+
 /** A derived scenario, ready to render. */
 export interface DerivedScenario {
   /** Scenario name. */
@@ -86,17 +100,14 @@ export interface DerivedScenario {
   profile: TrafficProfile;
   /** Options it was derived with. */
   options: Required<Omit<DeriveOptions, 'name'>>;
-  /** Iterations/s at the start. */
-  startRate: number;
-  /** Stages: a 0 s jump to each bucket's rate, then a hold for the bucket's compressed length. */
-  stages: { durationMs: number; target: number }[];
-  /** Peak iterations/s. */
+  /** Each bucket's length once compressed, ms. */
+  bucketMs: number[];
+  /** The executors: one per journey without sessions (each route keeps its own rate over time), one for all with. */
+  executors: DerivedExecutor[];
+  /** Peak iterations/s of all executors together. */
   peakRate: number;
   /** Requests per iteration (1 without sessions). */
   requestsPerIteration: number;
-  /** VUs allocated up front and at most. */
-  preAllocatedVUs: number;
-  maxVUs: number;
   /** Feeders by name. */
   feeders: DerivedFeeder[];
   /** Journeys. */
@@ -119,9 +130,10 @@ const DEFAULTS: Required<Omit<DeriveOptions, 'name'>> = {
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 
-/** An identifier from free text: `GET /listings/:id` → `get_listings_id`. */
+/** An identifier from free text: `GET /listings/:id` → `get_listings_id`, `getListingsId` → `get_listings_id`. */
 export function slug(text: string): string {
   const s = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
@@ -414,32 +426,52 @@ export function deriveScenario(profile: TrafficProfile, options: DeriveOptions =
   }
   const positive = journeys.filter((j) => j.weight > 0);
 
-  const stages: { durationMs: number; target: number }[] = [];
-  let peakRate = 0;
-  let startRate = 0;
-  profile.buckets.forEach((count, i) => {
-    const width = bucketWidth(profile, i);
-    if (width <= 0) return;
-    const target = round(((count / width) * opts.rateScale) / requestsPerIteration);
-    peakRate = Math.max(peakRate, target);
-    if (i === 0) startRate = target;
-    else stages.push({ durationMs: 0, target });
-    stages.push({ durationMs: Math.max(1, Math.round((width * 1000) / opts.speedup)), target });
-  });
+  const widths = profile.buckets.map((_, i) => bucketWidth(profile, i));
+  const bucketMs = widths.map((w) => Math.max(1, Math.round((w * 1000) / opts.speedup)));
+  const medianMs = new Map(profile.routes.map((r) => [routeKey(r.method, r.route), r.medianMs]));
   const iterationMs = (j: DerivedJourney) =>
-    j.steps.reduce(
-      (s, st) =>
-        s +
-        (profile.routes.find((r) => routeKey(r.method, r.route) === st.route)?.medianMs ?? 0) +
-        (st.thinkMs ?? 0),
-      0,
+    j.steps.reduce((s, st) => s + (medianMs.get(st.route) ?? 0) + (st.thinkMs ?? 0), 0);
+  // Little's law, with room for latency to grow under load.
+  const vus = (peak: number, ms: number, floor: number) => {
+    const pre = Math.ceil((peak * Math.max(ms, 50) * 2) / 1000) + floor;
+    return { preAllocatedVUs: pre, maxVUs: Math.max(pre * 4, pre + 10 * floor) };
+  };
+  const executors: DerivedExecutor[] = [];
+  if (sessions && sessions.patterns.length > 0) {
+    const rates = profile.buckets.map((count, i) =>
+      widths[i] > 0 ? round(((count / widths[i]) * opts.rateScale) / requestsPerIteration) : 0,
     );
-  const totalWeight = positive.reduce((s, j) => s + j.weight, 0) || 1;
-  const meanIterationMs = positive.reduce((s, j) => s + j.weight * iterationMs(j), 0) / totalWeight;
-  // Little's law with room for latency to grow under load.
-  const busy = (peakRate * Math.max(meanIterationMs, 50)) / 1000;
-  const preAllocatedVUs = Math.ceil(busy * 2) + 10;
-  const maxVUs = Math.max(preAllocatedVUs * 4, preAllocatedVUs + 100);
+    const totalWeight = positive.reduce((s, j) => s + j.weight, 0) || 1;
+    const meanMs = positive.reduce((s, j) => s + j.weight * iterationMs(j), 0) / totalWeight;
+    executors.push({
+      name: 'traffic',
+      journeys: positive.map((j) => j.name),
+      rates,
+      ...vus(Math.max(...rates), meanMs, 10),
+    });
+  } else {
+    // One executor per journey: each route keeps its recorded rate in every bucket, so the route
+    // mix is the recorded one by construction (no sampling noise), minute by minute.
+    const byRoute = new Map(profile.routes.map((r) => [routeKey(r.method, r.route), r]));
+    for (const route of profile.routes) {
+      for (const v of variantsByRoute.get(routeKey(route.method, route.route)) ?? []) {
+        if (!positive.some((j) => j.name === v.step.name)) continue;
+        const counts = byRoute.get(v.step.route)?.buckets ?? [];
+        const rates = counts.map((c, i) =>
+          widths[i] > 0 ? round((c * v.share * opts.rateScale) / widths[i]) : 0,
+        );
+        executors.push({
+          name: v.step.name,
+          journeys: [v.step.name],
+          rates,
+          ...vus(Math.max(...rates), route.medianMs, 2),
+        });
+      }
+    }
+  }
+  const peakRate = round(
+    Math.max(0, ...profile.buckets.map((_, i) => executors.reduce((s, e) => s + e.rates[i], 0))),
+  );
 
   const failed = profile.routes.reduce(
     (s, r) => s + Object.entries(r.statuses).reduce((t, [code, n]) => t + (Number(code) >= 500 ? n : 0), 0),
@@ -451,7 +483,7 @@ export function deriveScenario(profile: TrafficProfile, options: DeriveOptions =
   const idFeeders = feeders.filter((f) => !/_q\d+$/.test(f.name));
   notes.unshift(
     `route mix: ${profile.routes.length} routes (http.request.method and http.route), weighted by their server spans.`,
-    `rate: ${profile.buckets.length} buckets of ${profile.bucketSeconds} s as ramping-arrival-rate stages (a 0 s jump to each bucket's rate, then a hold), compressed ${opts.speedup}× in time and not in rate${opts.rateScale !== 1 ? `, scaled ${opts.rateScale}×` : ''}; peak ${peakRate.toFixed(1)} iterations/s${requestsPerIteration !== 1 ? ` (${requestsPerIteration.toFixed(2)} requests each)` : ''}.`,
+    `rate: ${profile.buckets.length} buckets of ${profile.bucketSeconds} s as ramping-arrival-rate stages (a 0 s jump to each bucket's rate, then a hold)${executors.length > 1 ? ', one executor per route, so each route keeps its own rate in every bucket' : ''}, compressed ${opts.speedup}× in time and not in rate${opts.rateScale !== 1 ? `, scaled ${opts.rateScale}×` : ''}; peak ${peakRate.toFixed(1)} iterations/s${requestsPerIteration !== 1 ? ` (${requestsPerIteration.toFixed(2)} requests each)` : ''}.`,
     idFeeders.length === 0
       ? 'path parameters: none of the routes has one.'
       : opts.ids === 'zipf'
@@ -470,12 +502,10 @@ export function deriveScenario(profile: TrafficProfile, options: DeriveOptions =
     description: `${sel.service} traffic of ${new Date(sel.fromMs).toISOString()} to ${new Date(sel.toMs).toISOString()} (${profile.spans.toLocaleString('en-US')} server spans)${opts.speedup !== 1 ? `, ${opts.speedup}× faster` : ''}${opts.rateScale !== 1 ? `, at ${opts.rateScale}× the rate` : ''}.`,
     profile,
     options: opts,
-    startRate,
-    stages,
+    bucketMs,
+    executors,
     peakRate,
     requestsPerIteration,
-    preAllocatedVUs,
-    maxVUs,
     feeders,
     journeys: positive,
     failedRateThreshold,

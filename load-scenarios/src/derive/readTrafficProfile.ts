@@ -5,9 +5,8 @@
 // at most `sampleSpans` spans (hashed on the span id, or on the session id so that a session is
 // read whole), which is what keeps 10M spans under the 10 s budget (bench/derive).
 
-import { ATTR, TABLES } from '@marketbench/instrumentation/names';
+import { ATTR, OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
-import { OTEL_TABLES } from '@marketbench/telemetry-store';
 import type {
   RouteProfile,
   SessionPattern,
@@ -19,11 +18,10 @@ import type {
 import { routeKey } from './TrafficProfile.ts';
 
 /** Span attributes that identify a session, in the order they are preferred. */
-export const SESSION_ATTRIBUTES = ['session.id', 'enduser.id'] as const;
+export const SESSION_ATTRIBUTES = [ATTR.sessionId, ATTR.enduserId] as const;
 
-/** Semantic-convention attributes read here that the name table does not carry. */
-const URL_QUERY = 'url.query';
-const REQUEST_BODY_SIZE = 'http.request.body.size';
+const URL_QUERY = ATTR.urlQuery;
+const REQUEST_BODY_SIZE = ATTR.httpRequestBodySize;
 /** The pre-1.26 spelling of the environment resource attribute, still written by older SDKs. */
 const LEGACY_ENVIRONMENT = 'deployment.environment';
 
@@ -295,7 +293,6 @@ export async function readTrafficProfile(
     const n = Number(r.n);
     const b = Number(r.bucket);
     spans += n;
-    if (b >= 0 && b < bucketCount) buckets[b] += n;
     const key = routeKey(r.method, r.route);
     let route = routes.get(key);
     if (!route) {
@@ -303,6 +300,7 @@ export async function readTrafficProfile(
         method: r.method,
         route: r.route,
         requests: 0,
+        buckets: new Array<number>(bucketCount).fill(0),
         statuses: {},
         medianMs: 0,
         sampled: 0,
@@ -314,6 +312,10 @@ export async function readTrafficProfile(
       routes.set(key, route);
     }
     route.requests += n;
+    if (b >= 0 && b < bucketCount) {
+      buckets[b] += n;
+      route.buckets[b] += n;
+    }
     const status = String(Number(r.status) || 0);
     route.statuses[status] = (route.statuses[status] ?? 0) + n;
   }

@@ -31,7 +31,8 @@ function wrapArray(values: readonly number[], indent: string, width = 100): stri
   return `[\n${lines.join('\n')}\n]`;
 }
 
-function wrapComment(text: string, width = 100, prefix = '// '): string[] {
+/** Text as `//` comment lines of at most `width` columns. */
+export function wrapComment(text: string, width = 100, prefix = '// '): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
@@ -79,7 +80,9 @@ export function renderScenario(d: DerivedScenario, command: string): string {
     );
   out.push(...wrapComment(`Made by: ${command}`));
   out.push('');
-  out.push("import type { FeederSpec, ScenarioDefinition } from '@marketbench/load-scenarios';");
+  out.push(
+    `import type { ${d.feeders.length > 0 ? 'FeederSpec, ' : ''}RampingArrivalRate, ScenarioDefinition } from '@marketbench/load-scenarios';`,
+  );
   out.push('');
   out.push('/** Where this scenario came from: `marketbench scenario compare` reads it. */');
   out.push('export const derivedFrom = {');
@@ -146,45 +149,57 @@ export function renderScenario(d: DerivedScenario, command: string): string {
     out.push('};');
     out.push('');
   }
-  out.push('/** Iterations per second of each bucket of the source window, in order (× rate scale). */');
+  const full = d.bucketMs[0];
+  const last = d.bucketMs[d.bucketMs.length - 1];
   out.push(
-    `const RATES = ${wrapArray(
-      d.stages.filter((s) => s.durationMs > 0).map((s) => s.target),
-      '  ',
-    )};`,
+    `/** One bucket of ${p.bucketSeconds} s of the source, compressed ${d.options.speedup}× in time, ms. */`,
   );
-  const holds = d.stages.filter((s) => s.durationMs > 0).map((s) => s.durationMs);
-  const full = holds[0];
-  const last = holds[holds.length - 1];
-  out.push(`/** One bucket of ${p.bucketSeconds} s, compressed ${d.options.speedup}× in time. */`);
   out.push(`const BUCKET_MS = ${full};`);
-  if (last !== full) out.push(`/** The last bucket is partial. */\nconst LAST_BUCKET_MS = ${last};`);
+  if (last !== full) out.push('/** The last bucket is partial. */', `const LAST_BUCKET_MS = ${last};`);
   out.push('');
   out.push(
-    "// Each bucket: a 0 s jump to its rate, then a hold, so every bucket's rate is the recorded one.",
+    d.executors.length > 1
+      ? '/** Per executor (one per route): its journey, the VUs it may use, and its iterations/s in each bucket (× rate scale). */'
+      : '/** The executor: its journeys, the VUs it may use, and its iterations/s in each bucket (× rate scale). */',
   );
-  out.push('const stages = RATES.flatMap((target, i) => [');
-  out.push("  ...(i === 0 ? [] : [{ duration: '0s', target }]),");
   out.push(
-    `  { duration: \`\${${last !== full ? 'i === RATES.length - 1 ? LAST_BUCKET_MS : BUCKET_MS' : 'BUCKET_MS'}}ms\`, target },`,
+    'const TRAFFIC: Record<string, { journeys: string[]; vus: [number, number]; rates: number[] }> = {',
   );
-  out.push(']);');
+  for (const e of d.executors) {
+    out.push(`  ${e.name}: {`);
+    out.push(`    journeys: ${q(e.journeys)},`);
+    out.push(`    vus: [${e.preAllocatedVUs}, ${e.maxVUs}],`);
+    out.push(`    rates: ${wrapArray(e.rates, '      ').replace(/\n\]$/, '\n    ]')},`);
+    out.push('  },');
+  }
+  out.push('};');
+  out.push('');
+  out.push("/** Holds each bucket's recorded rate: a 0 s jump to it, then the bucket's length. */");
+  out.push('function replay({ journeys, vus, rates }: (typeof TRAFFIC)[string]): RampingArrivalRate {');
+  out.push('  return {');
+  out.push("    executor: 'ramping-arrival-rate',");
+  out.push('    journeys,');
+  out.push('    startRate: rates[0],');
+  out.push("    timeUnit: '1s',");
+  out.push('    stages: rates.flatMap((target, i) => [');
+  out.push("      ...(i === 0 ? [] : [{ duration: '0s', target }]),");
+  out.push(
+    `      { duration: \`\${${last !== full ? 'i === rates.length - 1 ? LAST_BUCKET_MS : BUCKET_MS' : 'BUCKET_MS'}}ms\`, target },`,
+  );
+  out.push('    ]),');
+  out.push('    preAllocatedVUs: vus[0],');
+  out.push('    maxVUs: vus[1],');
+  out.push('  };');
+  out.push('}');
   out.push('');
   out.push('export default {');
   out.push("  apiVersion: 'marketbench/v1',");
   out.push(`  name: ${q(d.name)},`);
   out.push(`  description: ${q(d.description)},`);
   out.push('  options: {');
-  out.push('    scenarios: {');
-  out.push('      traffic: {');
-  out.push("        executor: 'ramping-arrival-rate',");
-  out.push('        startRate: RATES[0],');
-  out.push("        timeUnit: '1s',");
-  out.push('        stages,');
-  out.push(`        preAllocatedVUs: ${d.preAllocatedVUs},`);
-  out.push(`        maxVUs: ${d.maxVUs},`);
-  out.push('      },');
-  out.push('    },');
+  out.push(
+    '    scenarios: Object.fromEntries(Object.entries(TRAFFIC).map(([name, t]) => [name, replay(t)])),',
+  );
   out.push('    thresholds: {');
   out.push(`      // Inferred: twice the source's share of 5xx answers, at least 1%.`);
   out.push(`      http_req_failed: [${q(`rate<${d.failedRateThreshold}`)}],`);

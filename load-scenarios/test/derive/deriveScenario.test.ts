@@ -202,17 +202,40 @@ describe('deriveScenario + renderScenario', () => {
     );
     assert.equal(def.name, 'shop-derived');
     assert.equal(def.options.timeScale, 60);
-    const exec = def.options.scenarios.traffic;
-    assert.equal(exec.executor, 'ramping-arrival-rate');
-    if (exec.executor !== 'ramping-arrival-rate') return;
-    // Bucket m holds (100 + 50 m) requests in 60 s, compressed to 1 s each: rate per second unchanged.
-    assert.equal(exec.startRate, Math.round((100 / 60) * 1000) / 1000);
-    const holds = exec.stages.filter((s) => s.duration !== '0s');
-    assert.equal(holds.length, MINUTES);
-    holds.forEach((s, m) => {
-      assert.equal(s.duration, '1000ms');
-      assert.ok(Math.abs(s.target - (100 + 50 * m) / 60) < 0.001, `bucket ${m}: ${s.target}`);
+    // One executor per journey (route and query shape); together they send each bucket's recorded rate.
+    const execs = Object.values(def.options.scenarios);
+    assert.equal(execs.length, Object.keys(def.journeys).length);
+    const perBucket = new Array<number>(MINUTES).fill(0);
+    for (const exec of execs) {
+      assert.equal(exec.executor, 'ramping-arrival-rate');
+      if (exec.executor !== 'ramping-arrival-rate') return;
+      assert.equal(exec.journeys?.length, 1);
+      const holds = exec.stages.filter((st) => st.duration !== '0s');
+      assert.equal(holds.length, MINUTES);
+      assert.equal(exec.startRate, holds[0].target);
+      holds.forEach((st, m) => {
+        assert.equal(st.duration, '1000ms');
+        perBucket[m] += st.target;
+      });
+    }
+    // Bucket m holds (100 + 50 m) requests in 60 s, compressed to 1 s each: the rate per second is unchanged.
+    perBucket.forEach((rate, m) => {
+      assert.ok(Math.abs(rate - (100 + 50 * m) / 60) < 0.01, `bucket ${m}: ${rate}`);
     });
+    // Each route keeps its own rate: the /orders executor sends a tenth of every bucket.
+    const orders = def.options.scenarios.post_orders;
+    assert.ok(orders?.executor === 'ramping-arrival-rate');
+    if (orders?.executor === 'ramping-arrival-rate') {
+      const expected = independentTraffic();
+      orders.stages
+        .filter((st) => st.duration !== '0s')
+        .forEach((st, m) => {
+          const n = expected.filter(
+            (x) => x.route === '/orders' && x.ms >= T0 + m * 60_000 && x.ms < T0 + (m + 1) * 60_000,
+          ).length;
+          assert.ok(Math.abs(st.target - n / 60) < 0.001, `orders bucket ${m}: ${st.target} vs ${n / 60}`);
+        });
+    }
     // Journey weights = requests per route (and query shape): the route mix is the recorded one.
     const weightOf = (route: string) =>
       Object.values(def.journeys)

@@ -34,7 +34,8 @@ test('--allow-remote-target alone is refused: the host must be listed', () => {
     refused(/staging\.example\.com is not listed in MARKETBENCH_ALLOWED_TARGETS \(empty\)/),
   );
   assert.throws(
-    () => checkTarget('https://staging.example.com', { allowRemote: true, allowedTargets: ['api.example.com'] }),
+    () =>
+      checkTarget('https://staging.example.com', { allowRemote: true, allowedTargets: ['api.example.com'] }),
     refused(/not listed/),
   );
 });
@@ -42,7 +43,9 @@ test('--allow-remote-target alone is refused: the host must be listed', () => {
 test('both opt-ins together allow exactly the listed host', () => {
   const policy = {
     allowRemote: true,
-    allowedTargets: parseAllowedTargets(' staging.example.com, api.example.com:8443 https://10.0.0.7 *.perf.example.org'),
+    allowedTargets: parseAllowedTargets(
+      ' staging.example.com, api.example.com:8443 https://10.0.0.7 *.perf.example.org',
+    ),
   };
   assert.deepEqual(policy.allowedTargets, [
     'staging.example.com',
