@@ -33,7 +33,7 @@ export interface ReadProfileOptions {
   sampleSpans?: number;
   /** Most frequent path values kept per route (default 1,000). */
   topValues?: number;
-  /** At most this many sessions are read (default 50,000). */
+  /** At most this many sessions are read (default 20,000). */
   maxSessions?: number;
   /** A session's first this many requests make its pattern (default 30). */
   maxSessionSteps?: number;
@@ -45,7 +45,7 @@ const DEFAULTS = {
   bucketSeconds: 60,
   sampleSpans: 1_000_000,
   topValues: 1000,
-  maxSessions: 50_000,
+  maxSessions: 20_000,
   maxSessionSteps: 30,
   useRollup: true,
 } as const satisfies Required<ReadProfileOptions>;
@@ -146,82 +146,90 @@ function sampleClause(expr: string, fraction: number): string {
   return `cityHash64(${expr}) % 1000000 < ${Math.max(1, Math.ceil(fraction * 1_000_000))}`;
 }
 
-interface ValueRow {
+/** One row of the sampled pass: a route's statistics, or one of its path or query values. */
+interface SampleRow {
+  kind: 'route' | 'path' | 'query';
   method: string;
   route: string;
   value: string;
   n: number | string;
-}
-
-async function readTopValues(
-  store: Store,
-  sel: TrafficSelection,
-  column: string,
-  sample: string,
-  top: number,
-): Promise<Map<string, ValueCount[]>> {
-  const rows = await store.query<ValueRow>(
-    `SELECT method, route, value, n FROM (
-  SELECT ${attr(ATTR.httpMethod)} AS method, ${attr(ATTR.httpRoute)} AS route, ${column} AS value, count() AS n
-  FROM ${OTEL_TABLES.traces}
-  WHERE ${spanFilter(sel)} AND ${sample} AND ${column} != ''
-  GROUP BY method, route, value
-)
-ORDER BY n DESC, value
-LIMIT {top:UInt32} BY method, route`,
-    { ...selectionParams(sel), top },
-  );
-  const out = new Map<string, ValueCount[]>();
-  for (const r of rows) {
-    const key = routeKey(r.method, r.route);
-    let list = out.get(key);
-    if (!list) {
-      list = [];
-      out.set(key, list);
-    }
-    list.push({ value: r.value, count: Number(r.n) });
-  }
-  return out;
-}
-
-interface RouteStatRow {
-  method: string;
-  route: string;
   distinctPaths: number | string;
   bodyBytes: number | string;
   withBody: number | string;
   medianMs: number | string;
-  sampled: number | string;
   withQuery: number | string;
+  sessions: (number | string)[];
 }
 
-async function readRouteStats(
+/** What the sampled pass found per route, and which session attribute the spans carry. */
+interface SampleResult {
+  routes: Map<string, SampleRow>;
+  paths: Map<string, ValueCount[]>;
+  queries: Map<string, ValueCount[]>;
+  /** Share of sampled spans carrying each of SESSION_ATTRIBUTES. */
+  sessionShares: number[];
+}
+
+/**
+ * Paths, query strings, body sizes, durations and session attributes in one pass over the sample
+ * (GROUPING SETS): the span attributes map is what costs, so it is read once, not once a question.
+ */
+async function readSample(
   store: Store,
   sel: TrafficSelection,
   sample: string,
-): Promise<Map<string, RouteStatRow>> {
-  const rows = await store.query<RouteStatRow>(
-    `SELECT ${attr(ATTR.httpMethod)} AS method, ${attr(ATTR.httpRoute)} AS route,
-  uniq(${attr(ATTR.urlPath)}) AS distinctPaths,
-  quantileIf(0.5)(toUInt64OrZero(${attr(REQUEST_BODY_SIZE)}), mapContains(SpanAttributes, '${REQUEST_BODY_SIZE}')) AS bodyBytes,
-  countIf(mapContains(SpanAttributes, '${REQUEST_BODY_SIZE}')) AS withBody,
-  quantile(0.5)(Duration) / 1e6 AS medianMs,
-  count() AS sampled,
-  countIf(mapContains(SpanAttributes, '${URL_QUERY}')) AS withQuery
-FROM ${OTEL_TABLES.traces}
-WHERE ${spanFilter(sel)} AND ${sample}
-GROUP BY method, route`,
-    selectionParams(sel),
+  top: number,
+): Promise<SampleResult> {
+  const rows = await store.query<SampleRow>(
+    `SELECT multiIf(g = 1, 'path', g = 2, 'query', 'route') AS kind, method, route, value, n,
+  distinctPaths, bodyBytes, withBody, medianMs, withQuery, sessions
+FROM (
+  SELECT grouping(path, query) AS g, method, route, if(g = 1, path, query) AS value, count() AS n,
+    uniq(path) AS distinctPaths,
+    quantileIf(0.5)(bodySize, hasBody) AS bodyBytes,
+    countIf(hasBody) AS withBody,
+    quantile(0.5)(Duration) / 1e6 AS medianMs,
+    countIf(query != '') AS withQuery,
+    [${SESSION_ATTRIBUTES.map((_, i) => `countIf(session${i})`).join(', ')}] AS sessions
+  FROM (
+    SELECT ${attr(ATTR.httpMethod)} AS method, ${attr(ATTR.httpRoute)} AS route,
+      ${attr(ATTR.urlPath)} AS path, ${attr(URL_QUERY)} AS query,
+      toUInt64OrZero(${attr(REQUEST_BODY_SIZE)}) AS bodySize, mapContains(SpanAttributes, '${REQUEST_BODY_SIZE}') AS hasBody,
+      ${SESSION_ATTRIBUTES.map((a, i) => `mapContains(SpanAttributes, '${a}') AS session${i}`).join(', ')},
+      Duration
+    FROM ${OTEL_TABLES.traces}
+    WHERE ${spanFilter(sel)} AND ${sample}
+  )
+  GROUP BY GROUPING SETS ((method, route), (method, route, path), (method, route, query))
+)
+WHERE g = 3 OR value != ''
+ORDER BY g, n DESC, value
+LIMIT {top:UInt32} BY g, method, route`,
+    { ...selectionParams(sel), top },
   );
-  return new Map(rows.map((r) => [routeKey(r.method, r.route), r]));
-}
-
-/** Median of an array of numbers (sorted copy). */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return 0;
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const out: SampleResult = { routes: new Map(), paths: new Map(), queries: new Map(), sessionShares: [] };
+  let total = 0;
+  const sessions = SESSION_ATTRIBUTES.map(() => 0);
+  for (const r of rows) {
+    const key = routeKey(r.method, r.route);
+    if (r.kind === 'route') {
+      out.routes.set(key, r);
+      total += Number(r.n);
+      r.sessions.forEach((c, i) => {
+        sessions[i] += Number(c);
+      });
+      continue;
+    }
+    const map = r.kind === 'path' ? out.paths : out.queries;
+    let list = map.get(key);
+    if (!list) {
+      list = [];
+      map.set(key, list);
+    }
+    list.push({ value: r.value, count: Number(r.n) });
+  }
+  out.sessionShares = sessions.map((c) => (total > 0 ? c / total : 0));
+  return out;
 }
 
 async function readSessions(
@@ -229,46 +237,54 @@ async function readSessions(
   sel: TrafficSelection,
   spans: number,
   fraction: number,
+  shares: number[],
   opts: Required<ReadProfileOptions>,
 ): Promise<SessionProfile | undefined> {
-  const spanSample = sampleClause('SpanId', fraction);
-  const [present] = await store.query<Record<string, number | string>>(
-    `SELECT count() AS total, ${SESSION_ATTRIBUTES.map((a, i) => `countIf(mapContains(SpanAttributes, '${a}')) AS a${i}`).join(', ')}
-FROM ${OTEL_TABLES.traces} WHERE ${spanFilter(sel)} AND ${spanSample}`,
-    selectionParams(sel),
-  );
-  const index = SESSION_ATTRIBUTES.findIndex((_, i) => Number(present?.[`a${i}`] ?? 0) > 0);
+  const index = shares.findIndex((share) => share > 0);
   if (index < 0) return undefined;
   const attribute = SESSION_ATTRIBUTES[index];
-  const rows = await store.query<{ seq: [number | string, string][] }>(
-    `SELECT arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(Timestamp), concat(${attr(ATTR.httpMethod)}, ' ', ${attr(ATTR.httpRoute)})))) AS seq
-FROM ${OTEL_TABLES.traces}
-WHERE ${spanFilter(sel)} AND ${attr(attribute)} != '' AND ${sampleClause(attr(attribute), fraction)}
-GROUP BY ${attr(attribute)}
-LIMIT {maxSessions:UInt32}`,
-    { ...selectionParams(sel), maxSessions: opts.maxSessions },
+  // Sessions are grouped, then their sequences, in ClickHouse: what comes back is one row per
+  // pattern (at most maxPatterns), with the per-position median gap (quantileExactForEach).
+  const rows = await store.query<{
+    steps: string[];
+    n: number | string;
+    gaps: (number | string)[];
+    sessions: number | string;
+    requests: number | string;
+  }>(
+    `SELECT steps, count() AS n, quantileExactForEach(0.5)(gaps) AS gaps,
+  sum(n) OVER () AS sessions, sum(sum(length)) OVER () AS requests
+FROM (
+  SELECT arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(Timestamp), concat(${attr(ATTR.httpMethod)}, ' ', ${attr(ATTR.httpRoute)})))) AS seq,
+    arraySlice(arrayMap(x -> x.2, seq), 1, {maxSteps:UInt32}) AS steps,
+    arraySlice(arrayDifference(arrayMap(x -> x.1, seq)), 2, {maxSteps:UInt32} - 1) AS gaps,
+    length(seq) AS length
+  FROM ${OTEL_TABLES.traces}
+  WHERE ${spanFilter(sel)} AND ${attr(attribute)} != '' AND ${sampleClause(attr(attribute), fraction)}
+  GROUP BY ${attr(attribute)}
+  LIMIT {maxSessions:UInt32}
+)
+GROUP BY steps
+ORDER BY n DESC, steps
+LIMIT {maxPatterns:UInt32}`,
+    {
+      ...selectionParams(sel),
+      maxSessions: opts.maxSessions,
+      maxSteps: opts.maxSessionSteps,
+      maxPatterns: 1000,
+    },
   );
-  const byPattern = new Map<string, { steps: string[]; count: number; gaps: number[][] }>();
-  let requests = 0;
-  for (const { seq } of rows) {
-    requests += seq.length;
-    const steps = seq.slice(0, opts.maxSessionSteps).map((s) => s[1]);
-    const key = steps.join('\n');
-    let p = byPattern.get(key);
-    if (!p) {
-      p = { steps, count: 0, gaps: steps.slice(1).map(() => []) };
-      byPattern.set(key, p);
-    }
-    p.count++;
-    for (let i = 1; i < steps.length; i++) p.gaps[i - 1].push(Number(seq[i][0]) - Number(seq[i - 1][0]));
-  }
-  const patterns: SessionPattern[] = [...byPattern.values()]
-    .sort((a, b) => b.count - a.count || a.steps.join().localeCompare(b.steps.join()))
-    .map((p) => ({ steps: p.steps, count: p.count, gapsMs: p.gaps.map(median) }));
-  const share = Number(present[`a${index}`]) / Math.max(1, Number(present.total));
+  const patterns: SessionPattern[] = rows.map((r) => ({
+    steps: r.steps,
+    count: Number(r.n),
+    gapsMs: r.gaps.map(Number),
+  }));
+  const sessionCount = Number(rows[0]?.sessions ?? 0);
+  const requests = Number(rows[0]?.requests ?? 0);
+  const share = shares[index];
   return {
     attribute,
-    sessions: rows.length,
+    sessions: sessionCount,
     requests,
     spansWithAttribute: Math.round(spans * share),
     patterns,
@@ -320,27 +336,23 @@ export async function readTrafficProfile(
     route.statuses[status] = (route.statuses[status] ?? 0) + n;
   }
   const sampleFraction = spans === 0 ? 1 : Math.min(1, opts.sampleSpans / spans);
+  let sessions: SessionProfile | undefined;
   if (spans > 0) {
-    const spanSample = sampleClause('SpanId', sampleFraction);
-    const [paths, queries, stats] = [
-      await readTopValues(store, sel, attr(ATTR.urlPath), spanSample, opts.topValues),
-      await readTopValues(store, sel, attr(URL_QUERY), spanSample, opts.topValues),
-      await readRouteStats(store, sel, spanSample),
-    ];
+    const sample = await readSample(store, sel, sampleClause('SpanId', sampleFraction), opts.topValues);
     for (const [key, route] of routes) {
-      route.paths = paths.get(key) ?? [];
-      route.queries = queries.get(key) ?? [];
-      const stat = stats.get(key);
+      route.paths = sample.paths.get(key) ?? [];
+      route.queries = sample.queries.get(key) ?? [];
+      const stat = sample.routes.get(key);
       if (stat) {
         route.distinctPaths = Number(stat.distinctPaths);
         route.medianMs = Number(stat.medianMs);
-        route.sampled = Number(stat.sampled);
+        route.sampled = Number(stat.n);
         route.withQuery = Number(stat.withQuery);
         if (Number(stat.withBody) > 0) route.bodyBytes = Math.round(Number(stat.bodyBytes));
       }
     }
+    sessions = await readSessions(store, sel, spans, sampleFraction, sample.sessionShares, opts);
   }
-  const sessions = spans > 0 ? await readSessions(store, sel, spans, sampleFraction, opts) : undefined;
   return {
     selection: sel,
     countSource: source,
