@@ -15,7 +15,7 @@ const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const DOC = fs.readFileSync(path.join(CLI_DIR, '..', 'docs', 'CLI.md'), 'utf8');
 const CATALOGS = new Set([
   ...Object.keys(CLI_ERRORS),
-  ...Object.keys(SCENARIO_ERRORS),
+  ...SCENARIO_ERRORS.codes,
   ...Object.keys(SLO_ERRORS),
   ...STORE_ERRORS.codes,
 ]);

@@ -125,7 +125,7 @@ export const options = {
       "rate<0.001"
     ],
     "http_req_duration{name:view_item}": [
-      "p(99)<300"
+      "p(99)<250"
     ],
     "http_req_failed{name:checkout}": [
       "rate<0.01"

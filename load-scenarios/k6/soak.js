@@ -24,7 +24,7 @@ export const options = {
       "rate<0.001"
     ],
     "http_req_duration{name:view_item}": [
-      "p(99)<300"
+      "p(99)<250"
     ],
     "http_req_duration{name:checkout}": [
       "p(99)<1000"

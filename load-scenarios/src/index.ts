@@ -36,7 +36,7 @@ export type {
   ValueCount,
 } from './derive/TrafficProfile.ts';
 export { routeKey } from './derive/TrafficProfile.ts';
-export type { ScenarioErrorCode, ScenarioErrorExit } from './errors.ts';
+export type { ScenarioErrorCode } from './errors.ts';
 export { SCENARIO_ERRORS, ScenarioError } from './errors.ts';
 export type { FeederRow } from './feeders/Feeder.ts';
 export { Feeder, parseCsv } from './feeders/Feeder.ts';
@@ -72,7 +72,6 @@ export { applyOverrides } from './scenario/applyOverrides.ts';
 export { defineScenario } from './scenario/defineScenario.ts';
 export type { LoadedScenario } from './scenario/loadScenario.ts';
 export { loadScenario } from './scenario/loadScenario.ts';
-export { durationMs, formatDuration, parseDuration } from './scenario/parseDuration.ts';
 export { executorEndMs, scenarioDurationMs } from './scenario/scenarioDuration.ts';
 export { EXECUTORS, validateScenario } from './scenario/validateScenario.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioFile } from './scenarios/catalog.ts';

@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV, readEnv } from '@marketbench/contracts';
+import { ENV, readEnv, tryParseDuration } from '@marketbench/contracts';
 import { resolveOptions } from '@marketbench/instrumentation';
 import {
   formatSaturate,
@@ -12,7 +12,6 @@ import {
   loadScenario,
   newRunId,
   parseAllowedTargets,
-  parseDuration,
   type RunResult,
   runScenario,
   ScenarioError,
@@ -122,7 +121,8 @@ async function runSaturate(flags: RunFlags): Promise<void> {
   const connections = flags.connections
     ?.split(',')
     .map((c) => positive('--connections', c.trim(), true) ?? 1);
-  const seconds = flags.duration !== undefined ? (parseDuration(flags.duration) ?? 5000) / 1000 : undefined;
+  const seconds =
+    flags.duration !== undefined ? (tryParseDuration(flags.duration) ?? 5000) / 1000 : undefined;
   const go = async (target: string) => {
     try {
       return await saturate({
@@ -210,7 +210,7 @@ export function register(program: Command): void {
         'MARKETBENCH_ALLOWED_TARGETS (hosts --allow-remote-target may load, e.g. "staging.example.com,api.example.com:8443").',
     )
     .action(async (scenario: string, flags: RunFlags) => {
-      if (flags.duration !== undefined && parseDuration(flags.duration) === undefined) {
+      if (flags.duration !== undefined && tryParseDuration(flags.duration) === undefined) {
         throw new CliError(
           'MB_ERR_SCENARIO_DURATION',
           `--duration must be a duration such as 30s or 2m, got "${flags.duration}"`,

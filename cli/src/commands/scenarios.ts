@@ -1,7 +1,8 @@
 // `marketbench scenarios list`: the built-in scenarios with their executors, duration and what
 // traffic they model.
 
-import { BUILTIN_SCENARIOS, formatDuration, scenarioDurationMs } from '@marketbench/load-scenarios';
+import { formatDuration } from '@marketbench/contracts';
+import { BUILTIN_SCENARIOS, scenarioDurationMs } from '@marketbench/load-scenarios';
 import type { Command } from 'commander';
 
 export function register(program: Command): void {

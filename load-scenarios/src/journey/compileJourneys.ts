@@ -1,7 +1,7 @@
 // Turns a scenario's declarative journeys into compiled steps (templates compiled once) and a
 // weighted picker per executor.
 
-import { durationMs } from '../scenario/parseDuration.ts';
+import { parseDuration } from '@marketbench/contracts';
 import {
   compileBody,
   compileString,
@@ -45,10 +45,10 @@ export interface CompiledJourney {
 function thinkRange(t: ThinkTime | undefined): [number, number] | undefined {
   if (t === undefined) return undefined;
   if (typeof t === 'string') {
-    const ms = durationMs(t);
+    const ms = parseDuration(t, 'duration');
     return [ms, ms];
   }
-  return [durationMs(t.min), durationMs(t.max)];
+  return [parseDuration(t.min, 'duration'), parseDuration(t.max, 'duration')];
 }
 
 function compileStep(step: Step): CompiledStep {

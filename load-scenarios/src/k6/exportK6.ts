@@ -5,8 +5,8 @@
 // Differences from the marketbench runner: k6's http_req_duration is the uncorrected latency, and
 // knee detection is not exported.
 
+import { parseDuration } from '@marketbench/contracts';
 import { ROUTES } from '@marketbench/contracts';
-import { durationMs } from '../scenario/parseDuration.ts';
 import type { ScenarioDefinition } from '../types.ts';
 
 const RUNTIME = String.raw`
@@ -203,7 +203,7 @@ export function exportK6(def: ScenarioDefinition, header: { command: string; sou
   // its time (PUT /admin/faults replaces the set).
   const inForce: Record<string, unknown> = {};
   [...(def.faults ?? [])]
-    .sort((a, b) => durationMs(a.at) - durationMs(b.at))
+    .sort((a, b) => parseDuration(a.at, 'duration') - parseDuration(b.at, 'duration'))
     .forEach((f, i) => {
       if (f.action === 'set') inForce[f.dependency] = f.spec ?? {};
       else delete inForce[f.dependency];

@@ -3,12 +3,12 @@
 // the thread's HTTP pool, metric registry, feeders and live counters.
 
 import path from 'node:path';
+import { parseDuration } from '@marketbench/contracts';
 import { Feeder } from '../feeders/Feeder.ts';
 import { HttpClient } from '../http/HttpClient.ts';
 import { compileJourney, JourneyPicker } from '../journey/compileJourneys.ts';
 import type { ExecutorRuntime } from '../journey/runIteration.ts';
 import { MetricRegistry } from '../metrics/MetricRegistry.ts';
-import { durationMs } from '../scenario/parseDuration.ts';
 import { runExecutor, type Share } from '../scheduler/runExecutor.ts';
 import type { ScenarioDefinition } from '../types.ts';
 import { type ClientSpanConfig, ClientSpans } from './ClientSpans.ts';
@@ -100,7 +100,7 @@ export class Engine {
             ctx,
             ex,
             config,
-            t0 + (config.startTime ? durationMs(config.startTime) : 0),
+            t0 + (config.startTime ? parseDuration(config.startTime, 'duration') : 0),
             share,
           );
         }),

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROUTES, TABLES } from '@marketbench/contracts';
+import { parseDuration, ROUTES, resolveAdminToken, TABLES } from '@marketbench/contracts';
 import type { Row } from '@marketbench/telemetry-store';
 import { ScenarioError } from '../errors.ts';
 import { Feeder } from '../feeders/Feeder.ts';
@@ -15,7 +15,6 @@ import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { seriesRows } from '../metrics/storedSeries.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
 import { maxVus } from '../scenario/maxVus.ts';
-import { durationMs } from '../scenario/parseDuration.ts';
 import { scenarioDurationMs } from '../scenario/scenarioDuration.ts';
 import { validateScenario } from '../scenario/validateScenario.ts';
 import {
@@ -200,36 +199,39 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
 
   const faultLog: RunResult['faults'] = [];
   const faultTimers = (def.faults ?? []).map((f) =>
-    setTimeout(async () => {
-      // The time it was sent: an overloaded service may take long to answer.
-      const atSec = (performance.now() - t0) / 1000;
-      const r = await setFault(
-        origin,
-        f.dependency,
-        f.action === 'set' ? f.spec : undefined,
-        options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN,
-      );
-      faultLog.push({
-        atSec,
-        dependency: f.dependency,
-        action: f.action,
-        ok: r.ok,
-        status: r.status,
-      });
-      if (options.store) {
-        await options.store
-          .insert(TABLES.loadFaults, [
-            {
-              run_id: runId,
-              ts: formatTimestamp(Date.now()).slice(0, 23),
-              dependency: f.dependency,
-              action: f.action,
-              spec: JSON.stringify(f.spec ?? {}),
-            },
-          ])
-          .catch(() => undefined);
-      }
-    }, durationMs(f.at)),
+    setTimeout(
+      async () => {
+        // The time it was sent: an overloaded service may take long to answer.
+        const atSec = (performance.now() - t0) / 1000;
+        const r = await setFault(
+          origin,
+          f.dependency,
+          f.action === 'set' ? f.spec : undefined,
+          resolveAdminToken(options.adminToken),
+        );
+        faultLog.push({
+          atSec,
+          dependency: f.dependency,
+          action: f.action,
+          ok: r.ok,
+          status: r.status,
+        });
+        if (options.store) {
+          await options.store
+            .insert(TABLES.loadFaults, [
+              {
+                run_id: runId,
+                ts: formatTimestamp(Date.now()).slice(0, 23),
+                dependency: f.dependency,
+                action: f.action,
+                spec: JSON.stringify(f.spec ?? {}),
+              },
+            ])
+            .catch(() => undefined);
+        }
+      },
+      parseDuration(f.at, 'duration'),
+    ),
   );
   const activeFaults = new Set<string>();
   for (const f of def.faults ?? []) if (f.action === 'set') activeFaults.add(f.dependency);
@@ -241,8 +243,7 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
     clearInterval(tick);
     for (const t of faultTimers) clearTimeout(t);
     // A fault schedule must never outlive its run.
-    if (activeFaults.size > 0)
-      await clearFaults(origin, options.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN);
+    if (activeFaults.size > 0) await clearFaults(origin, resolveAdminToken(options.adminToken));
     options.signal?.removeEventListener('abort', onSignal);
     progress?.done();
   }

@@ -2,18 +2,18 @@
 // constant values are replaced, ramping stages are scaled so their shape is kept, and a fault
 // schedule is scaled with the duration.
 
+import { formatDuration, parseDuration, tryParseDuration } from '@marketbench/contracts';
 import type { ExecutorConfig, ScenarioDefinition, ScenarioOverrides, Stage } from '../types.ts';
-import { durationMs, formatDuration, parseDuration } from './parseDuration.ts';
 import { scenarioDurationMs } from './scenarioDuration.ts';
 
 function scaleStages(stages: Stage[], o: ScenarioOverrides, scaleTargets: boolean): Stage[] {
-  const total = stages.reduce((s, st) => s + durationMs(st.duration), 0);
-  const want = o.duration !== undefined ? parseDuration(o.duration) : undefined;
+  const total = stages.reduce((s, st) => s + parseDuration(st.duration, 'duration'), 0);
+  const want = o.duration !== undefined ? tryParseDuration(o.duration) : undefined;
   const peak = Math.max(...stages.map((s) => s.target));
   return stages.map((st) => ({
     duration:
       want !== undefined && total > 0
-        ? formatDuration(Math.round((durationMs(st.duration) * want) / total))
+        ? formatDuration(Math.round((parseDuration(st.duration, 'duration') * want) / total))
         : st.duration,
     target: scaleTargets && o.rate !== undefined && peak > 0 ? (st.target * o.rate) / peak : st.target,
   }));
@@ -71,7 +71,10 @@ export function applyOverrides(
   if (o.duration !== undefined && def.faults) {
     // Faults keep their place in the run: at 40 s of a 3 m run is at 4 s of an 18 s run.
     const ratio = scenarioDurationMs(out) / scenarioDurationMs(def);
-    out.faults = def.faults.map((f) => ({ ...f, at: formatDuration(Math.round(durationMs(f.at) * ratio)) }));
+    out.faults = def.faults.map((f) => ({
+      ...f,
+      at: formatDuration(Math.round(parseDuration(f.at, 'duration') * ratio)),
+    }));
   }
   return out;
 }

@@ -1,12 +1,11 @@
 // Validates a scenario before any request: every field is checked and the first problem throws
 // a ScenarioError naming the field's path and the scenario file.
 
-import { FAULT_DEPENDENCIES } from '@marketbench/contracts';
+import { FAULT_DEPENDENCIES, tryParseDuration } from '@marketbench/contracts';
 import { ScenarioError, type ScenarioErrorCode } from '../errors.ts';
 import { BUILTIN_METRICS, metricType } from '../metrics/builtinMetrics.ts';
 import { aggregationFits, parseMetricKey, parseThresholdExpression } from '../thresholds/parseThreshold.ts';
 import type { MetricType, ScenarioDefinition } from '../types.ts';
-import { parseDuration } from './parseDuration.ts';
 import { templateReferences } from './templates.ts';
 
 /** k6's executor names. */
@@ -53,12 +52,12 @@ class Checker {
     return v;
   }
   duration(v: unknown, field: string): number {
-    const ms = parseDuration(v);
+    const ms = typeof v === 'string' || typeof v === 'number' ? tryParseDuration(v) : undefined;
     if (ms === undefined)
       this.fail(
         'MB_ERR_SCENARIO_DURATION',
         field,
-        `${JSON.stringify(v)} is not a duration such as "30s", "1m30s" or "500ms"`,
+        `${JSON.stringify(v)} is not a duration such as "30s", "1m30s" or "500ms" (a bare number is ms, as in k6)`,
       );
     return ms;
   }

@@ -5,7 +5,7 @@
 // SLOs exercised: item latency under a hot-key spike, checkout success (409 out-of-stock is the
 // buyer's answer, not a failure) and checkout latency.
 
-import { STEPS } from '@marketbench/contracts';
+import { errorRateThreshold, latencyThreshold, OBJECTIVES, STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { browseThenView, buy, SEARCH_TERMS, searchThenView } from './marketplaceJourneys.ts';
 
@@ -30,9 +30,9 @@ export default defineScenario({
       },
     },
     thresholds: {
-      [`http_req_duration{name:${STEPS.viewItem}}`]: ['p(99)<300'],
-      [`http_req_failed{name:${STEPS.checkout}}`]: ['rate<0.01'],
-      [`http_req_duration{name:${STEPS.checkout}}`]: ['p(99)<1000'],
+      [`http_req_duration{name:${STEPS.viewItem}}`]: [latencyThreshold(OBJECTIVES.itemLatency)],
+      [`http_req_failed{name:${STEPS.checkout}}`]: [errorRateThreshold(OBJECTIVES.checkoutSuccess)],
+      [`http_req_duration{name:${STEPS.checkout}}`]: [latencyThreshold(OBJECTIVES.checkoutLatency)],
     },
     tags: { suite: 'flash-sale' },
   },

@@ -6,7 +6,7 @@
 // search, some selling and buying.
 // SLOs exercised: browse and search availability, item latency, checkout success and latency.
 
-import { STEPS } from '@marketbench/contracts';
+import { errorRateThreshold, latencyThreshold, OBJECTIVES, STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import type { Stage } from '../types.ts';
 import {
@@ -50,11 +50,11 @@ export default defineScenario({
       },
     },
     thresholds: {
-      [`http_req_failed{name:${STEPS.browse}}`]: ['rate<0.001'],
-      [`http_req_failed{name:${STEPS.search}}`]: ['rate<0.001'],
-      [`http_req_duration{name:${STEPS.viewItem}}`]: ['p(99)<300'],
-      [`http_req_failed{name:${STEPS.checkout}}`]: ['rate<0.01'],
-      [`http_req_duration{name:${STEPS.checkout}}`]: ['p(99)<1000'],
+      [`http_req_failed{name:${STEPS.browse}}`]: [errorRateThreshold(OBJECTIVES.browseAvailability)],
+      [`http_req_failed{name:${STEPS.search}}`]: [errorRateThreshold(OBJECTIVES.searchAvailability)],
+      [`http_req_duration{name:${STEPS.viewItem}}`]: [latencyThreshold(OBJECTIVES.itemLatency)],
+      [`http_req_failed{name:${STEPS.checkout}}`]: [errorRateThreshold(OBJECTIVES.checkoutSuccess)],
+      [`http_req_duration{name:${STEPS.checkout}}`]: [latencyThreshold(OBJECTIVES.checkoutLatency)],
       dropped_iterations: ['count<100'],
     },
     // 24 h of traffic shape in 24 × 10 s.

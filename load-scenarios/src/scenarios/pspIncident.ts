@@ -7,7 +7,7 @@
 // SLOs exercised: checkout success (99%): the outage must burn its error budget at ≥ 14.4×
 // (more than 14.4% of checkouts failing), which is what pages; browse availability must hold.
 
-import { STEPS } from '@marketbench/contracts';
+import { errorRateThreshold, latencyThreshold, OBJECTIVES, STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import { browseThenView, buy, SEARCH_TERMS, searchThenView } from './marketplaceJourneys.ts';
 
@@ -31,8 +31,8 @@ export default defineScenario({
     thresholds: {
       // The drill is meant to burn the checkout budget: 14.4 × a 1% budget.
       [`http_req_failed{name:${STEPS.checkout}}`]: ['rate>=0.144'],
-      [`http_req_failed{name:${STEPS.browse}}`]: ['rate<0.001'],
-      [`http_req_duration{name:${STEPS.viewItem}}`]: ['p(99)<300'],
+      [`http_req_failed{name:${STEPS.browse}}`]: [errorRateThreshold(OBJECTIVES.browseAvailability)],
+      [`http_req_duration{name:${STEPS.viewItem}}`]: [latencyThreshold(OBJECTIVES.itemLatency)],
     },
     tags: { suite: 'psp-incident' },
   },

@@ -3,7 +3,7 @@
 // SLOs exercised: every availability and latency SLO over a long window; the run row's
 // per-second samples show drift in p99 and generator CPU.
 
-import { STEPS } from '@marketbench/contracts';
+import { latencyThreshold, OBJECTIVES, STEPS } from '@marketbench/contracts';
 import { defineScenario } from '../scenario/defineScenario.ts';
 import {
   browseThenView,
@@ -30,8 +30,8 @@ export default defineScenario({
     },
     thresholds: {
       http_req_failed: ['rate<0.001'],
-      [`http_req_duration{name:${STEPS.viewItem}}`]: ['p(99)<300'],
-      [`http_req_duration{name:${STEPS.checkout}}`]: ['p(99)<1000'],
+      [`http_req_duration{name:${STEPS.viewItem}}`]: [latencyThreshold(OBJECTIVES.itemLatency)],
+      [`http_req_duration{name:${STEPS.checkout}}`]: [latencyThreshold(OBJECTIVES.checkoutLatency)],
       dropped_iterations: ['count<10'],
     },
     tags: { suite: 'soak' },

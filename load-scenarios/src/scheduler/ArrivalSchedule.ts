@@ -2,7 +2,7 @@
 // i/rate; a ramping rate r(t) (linear within each stage) starts iteration i when the integral of
 // r reaches i, solved per stage in closed form.
 
-import { durationMs } from '../scenario/parseDuration.ts';
+import { parseDuration } from '@marketbench/contracts';
 import type { ConstantArrivalRate, RampingArrivalRate } from '../types.ts';
 
 interface Segment {
@@ -36,10 +36,10 @@ export class ArrivalSchedule {
   }
 
   static of(config: ConstantArrivalRate | RampingArrivalRate, stride = 1, phase = 0): ArrivalSchedule {
-    const unit = durationMs(config.timeUnit ?? '1s');
+    const unit = parseDuration(config.timeUnit ?? '1s', 'duration');
     const segments: Segment[] = [];
     if (config.executor === 'constant-arrival-rate') {
-      const d = durationMs(config.duration);
+      const d = parseDuration(config.duration, 'duration');
       const r = config.rate / unit;
       segments.push({ t0: 0, d, r0: r, r1: r, before: 0, after: r * d });
     } else {
@@ -47,7 +47,7 @@ export class ArrivalSchedule {
       let rate = (config.startRate ?? 0) / unit;
       let before = 0;
       for (const st of config.stages) {
-        const d = durationMs(st.duration);
+        const d = parseDuration(st.duration, 'duration');
         const r1 = st.target / unit;
         const after = before + ((rate + r1) / 2) * d;
         segments.push({ t0, d, r0: rate, r1, before, after });

@@ -6,11 +6,11 @@
 
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDuration } from '@marketbench/contracts';
 import { type ExecutorRuntime, runIteration } from '../journey/runIteration.ts';
 import { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import type { EngineContext } from '../runner/EngineContext.ts';
 import { Vu } from '../runner/Vu.ts';
-import { durationMs } from '../scenario/parseDuration.ts';
 import type { ExecutorConfig, Stage } from '../types.ts';
 import { ArrivalSchedule } from './ArrivalSchedule.ts';
 
@@ -144,7 +144,10 @@ async function arrivalRate(
   countInterrupted(
     ctx,
     ex,
-    await inflight.drain(ctx.runAbort.aborted ? 0 : durationMs(config.gracefulStop ?? '30s'), ctx.runAbort),
+    await inflight.drain(
+      ctx.runAbort.aborted ? 0 : parseDuration(config.gracefulStop ?? '30s', 'duration'),
+      ctx.runAbort,
+    ),
   );
 }
 
@@ -190,7 +193,7 @@ export function vusAt(startVus: number, stages: readonly Stage[], t: number): nu
   let t0 = 0;
   let from = startVus;
   for (const st of stages) {
-    const d = durationMs(st.duration);
+    const d = parseDuration(st.duration, 'duration');
     if (t < t0 + d) return Math.round(from + ((st.target - from) * (t - t0)) / d);
     t0 += d;
     from = st.target;
@@ -205,9 +208,9 @@ async function rampingVus(
   start: number,
   share: Share,
 ): Promise<void> {
-  const total = config.stages.reduce((s, st) => s + durationMs(st.duration), 0);
+  const total = config.stages.reduce((s, st) => s + parseDuration(st.duration, 'duration'), 0);
   const endAt = start + total;
-  const rampDownMs = durationMs(config.gracefulRampDown ?? '30s');
+  const rampDownMs = parseDuration(config.gracefulRampDown ?? '30s', 'duration');
   const inflight = new Inflight();
   const active: Vu[] = [];
   const loops = new Set<Promise<void>>();
@@ -241,7 +244,10 @@ async function rampingVus(
   countInterrupted(
     ctx,
     ex,
-    await inflight.drain(ctx.runAbort.aborted ? 0 : durationMs(config.gracefulStop ?? '30s'), ctx.runAbort),
+    await inflight.drain(
+      ctx.runAbort.aborted ? 0 : parseDuration(config.gracefulStop ?? '30s', 'duration'),
+      ctx.runAbort,
+    ),
   );
   await Promise.all(loops);
 }
@@ -256,7 +262,7 @@ export async function runExecutor(
 ): Promise<void> {
   await until(start, ctx.runAbort);
   if (ctx.runAbort.aborted) return;
-  const grace = durationMs(config.gracefulStop ?? '30s');
+  const grace = parseDuration(config.gracefulStop ?? '30s', 'duration');
   switch (config.executor) {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate':
@@ -266,7 +272,7 @@ export async function runExecutor(
         ctx,
         ex,
         shareOf(config.vus, share),
-        start + durationMs(config.duration),
+        start + parseDuration(config.duration, 'duration'),
         grace,
         () => true,
       );
@@ -277,7 +283,7 @@ export async function runExecutor(
         ctx,
         ex,
         shareOf(config.vus, share),
-        start + durationMs(config.maxDuration ?? '10m'),
+        start + parseDuration(config.maxDuration ?? '10m', 'duration'),
         grace,
         (vu) => vu.iterations < config.iterations,
       );
@@ -287,7 +293,7 @@ export async function runExecutor(
         ctx,
         ex,
         Math.min(shareOf(config.vus, share), left),
-        start + durationMs(config.maxDuration ?? '10m'),
+        start + parseDuration(config.maxDuration ?? '10m', 'duration'),
         grace,
         () => left-- > 0,
       );

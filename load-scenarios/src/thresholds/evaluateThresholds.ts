@@ -1,8 +1,8 @@
 // Evaluates a scenario's thresholds against the run's metrics, as k6 does at the end of a test
 // and, for `abortOnFail`, while it runs.
 
+import { parseDuration } from '@marketbench/contracts';
 import type { Aggregate, MetricRegistry } from '../metrics/MetricRegistry.ts';
-import { durationMs } from '../scenario/parseDuration.ts';
 import type { ThresholdItem } from '../types.ts';
 import {
   compare,
@@ -55,7 +55,9 @@ export function compileThresholds(
         expression,
         abortOnFail: typeof item === 'object' && item.abortOnFail === true,
         delayAbortEvalMs:
-          typeof item === 'object' && item.delayAbortEval ? durationMs(item.delayAbortEval) : 0,
+          typeof item === 'object' && item.delayAbortEval
+            ? parseDuration(item.delayAbortEval, 'duration')
+            : 0,
       });
     }
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { durationMs } from '../../src/scenario/parseDuration.ts';
+import { parseDuration } from '@marketbench/contracts';
 import { validateScenario } from '../../src/scenario/validateScenario.ts';
 import { BUILTIN_SCENARIOS, builtinScenarioFile } from '../../src/scenarios/catalog.ts';
 import { ArrivalSchedule } from '../../src/scheduler/ArrivalSchedule.ts';
@@ -56,7 +56,7 @@ describe('built-in scenarios', () => {
       trough * perIteration >= 250 && peak * perIteration <= 1300,
       `req/s ${trough * perIteration}–${peak * perIteration}`,
     );
-    const total = exec.stages.reduce((s, st) => s + durationMs(st.duration), 0);
+    const total = exec.stages.reduce((s, st) => s + parseDuration(st.duration, 'duration'), 0);
     assert.ok(total >= 120_000 && total <= 600_000, `duration ${total} ms`);
     assert.equal(def.options.timeScale, (24 * 3600 * 1000) / total);
     // Requests a real day of this shape would carry: tens of millions.
@@ -74,14 +74,18 @@ describe('built-in scenarios', () => {
     let t = 0;
     while (s.rateAt(t) < 5 * base - 1e-9 && t < 600_000) t += 100;
     const rampStart = exec.stages.findIndex((st) => st.target === 5 * (exec.startRate ?? 0));
-    const start = exec.stages.slice(0, rampStart).reduce((a, st) => a + durationMs(st.duration), 0);
+    const start = exec.stages
+      .slice(0, rampStart)
+      .reduce((a, st) => a + parseDuration(st.duration, 'duration'), 0);
     assert.ok(t - start <= 10_000, `5× after ${(t - start) / 1000}s`);
   });
 
   it('psp-incident sets PSP faults mid-run and clears them, and expects the checkout SLO (99%) to burn ≥ 14.4×', () => {
     const def = BUILTIN_SCENARIOS['psp-incident'];
     const faults = def.faults ?? [];
-    assert.ok(faults.some((f) => f.dependency === 'psp' && f.action === 'set' && durationMs(f.at) > 0));
+    assert.ok(
+      faults.some((f) => f.dependency === 'psp' && f.action === 'set' && parseDuration(f.at, 'duration') > 0),
+    );
     assert.equal(faults.at(-1)?.action, 'clear');
     assert.deepEqual(def.options.thresholds?.['http_req_failed{name:checkout}'], ['rate>=0.144']);
   });
