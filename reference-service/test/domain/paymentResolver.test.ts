@@ -143,4 +143,38 @@ describe('payments of unknown outcome', () => {
     assert.equal(retry.status, 409, 'the key stays held while a human decides');
     await setFaults({});
   });
+
+  it('GET /admin/reconciliation: the PSP matches orders and ledger to the cent; the order in review is listed', async () => {
+    const r = await json<{
+      ok: boolean;
+      counts: Record<string, number>;
+      currencies: Record<
+        string,
+        { pspNetCents: number; paidOrdersCents: number; ledgerClearingCents: number }
+      >;
+      discrepancies: Array<{ kind: string; orderId: string }>;
+    }>(m.app, 'GET', '/admin/reconciliation', undefined, admin);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const nonZero = Object.entries(r.body.counts).filter(([, v]) => v > 0);
+    // The order in review, and the new attempt the freed key started in the second case (never paid).
+    assert.deepEqual(nonZero, [['unsettled_pending', 2]], JSON.stringify(r.body.discrepancies));
+    assert.equal(r.body.ok, false);
+    const eur = r.body.currencies.EUR;
+    assert.ok(eur.pspNetCents > 0);
+    // The PSP holds the paid orders' money plus the capture of the order in review, which the
+    // ledger rightly has not booked: that difference is exactly the unsettled order.
+    const inReview = r.body.discrepancies.find((d) => d.kind === 'unsettled_pending' && d.orderId);
+    let reviewCents = 0;
+    for (const d of r.body.discrepancies) {
+      const o = await order(d.orderId);
+      if (o.status === 'payment_review') reviewCents += Number(o.totalCents);
+    }
+    assert.ok(inReview && reviewCents > 0);
+    assert.equal(eur.paidOrdersCents, eur.ledgerClearingCents);
+    assert.equal(eur.pspNetCents, eur.paidOrdersCents + reviewCents);
+    const scrape = await m.app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(scrape.body, /marketbench_reconciliation_discrepancies\{kind="unsettled_pending"\} 2/);
+    const bad = await json(m.app, 'GET', '/admin/reconciliation?from=yesterday', undefined, admin);
+    assert.equal(bad.status, 400);
+  });
 });

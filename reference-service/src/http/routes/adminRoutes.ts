@@ -4,10 +4,23 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ROUTES } from '@marketbench/contracts';
 import type { FastifyPluginAsync } from 'fastify';
+import { DISCREPANCY_KINDS, reconcile } from '../../domain/reconciliation.ts';
 import type { FaultSpec } from '../../faults/FaultInjector.ts';
 import type { MarketServices } from '../MarketServices.ts';
 import { sendProblem } from '../problems.ts';
-import { DELETE_FAULTS, GET_FAULTS, LEDGER_CHECK, PUT_FAULTS } from '../schemas/adminSchemas.ts';
+import {
+  DELETE_FAULTS,
+  GET_FAULTS,
+  LEDGER_CHECK,
+  PUT_FAULTS,
+  RECONCILIATION,
+} from '../schemas/adminSchemas.ts';
+
+/** Epoch ms or ISO text (validated by the schema) as epoch ms. */
+function instant(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  return /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+}
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -52,6 +65,36 @@ export const adminRoutes: FastifyPluginAsync<{ services: MarketServices }> = asy
     faults.clear();
     return faults.describe();
   });
+
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    ROUTES.adminReconciliation,
+    { schema: RECONCILIATION },
+    async (request, reply) => {
+      const now = Date.now();
+      const fromMs = instant(request.query.from, 0);
+      const toMs = instant(request.query.to, now + 1);
+      if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || fromMs > toMs) {
+        return sendProblem(reply, 'validation-failed', traceIdOf(request), {
+          field: 'from',
+          errors: [{ field: 'from', in: 'querystring', message: 'must be a time before `to`' }],
+        });
+      }
+      let psp: Awaited<ReturnType<typeof services.gateway.settlements>>;
+      try {
+        // Every movement since `from`: a capture or refund after `to` still belongs to an order of the window.
+        psp = await services.gateway.settlements(fromMs, Math.max(now, toMs) + 1);
+      } catch {
+        return sendProblem(reply, 'dependency-unavailable', traceIdOf(request), { dependency: 'psp' });
+      }
+      const refs = [...new Set(psp.records.map((r) => r.reference))];
+      const orders = await services.stores.orders.reconciliationOrders(fromMs, toMs, refs);
+      const report = reconcile({ fromMs, toMs, psp, orders });
+      for (const kind of DISCREPANCY_KINDS) {
+        services.metrics.reconciliationDiscrepancies.set({ kind }, report.counts[kind]);
+      }
+      return report;
+    },
+  );
 
   app.get(ROUTES.adminLedgerCheck, { schema: LEDGER_CHECK }, async (request, reply) => {
     const report = await services.stores.ledger.checkLedger();

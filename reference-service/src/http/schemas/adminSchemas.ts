@@ -103,3 +103,45 @@ export const LEDGER_CHECK = {
     ...ADMIN_ERRORS,
   },
 } as const;
+
+/** Epoch milliseconds or an ISO 8601 time. */
+const INSTANT = {
+  type: 'string',
+  maxLength: 40,
+  pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))$',
+} as const;
+
+export const RECONCILIATION = {
+  summary:
+    'Reconcile the PSP settlement report with orders and ledger, per currency, to the cent; discrepancies by kind',
+  tags: ['admin'],
+  security: [{ bearer: [] }],
+  headers: AUTH,
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { from: INSTANT, to: INSTANT },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['ok', 'counts', 'discrepancies', 'currencies'],
+      additionalProperties: true,
+      properties: {
+        ok: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        pspComplete: { type: 'boolean' },
+        orders: { type: 'integer' },
+        captures: { type: 'integer' },
+        refunds: { type: 'integer' },
+        currencies: { type: 'object', additionalProperties: true },
+        counts: { type: 'object', additionalProperties: { type: 'integer' } },
+        discrepancies: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
+    },
+    400: PROBLEM_SCHEMA,
+    503: PROBLEM_SCHEMA,
+    ...ADMIN_ERRORS,
+  },
+} as const;
