@@ -56,6 +56,10 @@ export const CLI_ERRORS = {
   MB_ERR_SERVE_FAILED: EXIT.runError,
   /** `serve`: a backing service named in the environment is unreachable. */
   MB_ERR_SERVE_DEPENDENCY: EXIT.storeUnavailable,
+  /** `reconcile`, `start`, `slo drill`: the PSP and the books disagree (a discrepancy fails like a threshold). */
+  MB_ERR_RECONCILIATION_FAILED: EXIT.thresholdsFailed,
+  /** `reconcile`: the service's /admin/reconciliation could not be reached or answered an error. */
+  MB_ERR_RECONCILIATION_UNAVAILABLE: EXIT.runError,
   /** `serve`: another process holds the service's SQLite file. */
   MB_ERR_SQLITE_IN_USE: EXIT.runError,
 } as const satisfies Record<string, ExitCode>;

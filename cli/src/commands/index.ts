@@ -52,6 +52,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./query.ts'),
   },
   {
+    name: 'reconcile',
+    summary: 'match the PSP settlement report with orders and ledger, per currency, to the cent',
+    args: '[options]',
+    load: () => import('./reconcile.ts'),
+  },
+  {
     name: 'report',
     summary: 'write a self-contained HTML report of a load run',
     args: '[options] [run-id]',

@@ -21,6 +21,7 @@ import {
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.ts';
+import { fetchPspReconciliation, pspReconciliationRow } from '../stack/pspReconciliation.ts';
 import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
 
@@ -187,7 +188,9 @@ Starts the embedded stack (store, ingest, reference service), runs both drills, 
 detection time (against the bound the policy allows at the time scale), the reset time and
 precision/recall of the page over the evaluation steps, then stops the stack.
 Environment: MARKETBENCH_HOME (default .marketbench).
-Exit codes: 0 both drills behaved, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED), 2 run error, 3 store unavailable.`,
+Then it reconciles the PSP's settlement report with the orders and ledger (see \`marketbench reconcile\`).
+Exit codes: 0 both drills behaved and the money reconciles, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED) or
+a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 store unavailable.`,
     )
     .action(
       async (flags: {
@@ -236,6 +239,18 @@ Exit codes: 0 both drills behaved, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED), 
               `incident run ${report.incident.runId}: ${formatDrill(report.incident)} ` +
               `(fault error ratio ${(report.incident.faultErrorRatio * 100).toFixed(1)}%)\n`,
           );
+          // The PSP incident must not cost money: the PSP's record and the books reconcile after both runs.
+          const payments = pspReconciliationRow(
+            await fetchPspReconciliation({
+              serviceUrl: stack.serviceUrl,
+              adminToken: stack.adminToken,
+              settleTimeoutMs: 60_000,
+              log,
+            }).catch((err: Error) => err),
+          );
+          process.stdout.write(
+            `reconciliation: ${payments.ok ? '✓' : '✗'} ${payments.what}: ${payments.value ?? 'no data'} discrepancies (${payments.source})\n`,
+          );
           try {
             assertDrill(report.healthy, { expectPage: false });
             // Allow two evaluation steps and the PSP's own latency before a failed checkout is recorded.
@@ -245,8 +260,15 @@ Exit codes: 0 both drills behaved, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED), 
               throw new CliError(err.code, err.message, EXIT.thresholdsFailed, { cause: err });
             throw err;
           }
+          if (!payments.ok) {
+            throw new CliError(
+              'MB_ERR_RECONCILIATION_FAILED',
+              `the PSP and the books disagree after the drill: ${payments.source}`,
+              EXIT.thresholdsFailed,
+            );
+          }
           process.stdout.write(
-            'drill passed: no page when healthy; paged in time and reset after the PSP recovered\n',
+            'drill passed: no page when healthy; paged in time and reset after the PSP recovered; the money reconciles\n',
           );
         } finally {
           await stack.stop();

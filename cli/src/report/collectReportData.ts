@@ -35,6 +35,8 @@ export interface ReportExtras {
   slosNote?: string;
   /** Slowest requests shown with a waterfall (default 20). */
   slowest?: number;
+  /** More reconciliation lines, computed outside the store (the PSP reconciliation of the run). */
+  reconciliation?: ReconciliationRow[];
 }
 
 const R = TABLES.loadRequests;
@@ -261,7 +263,7 @@ export async function collectReportData(
     thresholds,
     slos: extras.slos ?? null,
     slosNote: extras.slosNote,
-    reconciliation,
+    reconciliation: [...reconciliation, ...(extras.reconciliation ?? [])],
     steps,
     slowest,
     faults,

@@ -80,6 +80,8 @@ export interface ReconciliationRow {
   ok: boolean;
   /** The line counting requests that got no HTTP answer (a load failure, not lost telemetry). */
   unanswered?: boolean;
+  /** The PSP reconciliation line (money, not telemetry): its value is the discrepancy count. */
+  payments?: boolean;
 }
 
 /** An SLO line of the report. */

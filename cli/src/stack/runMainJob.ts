@@ -15,6 +15,7 @@ import { resolveStoreOptions } from '@marketbench/telemetry-store';
 import { CliError, EXIT } from '../errors.ts';
 import type { ReportData } from '../report/types.ts';
 import { writeRunReport } from '../report/writeRunReport.ts';
+import { fetchPspReconciliation, pspReconciliationRow } from './pspReconciliation.ts';
 import { startStack } from './startStack.ts';
 import type { StackOptions } from './types.ts';
 
@@ -49,7 +50,7 @@ export interface MainJobResult {
   firstRequestAfterSec: number;
   /** Spans the service dropped (queue full, export failures). */
   spansDropped: number;
-  /** Exit code: 99 when a threshold failed, else 0. */
+  /** Exit code: 99 when a threshold failed or the PSP reconciliation found a discrepancy, else 0. */
   exitCode: number;
 }
 
@@ -67,6 +68,8 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     const firstRequestAfterSec = (Date.now() - t0) / 1000;
     // Without a TTY progress line (CI logs), a heartbeat every 15 s: elapsed time and rows stored so far.
     const runStart = Date.now();
+    // Orders created from here on are this run's: the PSP reconciliation's window starts here.
+    const paymentsFrom = runStart;
     const heartbeat = options.progress
       ? undefined
       : setInterval(() => {
@@ -103,14 +106,26 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     const reportPath =
       options.out ??
       path.join(resolveStoreOptions({ home: options.home }).home, 'reports', `${result.runId}.html`);
-    const report = await writeRunReport(stack.store, result.runId, reportPath);
+    // Every run reconciles its money: payments still in doubt get a bounded wait for the resolver.
+    const payments = await fetchPspReconciliation({
+      serviceUrl: stack.serviceUrl,
+      adminToken: stack.adminToken,
+      fromMs: paymentsFrom,
+      settleTimeoutMs: 30_000,
+      log,
+    }).catch((err: Error) => err);
+    const paymentsRow = pspReconciliationRow(payments);
+    const report = await writeRunReport(stack.store, result.runId, reportPath, {
+      reconciliation: [paymentsRow],
+    });
     return {
       result,
       reportPath,
       report,
       firstRequestAfterSec,
       spansDropped: telemetry.stats.spansDropped,
-      exitCode: result.exitCode,
+      // A discrepancy fails the run like a broken threshold (k6's 99).
+      exitCode: result.exitCode !== 0 ? result.exitCode : paymentsRow.ok ? 0 : EXIT.thresholdsFailed,
     };
   } finally {
     log('stopping the stack');
@@ -123,7 +138,7 @@ export function formatMainJobSummary(job: MainJobResult): string {
   const lines = [formatSummary(job.result), '', 'reconciliation (every number must agree):'];
   for (const r of job.report.reconciliation) {
     lines.push(
-      `  ${r.ok ? '✓' : r.unanswered ? '✗' : '✗ MISMATCH'} ${r.what.padEnd(22)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
+      `  ${r.ok ? '✓' : r.unanswered ? '✗' : '✗ MISMATCH'} ${r.what.padEnd(26)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,
     );
   }
   if (job.report.slos && job.report.slos.length > 0) {
@@ -149,7 +164,14 @@ export function formatMainJobSummary(job: MainJobResult): string {
       `WARNING: ${unanswered.value} requests got no HTTP answer (transport errors): the load failed there, not the telemetry.`,
     );
   }
-  if (job.report.reconciliation.some((r) => !r.ok && !r.unanswered)) {
+  const payments = job.report.reconciliation.find((r) => r.payments && !r.ok);
+  if (payments) {
+    lines.push(
+      '',
+      `FAILED: the PSP and the books disagree (${payments.value ?? 'no'} discrepancies): ${payments.source}`,
+    );
+  }
+  if (job.report.reconciliation.some((r) => !r.ok && !r.unanswered && !r.payments)) {
     lines.push(
       '',
       'WARNING: telemetry was lost or double-counted in this run; see the reconciliation table in the report.',

@@ -22,5 +22,7 @@ test('slo drill: no page when healthy, a timely page that resets in the PSP inci
     );
   assert.ok(incident, r.stdout);
   assert.ok(Number(incident[6]) > 0.5, `recall ${incident[6]}`);
+  // The PSP incident (timeouts, errors, the breaker) must not cost money: PSP and books reconcile.
+  assert.match(r.stdout, /^reconciliation: ✓ PSP captures = paid orders: 0 discrepancies/m);
   assert.match(r.stdout, /drill passed/);
 });
