@@ -23,7 +23,7 @@ import { ServiceMetrics } from '../telemetry/ServiceMetrics.ts';
 import { SERVICE_VERSION } from '../telemetry/serviceTelemetryOptions.ts';
 import { NOOP_TRACING, type Tracing } from '../telemetry/Tracing.ts';
 import type { ServiceOptions } from '../types.ts';
-import { problemErrorHandler } from './errorHandler.ts';
+import { clientErrorHandler, frameworkErrorHandler, problemErrorHandler } from './errorHandler.ts';
 import type { MarketServices } from './MarketServices.ts';
 import { sendProblem } from './problems.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
@@ -176,7 +176,28 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(services.traceIdOf),
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
+  // Only JSON is documented: text/plain (which Fastify parses by default) gets 415, not a 400
+  // from validating a string against an object schema.
+  app.removeContentTypeParser('text/plain');
+  // A NUL byte is never valid text here, and PostgreSQL refuses it in TEXT columns: refuse it at
+  // the edge, for every string in the query, the path and the body.
+  app.addHook('preValidation', async (request, reply) => {
+    const where = hasNul(request.query)
+      ? 'querystring'
+      : hasNul(request.params)
+        ? 'params'
+        : hasNul(request.body)
+          ? 'body'
+          : undefined;
+    if (!where) return;
+    return sendProblem(reply, 'validation-failed', services.traceIdOf(request), {
+      field: where,
+      errors: [{ field: where, in: where, message: 'must not contain NUL (\\u0000) characters' }],
+    });
+  });
   if (telemetry) await app.register(telemetry.fastifyPlugin);
   const routes: CollectedRoute[] = [];
   app.addHook('onRoute', collectRoutes(routes));
@@ -219,4 +240,13 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
 /** The Fastify app of the reference service (see buildMarketApp for the wired parts). */
 export async function buildApp(options: ServiceOptions = {}): Promise<FastifyInstance> {
   return (await buildMarketApp(options)).app;
+}
+
+/** True when any string in `value` (nested objects and arrays included) holds a NUL character. */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || hasNul(v, depth + 1)) return true;
+  return false;
 }

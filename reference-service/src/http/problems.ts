@@ -1,6 +1,7 @@
 // The service's error catalog (RFC 9457 problem details): every error a client can get has a
 // stable `type` URI, a title and a status here; the body also carries the trace id, and the
 // offending field for validation errors. Stacks never leave the process.
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const PROBLEM_BASE = 'https://marketbench.dev/problems/';
@@ -23,13 +24,16 @@ export const PROBLEMS = {
   'order-not-cancellable': { status: 409, title: 'The order cannot be cancelled in its current status' },
   'reservation-expired': { status: 409, title: 'The reservation expired before the payment completed' },
   'ledger-unbalanced': { status: 409, title: 'The ledger does not balance' },
+  'request-timeout': { status: 408, title: 'The request was not received in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'uri-too-long': { status: 414, title: 'The request URI (or one of its path segments) is too long' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
   'idempotency-key-reused': {
     status: 422,
     title: 'This Idempotency-Key was used with a different request body',
   },
   'cart-empty': { status: 422, title: 'The cart has no items' },
+  'header-fields-too-large': { status: 431, title: 'The request header fields are too large' },
   'currency-mismatch': { status: 422, title: 'The listing is priced in another currency than the cart' },
   internal: { status: 500, title: 'Internal error' },
   'payment-unavailable': { status: 503, title: 'The payment provider is unavailable; retry later' },
@@ -91,3 +95,23 @@ export const PROBLEM_SCHEMA = {
     },
   },
 } as const;
+
+/**
+ * A problem written straight to a socket, for errors Node's HTTP parser raises before Fastify has a
+ * request (431 header overflow, 408, a malformed request line): same body shape, no trace id.
+ */
+export function rawProblem(slug: ProblemSlug, detail?: string): string {
+  const p = PROBLEMS[slug];
+  const body = JSON.stringify({
+    type: PROBLEM_BASE + slug,
+    title: p.title,
+    status: p.status,
+    instance: null,
+    traceId: null,
+    ...(detail ? { detail } : {}),
+  });
+  return (
+    `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? 'Error'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}

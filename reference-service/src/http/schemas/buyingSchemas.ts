@@ -82,7 +82,7 @@ export const ADD_CART_ITEM = {
     additionalProperties: false,
     required: ['listingId'],
     properties: {
-      listingId: { type: 'integer', minimum: 1 },
+      listingId: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 },
       quantity: { type: 'integer', minimum: 1, maximum: 10, default: 1 },
     },
   },
