@@ -191,7 +191,11 @@ function casesOf(doc: { paths: Record<string, Record<string, Omit<Operation, 'me
             send(`path ${p.name}=${v.slice(0, 20)}`, url({ ...pathParams, [p.name]: v }, query), goodBody);
           if (p.in === 'query')
             send(`query ${p.name}=${v.slice(0, 20)}`, url(pathParams, { ...query, [p.name]: v }), goodBody);
-          if (p.in === 'header' && ![...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) && v.length < 8_000) {
+          if (
+            p.in === 'header' &&
+            ![...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) &&
+            v.length < 8_000
+          ) {
             send(`header ${p.name}=${v.slice(0, 20)}`, url(pathParams, query), goodBody, {
               ...json(goodBody),
               [p.name]: v,
