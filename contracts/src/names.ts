@@ -330,10 +330,24 @@ export const ENV = {
   ingestBatchRows: 'MARKETBENCH_INGEST_BATCH_ROWS',
   /** Ingest: longest wait before an insert, ms. */
   ingestFlushMs: 'MARKETBENCH_INGEST_FLUSH_MS',
-  /** Ingest: queued rows above which requests get 429. */
+  /** Ingest: rows the queue holds; a request that does not fit whole gets 429. */
   ingestMaxQueueRows: 'MARKETBENCH_INGEST_MAX_QUEUE_ROWS',
-  /** Ingest: largest accepted body, bytes. */
+  /** Ingest: characters of row text the queue holds; a request that does not fit whole gets 429. */
+  ingestMaxQueueBytes: 'MARKETBENCH_INGEST_MAX_QUEUE_BYTES',
+  /** Ingest: largest accepted body as sent, bytes. */
   ingestMaxBodyBytes: 'MARKETBENCH_INGEST_MAX_BODY_BYTES',
+  /** Ingest: largest body once gunzipped, bytes. */
+  ingestMaxDecompressedBytes: 'MARKETBENCH_INGEST_MAX_DECOMPRESSED_BYTES',
+  /** Ingest: request bodies held in memory at once, bytes. */
+  ingestMaxInflightBytes: 'MARKETBENCH_INGEST_MAX_INFLIGHT_BYTES',
+  /** Ingest: spans, data points or log records per request. */
+  ingestMaxItems: 'MARKETBENCH_INGEST_MAX_ITEMS',
+  /** Ingest: decoded elements per request. */
+  ingestMaxElements: 'MARKETBENCH_INGEST_MAX_ELEMENTS',
+  /** Ingest: attributes of one item. */
+  ingestMaxAttributes: 'MARKETBENCH_INGEST_MAX_ATTRIBUTES',
+  /** Ingest: nesting of attribute values. */
+  ingestMaxDepth: 'MARKETBENCH_INGEST_MAX_DEPTH',
   /** Ingest spool durability: `always` or `never`. */
   ingestFsync: 'MARKETBENCH_INGEST_FSYNC',
   /** Reference service listen host. */

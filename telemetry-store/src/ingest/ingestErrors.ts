@@ -18,7 +18,19 @@ export const INGEST_ERRORS = defineCatalog({
   MB_ERR_INGEST_BODY_TOO_LARGE: {
     exit: answer,
     status: 413,
-    description: 'The body (as sent, or once gunzipped) is over the configured limit (maxBodyBytes).',
+    description:
+      'The body as sent is over maxBodyBytes, or once gunzipped over maxDecompressedBytes; the connection is closed after the answer.',
+  },
+  MB_ERR_INGEST_TOO_MANY_ITEMS: {
+    exit: answer,
+    status: 413,
+    description:
+      'The request holds more items (spans, data points, log records) than maxItemsPerRequest, decodes to more elements than maxElementsPerRequest, or its rows would not fit in an empty queue (maxQueueBytes).',
+  },
+  MB_ERR_INGEST_TOO_DEEP: {
+    exit: answer,
+    status: 400,
+    description: 'Attribute values (arrays and maps) are nested deeper than maxNestingDepth.',
   },
   MB_ERR_INGEST_BAD_GZIP: {
     exit: answer,
@@ -38,7 +50,8 @@ export const INGEST_ERRORS = defineCatalog({
   MB_ERR_INGEST_OVERLOADED: {
     exit: answer,
     status: 429,
-    description: 'The insert queue is full; retry after the Retry-After header (OTLP exporters do).',
+    description:
+      'The insert queue cannot take the whole request (maxQueueRows, maxQueueBytes), or too many request bodies are in memory (maxInflightBytes); retry after the Retry-After header (OTLP exporters do).',
   },
   MB_ERR_INGEST_NOT_FOUND: { exit: answer, status: 404, description: 'No such path on the ingest.' },
   MB_ERR_INGEST_METHOD_NOT_ALLOWED: {

@@ -4,7 +4,17 @@
 import { OTEL_TABLES } from '@marketbench/contracts';
 import { emptyRows, type MappedRows, pushRow, rejectRow } from './mappedRows.ts';
 import type { LogRecord, LogsRequest } from './otlpTypes.ts';
-import { anyValueAsString, attributesJson, idHexOrEmpty, serviceNameOf, uint64Text } from './pdataFormat.ts';
+import {
+  anyValueAsString,
+  attributeCount,
+  attributesJson,
+  checkAttributes,
+  enumValue,
+  idHexOrEmpty,
+  serviceNameOf,
+  uint64Text,
+  valueAttributeCount,
+} from './pdataFormat.ts';
 
 function isZero(v: LogRecord['timeUnixNano']): boolean {
   return v == null || (typeof v === 'number' ? v === 0 : v.low === 0 && v.high === 0);
@@ -12,7 +22,9 @@ function isZero(v: LogRecord['timeUnixNano']): boolean {
 
 /** Maps an ExportLogsServiceRequest to otel_logs JSONEachRow lines. */
 export function mapLogs(req: LogsRequest, out: MappedRows = emptyRows()): MappedRows {
+  const max = out.limits.maxAttributes;
   for (const rl of req.resourceLogs ?? []) {
+    const resourceCount = attributeCount(rl.resource?.attributes);
     const resAttrs = rl.resource?.attributes;
     const head =
       `,"ServiceName":${JSON.stringify(serviceNameOf(resAttrs))}` +
@@ -24,8 +36,17 @@ export function mapLogs(req: LogsRequest, out: MappedRows = emptyRows()): Mapped
         `,"ScopeName":${JSON.stringify(sl.scope?.name ?? '')}` +
         `,"ScopeVersion":${JSON.stringify(sl.scope?.version ?? '')}` +
         `,"ScopeAttributes":${attributesJson(sl.scope?.attributes)}`;
+      const scopeCount = attributeCount(sl.scope?.attributes);
       for (const r of sl.logRecords ?? []) {
         try {
+          checkAttributes(resourceCount, max, 'the resource');
+          checkAttributes(scopeCount, max, 'the scope');
+          checkAttributes(
+            attributeCount(r.attributes) + valueAttributeCount(r.body),
+            max,
+            'a log record (its body included)',
+          );
+          const severity = enumValue(r.severityNumber, 'log severity number');
           const ts = isZero(r.timeUnixNano) ? r.observedTimeUnixNano : r.timeUnixNano;
           pushRow(
             out,
@@ -35,7 +56,7 @@ export function mapLogs(req: LogsRequest, out: MappedRows = emptyRows()): Mapped
               `,"SpanId":"${idHexOrEmpty(r.spanId, 8, 'log spanId')}"` +
               `,"TraceFlags":${(r.flags ?? 0) & 0xff}` +
               `,"SeverityText":${JSON.stringify(r.severityText ?? '')}` +
-              `,"SeverityNumber":${(r.severityNumber ?? 0) & 0xff}` +
+              `,"SeverityNumber":${severity & 0xff}` +
               `,"Body":${JSON.stringify(anyValueAsString(r.body))}` +
               head +
               scope +

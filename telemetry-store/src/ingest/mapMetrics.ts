@@ -6,7 +6,10 @@ import { OTEL_TABLES } from '@marketbench/contracts';
 import { emptyRows, type MappedRows, type OtelTable, pushRow, rejectRow } from './mappedRows.ts';
 import type { BaseDataPoint, Exemplar, Int64, Metric, MetricsRequest } from './otlpTypes.ts';
 import {
+  attributeCount,
   attributesJson,
+  checkAttributes,
+  enumValue,
   floatJson,
   idHexFixed,
   int64ToNumber,
@@ -62,7 +65,15 @@ function pointHead(dp: BaseDataPoint, head: string): string {
   );
 }
 
-function mapMetric(metric: Metric, head: string, out: MappedRows): void {
+function pointAttributeCount(dp: BaseDataPoint & { exemplars?: Exemplar[] | null }): number {
+  let n = attributeCount(dp.attributes);
+  if (dp.exemplars != null) for (const e of dp.exemplars) n += 1 + attributeCount(e.filteredAttributes);
+  return n;
+}
+
+/** Maps one metric's points; `inherited` holds the attribute counts of its resource and scope. */
+function mapMetric(metric: Metric, head: string, inherited: [number, number], out: MappedRows): void {
+  const max = out.limits.maxAttributes;
   const each = <T extends BaseDataPoint>(
     table: OtelTable,
     points: readonly T[] | null | undefined,
@@ -70,10 +81,25 @@ function mapMetric(metric: Metric, head: string, out: MappedRows): void {
   ) => {
     for (const dp of points ?? []) {
       try {
+        checkAttributes(inherited[0], max, 'the resource');
+        checkAttributes(inherited[1], max, 'the scope');
+        checkAttributes(pointAttributeCount(dp), max, 'a data point (exemplars included)');
         pushRow(out, table, `{${pointHead(dp, head)}${body(dp)}}`);
       } catch (err) {
         rejectRow(out, err);
       }
+    }
+  };
+  // A metric-level field that cannot be stored refuses every point of the metric.
+  const refuseAll = (points: readonly unknown[] | null | undefined, err: unknown) => {
+    for (let i = 0; i < (points?.length ?? 0); i++) rejectRow(out, err);
+  };
+  const temporality = (v: number | undefined, points: readonly unknown[] | null | undefined) => {
+    try {
+      return enumValue(v, `metric ${JSON.stringify(metric.name)} aggregationTemporality`);
+    } catch (err) {
+      refuseAll(points, err);
+      return undefined;
     }
   };
   switch (metric.data) {
@@ -85,9 +111,10 @@ function mapMetric(metric: Metric, head: string, out: MappedRows): void {
       });
       return;
     case 'sum': {
+      const t = temporality(metric.sum?.aggregationTemporality, metric.sum?.dataPoints);
+      if (t === undefined) return;
       const tail =
-        `,"AggregationTemporality":${metric.sum?.aggregationTemporality ?? 0}` +
-        `,"IsMonotonic":${metric.sum?.isMonotonic ? 'true' : 'false'}`;
+        `,"AggregationTemporality":${t}` + `,"IsMonotonic":${metric.sum?.isMonotonic ? 'true' : 'false'}`;
       each(OTEL_TABLES.metricsSum, metric.sum?.dataPoints, (dp) => {
         const v =
           dp.value === 'asInt' ? int64ToNumber(dp.asInt) : dp.value === 'asDouble' ? (dp.asDouble ?? 0) : 0;
@@ -96,7 +123,9 @@ function mapMetric(metric: Metric, head: string, out: MappedRows): void {
       return;
     }
     case 'histogram': {
-      const tail = `,"AggregationTemporality":${metric.histogram?.aggregationTemporality ?? 0}`;
+      const t = temporality(metric.histogram?.aggregationTemporality, metric.histogram?.dataPoints);
+      if (t === undefined) return;
+      const tail = `,"AggregationTemporality":${t}`;
       each(
         OTEL_TABLES.metricsHistogram,
         metric.histogram?.dataPoints,
@@ -108,7 +137,12 @@ function mapMetric(metric: Metric, head: string, out: MappedRows): void {
       return;
     }
     case 'exponentialHistogram': {
-      const tail = `,"AggregationTemporality":${metric.exponentialHistogram?.aggregationTemporality ?? 0}`;
+      const t = temporality(
+        metric.exponentialHistogram?.aggregationTemporality,
+        metric.exponentialHistogram?.dataPoints,
+      );
+      if (t === undefined) return;
+      const tail = `,"AggregationTemporality":${t}`;
       each(
         OTEL_TABLES.metricsExponentialHistogram,
         metric.exponentialHistogram?.dataPoints,
@@ -144,6 +178,7 @@ function mapMetric(metric: Metric, head: string, out: MappedRows): void {
 export function mapMetrics(req: MetricsRequest, out: MappedRows = emptyRows()): MappedRows {
   for (const rm of req.resourceMetrics ?? []) {
     const resAttrs = rm.resource?.attributes;
+    const resourceCount = attributeCount(resAttrs);
     const resHead =
       `"ResourceAttributes":${attributesJson(resAttrs)}` +
       `,"ResourceSchemaUrl":${JSON.stringify(rm.schemaUrl ?? '')}` +
@@ -157,13 +192,14 @@ export function mapMetrics(req: MetricsRequest, out: MappedRows = emptyRows()): 
         `,"ScopeAttributes":${attributesJson(scope?.attributes)}` +
         `,"ScopeDroppedAttrCount":${(scope?.droppedAttributesCount ?? 0) >>> 0}` +
         `,"ScopeSchemaUrl":${JSON.stringify(sm.schemaUrl ?? '')}`;
+      const inherited: [number, number] = [resourceCount, attributeCount(scope?.attributes)];
       for (const metric of sm.metrics ?? []) {
         const head =
           scopeHead +
           `,"MetricName":${JSON.stringify(metric.name ?? '')}` +
           `,"MetricDescription":${JSON.stringify(metric.description ?? '')}` +
           `,"MetricUnit":${JSON.stringify(metric.unit ?? '')}`;
-        mapMetric(metric, head, out);
+        mapMetric(metric, head, inherited, out);
       }
     }
   }

@@ -5,7 +5,16 @@
 import { OTEL_TABLES } from '@marketbench/contracts';
 import { emptyRows, type MappedRows, pushRow, rejectRow } from './mappedRows.ts';
 import type { Span, TracesRequest } from './otlpTypes.ts';
-import { attributesJson, durationNanos, idHexOrEmpty, serviceNameOf, uint64Text } from './pdataFormat.ts';
+import {
+  attributeCount,
+  attributesJson,
+  checkAttributes,
+  durationText,
+  enumValue,
+  idHexOrEmpty,
+  serviceNameOf,
+  uint64Text,
+} from './pdataFormat.ts';
 
 /** pdata `ptrace.SpanKind.String()`, indexed by the proto enum value. */
 export const SPAN_KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
@@ -14,14 +23,19 @@ export const STATUS_CODE_NAMES = ['Unset', 'Ok', 'Error'];
 
 /** Maps an ExportTraceServiceRequest to otel_traces JSONEachRow lines. */
 export function mapTraces(req: TracesRequest, out: MappedRows = emptyRows()): MappedRows {
+  const max = out.limits.maxAttributes;
   for (const rs of req.resourceSpans ?? []) {
     const resAttrs = rs.resource?.attributes;
     const head = `,"ServiceName":${JSON.stringify(serviceNameOf(resAttrs))},"ResourceAttributes":${attributesJson(resAttrs)}`;
+    const resourceCount = attributeCount(resAttrs);
     for (const ss of rs.scopeSpans ?? []) {
       const scope = `,"ScopeName":${JSON.stringify(ss.scope?.name ?? '')},"ScopeVersion":${JSON.stringify(ss.scope?.version ?? '')}`;
+      const scopeCount = attributeCount(ss.scope?.attributes);
       for (const span of ss.spans ?? []) {
         try {
-          pushRow(out, OTEL_TABLES.traces, spanRow(span, head, scope));
+          checkAttributes(resourceCount, max, 'the resource');
+          checkAttributes(scopeCount, max, 'the scope');
+          pushRow(out, OTEL_TABLES.traces, spanRow(span, head, scope, max));
         } catch (err) {
           rejectRow(out, err);
         }
@@ -31,8 +45,18 @@ export function mapTraces(req: TracesRequest, out: MappedRows = emptyRows()): Ma
   return out;
 }
 
-function spanRow(span: Span, head: string, scope: string): string {
+function spanAttributeCount(span: Span): number {
+  let n = attributeCount(span.attributes);
+  if (span.events != null) for (const e of span.events) n += 1 + attributeCount(e.attributes);
+  if (span.links != null) for (const l of span.links) n += 1 + attributeCount(l.attributes);
+  return n;
+}
+
+function spanRow(span: Span, head: string, scope: string, maxAttributes: number): string {
+  checkAttributes(spanAttributeCount(span), maxAttributes, 'a span (events and links included)');
   const status = span.status;
+  const kind = enumValue(span.kind, 'span kind');
+  const code = enumValue(status?.code, 'span status code');
   let row =
     `{"Timestamp":${uint64Text(span.startTimeUnixNano)}` +
     `,"TraceId":"${idHexOrEmpty(span.traceId, 16, 'span traceId')}"` +
@@ -40,12 +64,12 @@ function spanRow(span: Span, head: string, scope: string): string {
     `,"ParentSpanId":"${idHexOrEmpty(span.parentSpanId, 8, 'span parentSpanId')}"` +
     `,"TraceState":${JSON.stringify(span.traceState ?? '')}` +
     `,"SpanName":${JSON.stringify(span.name ?? '')}` +
-    `,"SpanKind":"${SPAN_KIND_NAMES[span.kind ?? 0] ?? ''}"` +
+    `,"SpanKind":"${SPAN_KIND_NAMES[kind] ?? ''}"` +
     head +
     scope +
     `,"SpanAttributes":${attributesJson(span.attributes)}` +
-    `,"Duration":${durationNanos(span.startTimeUnixNano, span.endTimeUnixNano)}` +
-    `,"StatusCode":"${STATUS_CODE_NAMES[status?.code ?? 0] ?? ''}"` +
+    `,"Duration":${durationText(span.startTimeUnixNano, span.endTimeUnixNano)}` +
+    `,"StatusCode":"${STATUS_CODE_NAMES[code] ?? ''}"` +
     `,"StatusMessage":${JSON.stringify(status?.message ?? '')}`;
   const events = span.events;
   if (events != null && events.length > 0) {

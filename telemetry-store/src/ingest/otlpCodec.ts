@@ -4,11 +4,14 @@
 // encodings yield the same message objects and the same validation.
 
 import { createRequire } from 'node:module';
+import { countingReader, type DecodeCounts, type DecodeLimits, withinBudget } from './decodeBudget.ts';
+import { IngestError } from './ingestErrors.ts';
 import type { Signal } from './mappedRows.ts';
 import type { LogsRequest, MetricsRequest, TracesRequest } from './otlpTypes.ts';
+import { scanJson } from './scanJson.ts';
 
 interface MessageCodec {
-  decode(buf: Uint8Array): unknown;
+  decode(input: unknown): unknown;
   fromObject(obj: object): unknown;
   encode(msg: unknown): { finish(): Uint8Array };
   toObject(msg: unknown, opts?: object): Record<string, unknown>;
@@ -53,20 +56,53 @@ export class DecodeError extends Error {
   }
 }
 
-/** Decodes an `application/x-protobuf` body. */
-export function decodeProtobuf<S extends Signal>(signal: S, body: Uint8Array): OtlpRequests[S] {
+/** No bounds: for callers that decode bodies they made themselves (tests, benchmarks, replay). */
+export const NO_DECODE_LIMITS: DecodeLimits = {
+  maxItems: Number.POSITIVE_INFINITY,
+  maxElements: Number.POSITIVE_INFINITY,
+  maxDepth: Number.POSITIVE_INFINITY,
+};
+
+/**
+ * Decodes an `application/x-protobuf` body within `limits` (IngestError when over one);
+ * `counts` receives the items and elements decoded.
+ */
+export function decodeProtobuf<S extends Signal>(
+  signal: S,
+  body: Uint8Array,
+  limits: DecodeLimits = NO_DECODE_LIMITS,
+  counts: DecodeCounts = { items: 0, elements: 0 },
+): OtlpRequests[S] {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   try {
-    return REQUEST[signal].decode(body) as OtlpRequests[S];
+    return withinBudget(limits, counts, () => REQUEST[signal].decode(countingReader(buf))) as OtlpRequests[S];
   } catch (err) {
+    if (err instanceof IngestError) throw err;
     throw new DecodeError(`invalid protobuf ${requestName(signal)}: ${(err as Error).message}`);
   }
 }
 
-/** Decodes an `application/json` body (OTLP/JSON: hex ids, lowerCamelCase fields, int64 as strings). */
-export function decodeJson<S extends Signal>(signal: S, body: Uint8Array): OtlpRequests[S] {
+// JSON.parse keeps a `\uD800` escape as a lone surrogate, which ClickHouse refuses in a row; the
+// collector's JSON decoder reads it as U+FFFD, and so does this reviver.
+function wellFormed(_key: string, v: unknown): unknown {
+  return typeof v === 'string' && !v.isWellFormed() ? v.toWellFormed() : v;
+}
+
+/**
+ * Decodes an `application/json` body (OTLP/JSON: hex ids, lowerCamelCase fields, int64 as
+ * strings) within `limits`; lone surrogates in strings become U+FFFD.
+ */
+export function decodeJson<S extends Signal>(
+  signal: S,
+  body: Uint8Array,
+  limits: DecodeLimits = NO_DECODE_LIMITS,
+  counts: DecodeCounts = { items: 0, elements: 0 },
+): OtlpRequests[S] {
+  const scan = scanJson(body, limits.maxElements, limits.maxDepth);
   let obj: unknown;
   try {
-    obj = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    obj = scan.surrogateEscapes ? JSON.parse(text, wellFormed) : JSON.parse(text);
   } catch (err) {
     throw new DecodeError(`invalid JSON: ${(err as Error).message}`);
   }
@@ -74,9 +110,13 @@ export function decodeJson<S extends Signal>(signal: S, body: Uint8Array): OtlpR
     throw new DecodeError(`invalid OTLP/JSON ${requestName(signal)}: the body must be a JSON object`);
   try {
     hexIdsToBytes(signal, obj as Record<string, unknown>);
-    return REQUEST[signal].fromObject(obj) as OtlpRequests[S];
+    return withinBudget(limits, counts, () => REQUEST[signal].fromObject(obj)) as OtlpRequests[S];
   } catch (err) {
     if (err instanceof DecodeError) throw err;
+    if (err instanceof IngestError) {
+      if (err.code !== 'MB_ERR_INGEST_DECODE') throw err;
+      throw new DecodeError(err.message);
+    }
     throw new DecodeError(`invalid OTLP/JSON ${requestName(signal)}: ${(err as Error).message}`);
   }
 }

@@ -17,7 +17,11 @@ const TWO_32 = 4294967296;
 /** Exact decimal text of an unsigned 64-bit integer (nanosecond timestamps exceed 2^53). */
 export function uint64Text(v: Int64 | null | undefined): string {
   if (v == null) return '0';
-  if (typeof v === 'number') return v < 0 ? '0' : String(Math.trunc(v));
+  if (typeof v === 'number') {
+    if (!(v > 0)) return '0';
+    if (v < 2 ** 53) return String(Math.trunc(v));
+    return Number.isFinite(v) ? BigInt.asUintN(64, BigInt(Math.trunc(v))).toString() : '0';
+  }
   const high = v.high >>> 0;
   const low = v.low >>> 0;
   if (high === 0) return String(low);
@@ -49,6 +53,62 @@ export function durationNanos(start: Int64 | null | undefined, end: Int64 | null
     d = int64ToNumber(end) - int64ToNumber(start);
   else d = ((end.high >>> 0) - (start.high >>> 0)) * TWO_32 + ((end.low >>> 0) - (start.low >>> 0));
   return Math.max(d, 0);
+}
+
+/** `Duration` as exact UInt64 text: end - start, 0 for an inverted span (a float would round past 2^53 and wrap in ClickHouse). */
+export function durationText(start: Int64 | null | undefined, end: Int64 | null | undefined): string {
+  const d = durationNanos(start, end);
+  if (d < 2 ** 53) return String(d);
+  const big = BigInt(uint64Text(end)) - BigInt(uint64Text(start));
+  return big > 0n ? big.toString() : '0';
+}
+
+/**
+ * An OTLP enum value as an int32: the protobuf decoder only yields int32s, but OTLP/JSON can carry
+ * any number (`1e400` reads as Infinity, which is not JSON and not storable). Unknown int32 values
+ * are kept, as proto3 open enums and the collector keep them.
+ */
+export function enumValue(v: number | null | undefined, what: string): number {
+  if (v == null) return 0;
+  if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
+    throw new RowError(`${what} must be an int32 enum value, got ${v}`);
+  return v;
+}
+
+function nestedCount(v: AnyValue): number {
+  if (v.value === 'arrayValue') {
+    const values = v.arrayValue?.values;
+    if (values == null) return 0;
+    let n = values.length;
+    for (const x of values)
+      if (x != null && (x.value === 'arrayValue' || x.value === 'kvlistValue')) n += nestedCount(x);
+    return n;
+  }
+  return v.value === 'kvlistValue' ? attributeCount(v.kvlistValue?.values) : 0;
+}
+
+/** Attributes in a list, each entry of a nested array or map value counted as one more. */
+export function attributeCount(attrs: readonly KeyValue[] | null | undefined): number {
+  if (attrs == null) return 0;
+  let n = attrs.length;
+  for (let i = 0; i < attrs.length; i++) {
+    const v = attrs[i].value;
+    if (v != null && (v.value === 'arrayValue' || v.value === 'kvlistValue')) n += nestedCount(v);
+  }
+  return n;
+}
+
+/** Attributes of one value (a log body): 0 for a scalar, its entries for an array or map. */
+export function valueAttributeCount(v: AnyValue | null | undefined): number {
+  return v == null ? 0 : nestedCount(v);
+}
+
+/** Throws the RowError that refuses an item with more than `max` attributes. */
+export function checkAttributes(n: number, max: number, what: string): void {
+  if (n > max)
+    throw new RowError(
+      `${what} has ${n} attributes (nested values counted), more than ${max} (maxAttributesPerItem, MARKETBENCH_INGEST_MAX_ATTRIBUTES)`,
+    );
 }
 
 const HEX: string[] = [];

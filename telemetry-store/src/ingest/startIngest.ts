@@ -3,46 +3,18 @@
 // owns an embedded store) publishes owner.json so other processes reach the data through it.
 
 import path from 'node:path';
-import {
-  ENV,
-  parseDuration,
-  parseNumber,
-  parseOneOf,
-  parsePort,
-  parseString,
-  resolveSetting,
-} from '@marketbench/contracts';
 import { serveStore } from '../serve/serveStore.ts';
 import type { ChdbStore } from '../store/ChdbStore.ts';
 import { openStore } from '../store/openStore.ts';
 import { resolveStoreOptions } from '../store/storeOptions.ts';
 import { Batcher } from './Batcher.ts';
 import { IngestStats } from './IngestStats.ts';
+import { resolveIngestOptions } from './ingestOptions.ts';
 import type { OtelTable } from './mappedRows.ts';
 import { mapRequest } from './mapRequest.ts';
 import { OtlpReceiver } from './OtlpReceiver.ts';
 import { Spool } from './Spool.ts';
 import type { Ingest, IngestOptions } from './types.ts';
-
-/** Defaults of every ingest option an argument or environment variable does not set. */
-export const DEFAULT_INGEST_OPTIONS = {
-  host: '127.0.0.1',
-  port: 4318,
-  /** The collector exporter's advice: blocks of at least 5,000 rows, at most about one insert per second. */
-  batchRows: 10_000,
-  flushIntervalMs: 1000,
-  maxQueueRows: 200_000,
-  /** The collector's confighttp default max_request_body_size (20 MiB). */
-  maxBodyBytes: 20 * 1024 * 1024,
-  fsync: 'always',
-  spoolSegmentBytes: 64 * 1024 * 1024,
-  maxInsertAttempts: 5,
-  retryAfterSeconds: 1,
-} as const;
-
-const count = (raw: string, name: string) => parseNumber(raw, name, { integer: true, min: 1 });
-const millis = (raw: string, name: string) => parseDuration(raw, name, { minMs: 1 });
-const fsyncMode = parseOneOf(['always', 'never'] as const);
 
 /** Replays every spool segment a previous process left behind; returns the rows inserted. */
 async function replaySpool(
@@ -95,54 +67,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
     home: options.home ?? options.storeOptions?.home,
   });
   const home = storeOptions.home;
-  const d = DEFAULT_INGEST_OPTIONS;
-  const o = {
-    host: resolveSetting({
-      arg: options.host,
-      env: ENV.ingestHost,
-      parse: parseString,
-      default: d.host as string,
-    }),
-    port: resolveSetting({
-      arg: options.port,
-      env: ENV.ingestPort,
-      parse: parsePort,
-      default: d.port as number,
-    }),
-    batchRows: resolveSetting({
-      arg: options.batchRows,
-      env: ENV.ingestBatchRows,
-      parse: count,
-      default: d.batchRows as number,
-    }),
-    flushIntervalMs: resolveSetting({
-      arg: options.flushIntervalMs,
-      env: ENV.ingestFlushMs,
-      parse: millis,
-      default: d.flushIntervalMs as number,
-    }),
-    maxQueueRows: resolveSetting({
-      arg: options.maxQueueRows,
-      env: ENV.ingestMaxQueueRows,
-      parse: count,
-      default: d.maxQueueRows as number,
-    }),
-    maxBodyBytes: resolveSetting({
-      arg: options.maxBodyBytes,
-      env: ENV.ingestMaxBodyBytes,
-      parse: count,
-      default: d.maxBodyBytes as number,
-    }),
-    fsync: resolveSetting({
-      arg: options.fsync,
-      env: ENV.ingestFsync,
-      parse: fsyncMode,
-      default: d.fsync as 'always' | 'never',
-    }),
-    spoolSegmentBytes: options.spoolSegmentBytes ?? DEFAULT_INGEST_OPTIONS.spoolSegmentBytes,
-    maxInsertAttempts: options.maxInsertAttempts ?? DEFAULT_INGEST_OPTIONS.maxInsertAttempts,
-    retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_INGEST_OPTIONS.retryAfterSeconds,
-  };
+  const o = resolveIngestOptions(options);
 
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openStore({ ...options.storeOptions, home, owner: true }));
@@ -164,7 +89,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
       spool,
       batcher,
       stats,
-      maxBodyBytes: o.maxBodyBytes,
+      limits: o,
       retryAfterSeconds: o.retryAfterSeconds,
       url: () => url,
       log,

@@ -18,12 +18,26 @@ export interface IngestOptions {
   port?: number;
   /** Rows per insert block; a table's queue is flushed once it holds this many (env `MARKETBENCH_INGEST_BATCH_ROWS`). */
   batchRows?: number;
-  /** Longest a row waits before its table is flushed, in ms (env `MARKETBENCH_INGEST_FLUSH_MS`). */
+  /** Longest a row waits before its table is due for insert, in ms (env `MARKETBENCH_INGEST_FLUSH_MS`). */
   flushIntervalMs?: number;
-  /** Rows queued (all tables) above which requests are answered 429 (env `MARKETBENCH_INGEST_MAX_QUEUE_ROWS`). */
+  /** Rows the queue holds (all tables); a request that does not fit whole gets 429 (env `MARKETBENCH_INGEST_MAX_QUEUE_ROWS`). */
   maxQueueRows?: number;
-  /** Largest request body, compressed or not, in bytes; larger gets 413 (env `MARKETBENCH_INGEST_MAX_BODY_BYTES`). */
+  /** Characters of row text the queue holds; a request that does not fit whole gets 429 (env `MARKETBENCH_INGEST_MAX_QUEUE_BYTES`). */
+  maxQueueBytes?: number;
+  /** Largest request body as sent, in bytes; larger gets 413 (env `MARKETBENCH_INGEST_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
+  /** Largest body once gunzipped, in bytes; inflating stops there with 413 (env `MARKETBENCH_INGEST_MAX_DECOMPRESSED_BYTES`). */
+  maxDecompressedBytes?: number;
+  /** Bytes of request bodies in memory at once, all connections; past it 429 (env `MARKETBENCH_INGEST_MAX_INFLIGHT_BYTES`). */
+  maxInflightBytes?: number;
+  /** Spans, data points or log records in one request; more gets 413 (env `MARKETBENCH_INGEST_MAX_ITEMS`). */
+  maxItemsPerRequest?: number;
+  /** Decoded elements (messages, 64-bit integers; JSON values) in one request; more gets 413 (env `MARKETBENCH_INGEST_MAX_ELEMENTS`). */
+  maxElementsPerRequest?: number;
+  /** Attributes of one item, nested values, events, links and exemplars counted; more refuses the item (env `MARKETBENCH_INGEST_MAX_ATTRIBUTES`). */
+  maxAttributesPerItem?: number;
+  /** Nesting of attribute values (arrays and maps); deeper gets 400 (env `MARKETBENCH_INGEST_MAX_DEPTH`). */
+  maxNestingDepth?: number;
   /** `always`: fdatasync the spool before acknowledging (group commit); `never`: the OS page cache only (env `MARKETBENCH_INGEST_FSYNC`). */
   fsync?: FsyncPolicy;
   /** Spool segment size at which a new segment file starts, in bytes. */

@@ -10,7 +10,12 @@ import { type Fixture, startFixture } from './ingestFixture.ts';
 
 let fx: Fixture;
 before(async () => {
-  fx = await startFixture({ maxBodyBytes: 64 * 1024, fsync: 'never', flushIntervalMs: 1000 });
+  fx = await startFixture({
+    maxBodyBytes: 64 * 1024,
+    maxDecompressedBytes: 64 * 1024,
+    fsync: 'never',
+    flushIntervalMs: 1000,
+  });
 });
 after(async () => {
   await fx?.close();
@@ -159,10 +164,10 @@ function requestCodecResponse(buf: Buffer): { rejectedSpans: number; errorMessag
   return { rejectedSpans, errorMessage: inner.subarray(4, 4 + inner[3]).toString('utf8') };
 }
 
-test('a full queue answers 429 with Retry-After, counts it, and accepts again once drained', async () => {
+test('a request that does not fit in the queue whole gets 429 with Retry-After, is counted, and is accepted once drained', async () => {
   const small = await startFixture({
     store: fx.store,
-    maxQueueRows: 5,
+    maxQueueRows: 7,
     batchRows: 1_000_000,
     flushIntervalMs: 3_600_000,
     fsync: 'never',
@@ -183,6 +188,8 @@ test('a full queue answers 429 with Retry-After, counts it, and accepts again on
       } else await res.arrayBuffer();
     }
     assert.deepEqual(statuses, [200, 200, 429]);
+    // One row was free, but a request is queued whole or not at all.
+    assert.equal(small.ingest.stats().queuedRows, 6);
     assert.equal(retryAfter, '1');
     const stats = small.ingest.stats();
     assert.equal(stats.throttledRequests, 1);
@@ -197,6 +204,17 @@ test('a full queue answers 429 with Retry-After, counts it, and accepts again on
       headers: PROTO,
     });
     assert.equal(again.status, 200);
+    // More rows than the whole queue holds can never fit: 413 naming the limit, not an endless 429.
+    await small.ingest.flush();
+    const huge = await fetch(`${small.ingest.url}/v1/traces`, {
+      method: 'POST',
+      body: tracesBody(8, 'overload'),
+      headers: PROTO,
+    });
+    assert.equal(huge.status, 413);
+    const problem = (await huge.json()) as { code: string; detail: string };
+    assert.equal(problem.code, 'MB_ERR_INGEST_TOO_MANY_ITEMS');
+    assert.match(problem.detail, /MARKETBENCH_INGEST_MAX_QUEUE_ROWS/);
     await small.ingest.flush();
     const [{ n }] = await small.store.query<{ n: string }>(
       "SELECT count() AS n FROM otel_traces WHERE ServiceName = 'overload'",
