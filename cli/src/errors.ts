@@ -62,6 +62,10 @@ export const CLI_ERRORS = {
   MB_ERR_RECONCILIATION_UNAVAILABLE: EXIT.runError,
   /** `serve`: another process holds the service's SQLite file. */
   MB_ERR_SQLITE_IN_USE: EXIT.runError,
+  /** `capacity plan|report`: the store holds no capacity run (or none with that id). */
+  MB_ERR_CAPACITY_NO_RUN: EXIT.usage,
+  /** `capacity plan`: the capacity run has no USL fit (fewer than 3 loads measured). */
+  MB_ERR_CAPACITY_NO_FIT: EXIT.usage,
 } as const satisfies Record<string, ExitCode>;
 /** A code the CLI itself raises. */
 export type CliErrorCode = keyof typeof CLI_ERRORS;

@@ -28,6 +28,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./baseline.ts'),
   },
   {
+    name: 'capacity',
+    summary:
+      'capacity model: a stepped stress run fitted with the Universal Scalability Law, and replica plans',
+    args: '',
+    load: () => import('./capacity.ts'),
+  },
+  {
     name: 'dashboards',
     summary: 'Grafana dashboards as code over ClickHouse',
     args: '',

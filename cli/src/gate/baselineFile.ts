@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import hdr from 'hdr-histogram-js';
+import { type CapacityFigure, readCapacityFigures, type StoredFigure } from '../capacity/capacityStore.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { readRun, sampleSteps } from './runData.ts';
 
@@ -53,6 +54,8 @@ export interface BaselineFile {
   };
   /** Steps by name. */
   steps: Record<string, BaselineStep>;
+  /** The run's USL figures, when it was a capacity run (`marketbench capacity run`). */
+  capacity?: Record<CapacityFigure, StoredFigure>;
 }
 
 /** Encodes latencies (ms) as sorted delta microseconds. */
@@ -85,6 +88,7 @@ export async function buildBaseline(
 ): Promise<BaselineFile> {
   const run = await readRun(store, runId);
   const samples = await sampleSteps(store, runId, sampleSize);
+  const capacity = await readCapacityFigures(store, runId);
   const steps: Record<string, BaselineStep> = {};
   const hists = new Map<string, ReturnType<typeof hdr.build>>();
   // The histogram covers every request, grouped to microseconds in the store so few rows travel.
@@ -138,6 +142,7 @@ export async function buildBaseline(
       droppedIterations: run.dropped_iterations,
     },
     steps,
+    ...(capacity ? { capacity } : {}),
   };
 }
 

@@ -2,6 +2,8 @@
 // --budgets` accepts: a marketbench/v1 Budgets file, or a plain k6 options file whose
 // `thresholds` are the budgets. Unknown keys are refused, so a typo cannot empty the gate.
 
+import { CAPACITY_BUDGETS_SCHEMA } from './capacityBudgets.ts';
+
 /** A k6 threshold list: expressions, or k6's `{ threshold, abortOnFail, delayAbortEval }` objects. */
 const THRESHOLDS = {
   type: 'object',
@@ -68,6 +70,7 @@ export const BUDGETS_SCHEMA = {
             ],
           },
         },
+        capacity: CAPACITY_BUDGETS_SCHEMA,
         baseline: {
           type: 'object',
           additionalProperties: false,

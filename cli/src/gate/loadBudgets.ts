@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
 import { CliError, EXIT } from '../errors.ts';
 import { BUDGETS_SCHEMA, K6_OPTIONS_SCHEMA } from './budgetsSchema.ts';
+import { validateCapacityBudgets } from './capacityBudgets.ts';
 import { DEFAULT_BASELINE_POLICY } from './compareSteps.ts';
 import { type ThresholdSyntax, thresholdSyntax } from './thresholdSyntax.ts';
 import type { BaselinePolicy, BudgetsSpec } from './types.ts';
@@ -142,12 +143,18 @@ export function validateBudgets(
   const prefix = format === 'k6' ? 'thresholds' : 'spec.thresholds';
   checkThresholds(file, prefix, s.thresholds ?? {}, syntax);
   const thresholdCount = Object.keys(s.thresholds ?? {}).length;
-  if (thresholdCount === 0 && (s.slos ?? []).length === 0 && s.baseline === undefined)
+  if (
+    thresholdCount === 0 &&
+    (s.slos ?? []).length === 0 &&
+    s.baseline === undefined &&
+    s.capacity === undefined
+  )
     throw invalid(
       file,
       format === 'k6' ? 'thresholds' : 'spec',
-      'no budgets: set thresholds, slos or a baseline policy (an empty gate would pass anything)',
+      'no budgets: set thresholds, slos, capacity or a baseline policy (an empty gate would pass anything)',
     );
+  validateCapacityBudgets(s.capacity, file);
   for (const a of s.thresholds ? Object.values(s.thresholds) : [])
     for (const item of a)
       if (typeof item === 'object' && item.abortOnFail)

@@ -5,6 +5,7 @@
 import type { Store } from '@marketbench/telemetry-store';
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { type BaselineFile, decodeSample } from './baselineFile.ts';
+import { evaluateCapacityBudgets } from './capacityBudgets.ts';
 import { compareStep } from './compareSteps.ts';
 import { evaluateBudgetThresholds } from './evaluateBudgetThresholds.ts';
 import type { Budgets } from './loadBudgets.ts';
@@ -81,6 +82,17 @@ export async function runGate(store: Store, input: GateInput): Promise<GateRepor
   if ((budgets.spec.spec.slos ?? []).length > 0) {
     if (!input.evaluateSlos) throw new Error('the budgets list SLOs but no SLO evaluator was given');
     results.push(...(await input.evaluateSlos(store, runId, budgets)));
+  }
+  if (budgets.spec.spec.capacity) {
+    results.push(
+      ...(await evaluateCapacityBudgets(
+        store,
+        runId,
+        budgets.spec.spec.capacity,
+        input.baseline?.file.capacity,
+        notes,
+      )),
+    );
   }
   const comparisons: StepComparison[] = [];
   if (input.baseline) {

@@ -1,6 +1,8 @@
 // Public types of the gate: the Budgets spec a team commits next to its code, the baseline
 // file `marketbench baseline save` writes, and the verdicts the gate prints and exits with.
 
+import type { CapacityBudgets } from './capacityBudgets.ts';
+
 /** A budget is met, broken, or could not be decided (noisy or too few samples). */
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -57,13 +59,15 @@ export interface BudgetsSpec {
     slos?: SloBudget[];
     /** Baseline comparison policy (used when --baseline is given). */
     baseline?: Partial<BaselinePolicy>;
+    /** Budgets on a capacity run's USL figures (docs/CAPACITY.md): figure → { min, max, maxDrop, maxRise }. */
+    capacity?: CapacityBudgets;
   };
 }
 
 /** One checked budget: a JUnit test case, a table row. */
 export interface BudgetResult {
-  /** `threshold`, `slo` or `baseline`. */
-  kind: 'threshold' | 'slo' | 'baseline';
+  /** `threshold`, `slo`, `baseline` or `capacity` (a capacity run's USL figures). */
+  kind: 'threshold' | 'slo' | 'baseline' | 'capacity';
   /** Stable name, e.g. `http_req_duration{name:checkout} p(99)<300`. */
   name: string;
   /** The verdict. */
