@@ -4,10 +4,10 @@
 // the knee under a latency objective, and the model's bootstrap draws carry its uncertainty
 // into the replica count. Every step of the arithmetic is kept as a line of text.
 
+import { tryParseDuration } from '@marketbench/contracts';
 import {
   ArrivalSchedule,
   type ConstantArrivalRate,
-  durationMs,
   executorEndMs,
   type RampingArrivalRate,
   type ScenarioDefinition,
@@ -40,7 +40,7 @@ export function dayShape(def: ScenarioDefinition): DayShape {
   );
   if (open.length === 0) throw new Error(`${def.name} has no arrival-rate executor: it has no traffic shape`);
   const parts = open.map((e) => ({
-    start: e.startTime ? durationMs(e.startTime) : 0,
+    start: e.startTime ? (tryParseDuration(e.startTime) ?? 0) : 0,
     schedule: ArrivalSchedule.of(e),
   }));
   const total = Math.max(...open.map((e) => executorEndMs(e)));

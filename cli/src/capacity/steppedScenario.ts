@@ -5,8 +5,8 @@
 // and the step's load would not be the load the server sees. Thresholds, faults and knee
 // detection of the source scenario are dropped too: this run measures, the fit judges.
 
+import { formatDuration } from '@marketbench/contracts';
 import type { ExecutorConfig, Journey, ScenarioDefinition } from '@marketbench/load-scenarios';
-import { formatDuration } from '@marketbench/load-scenarios';
 
 /** Closed model (concurrency steps) or open model (arrival-rate steps). */
 export type LoadModel = 'closed' | 'open';
