@@ -15,6 +15,8 @@ export const EXIT = {
   inconclusive: 98,
   /** A threshold, budget or SLO was broken (as k6). */
   thresholdsFailed: 99,
+  /** The run was stopped from outside (Ctrl-C, SIGTERM), as k6's external abort. */
+  externalAbort: 105,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -2,6 +2,7 @@
 // one-line messages and documented exit codes (stack traces only with --verbose).
 import { Command, CommanderError, Help } from 'commander';
 import { COMMANDS } from './commands/index.ts';
+import { versionText } from './commands/version.ts';
 import { CliError, EXIT } from './errors.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function buildProgram(argv: readonly string[] = [], loadAll = false
   const program = new Command('marketbench')
     .description('Observability and load-testing harness for marketplace APIs')
     .option('--verbose', 'print stack traces and debug output')
+    .version(versionText(), '--version', 'print the version, as `k6 --version`')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const invoked = invokedCommand(argv);

@@ -22,6 +22,7 @@ test('the package entry exports the entry points', () => {
     storeUnavailable: 3,
     inconclusive: 98,
     thresholdsFailed: 99,
+    externalAbort: 105,
   });
   const err = new cli.CliError('MB_ERR_USAGE', 'bad flag', cli.EXIT.usage);
   assert.equal(err.exitCode, 1);

@@ -76,7 +76,8 @@ export { executorEndMs, scenarioDurationMs } from './scenario/scenarioDuration.t
 export { EXECUTORS, validateScenario } from './scenario/validateScenario.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioFile } from './scenarios/catalog.ts';
 export { ArrivalSchedule } from './scheduler/ArrivalSchedule.ts';
-export { formatSummary } from './summary/formatSummary.ts';
+export { formatBytes, formatMs, formatSummary, formatUnit } from './summary/formatSummary.ts';
+export { SUMMARY_TREND_STATS, summaryExport } from './summary/summaryExport.ts';
 export type {
   AggregationSource,
   CompiledThreshold,
@@ -101,6 +102,7 @@ export type {
   ConstantArrivalRate,
   ConstantVus,
   Duration,
+  ExecutionShortcuts,
   ExecutorConfig,
   ExecutorName,
   FaultStep,
@@ -117,6 +119,8 @@ export type {
   RunOptions,
   RunResult,
   ScenarioDefinition,
+  ScenarioInput,
+  ScenarioInputOptions,
   ScenarioOptions,
   ScenarioOverrides,
   SharedIterations,

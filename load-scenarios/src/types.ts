@@ -32,6 +32,8 @@ export interface ExecutorBase {
   tags?: Record<string, string>;
   /** Journeys this scenario runs (by name); default every journey of the file, picked by weight. */
   journeys?: string[];
+  /** k6's `exec`: the one journey this scenario runs (a journey is what k6 calls the exec function). */
+  exec?: string;
 }
 
 /** Open model: `rate` iterations start per `timeUnit`, whatever the server does. */
@@ -251,6 +253,33 @@ export interface ScenarioOptions {
   knee?: KneeCriteria;
 }
 
+/**
+ * k6's execution shortcuts, mapped to one scenario named `default` as k6 maps them: `iterations`
+ * (with `vus`, default 1; `duration` as maxDuration) → shared-iterations; `stages` (from `vus`
+ * VUs) → ramping-vus; `duration` (with `vus`) → constant-vus; none of them → one iteration.
+ * They cannot be combined with `scenarios`.
+ */
+export interface ExecutionShortcuts {
+  /** VUs (default 1). */
+  vus?: number;
+  /** Duration of a constant-vus run, or the maxDuration of an `iterations` run. */
+  duration?: Duration;
+  /** Iterations shared by the VUs. */
+  iterations?: number;
+  /** VU ramp. */
+  stages?: Stage[];
+}
+
+/** Options as a scenario file may write them: named scenarios, or k6's execution shortcuts. */
+export type ScenarioInputOptions = Omit<ScenarioOptions, 'scenarios'> &
+  ExecutionShortcuts & {
+    /** Named executors (omit them to use the shortcuts). */
+    scenarios?: Record<string, ExecutorConfig>;
+  };
+
+/** A scenario file's default export as written (validation maps shortcuts to `scenarios`). */
+export type ScenarioInput = Omit<ScenarioDefinition, 'options'> & { options: ScenarioInputOptions };
+
 /** A scenario file's default export. */
 export interface ScenarioDefinition {
   /** Spec version. */
@@ -279,6 +308,11 @@ export interface ScenarioOverrides {
   duration?: Duration;
   /** VUs: sets `vus`, or `maxVUs` of arrival-rate executors. */
   vus?: number;
+  /**
+   * Iterations, as k6's `-i`: the executors are replaced by one shared-iterations executor over
+   * every journey (`vus` VUs, default 1; `duration` as its maxDuration).
+   */
+  iterations?: number;
 }
 
 /** Options of runScenario. */
@@ -299,8 +333,8 @@ export interface RunOptions {
   file?: string;
   /** Seed of journey picks and random feeders (default: random). */
   seed?: number;
-  /** Stream for the live progress line (default none; the CLI passes stderr on a TTY). */
-  progress?: NodeJS.WriteStream;
+  /** Stream for the progress: a line rewritten every second on a TTY, else a line every 10 s (default none). */
+  progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Bearer token of the reference service's admin API, for fault schedules (env MARKETBENCH_ADMIN_TOKEN). */
   adminToken?: string;
   /** Git commit recorded in the run row (default `git rev-parse HEAD`, or empty). */

@@ -126,4 +126,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     args: '',
     load: () => import('./slo.ts'),
   },
+  {
+    name: 'version',
+    summary: 'print the version (also --version)',
+    args: '',
+    load: () => import('./version.ts'),
+  },
 ];

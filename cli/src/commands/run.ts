@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV, readEnv, tryParseDuration } from '@marketbench/contracts';
+import { ENV, processEnvironment, readEnv, tryParseDuration } from '@marketbench/contracts';
 import { resolveOptions } from '@marketbench/instrumentation';
 import {
   formatSaturate,
@@ -16,12 +16,14 @@ import {
   runScenario,
   ScenarioError,
   saturate,
+  summaryExport,
   summaryJson,
   type TargetPolicy,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { onInterrupt } from '../stack/onInterrupt.ts';
 import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
 
@@ -30,6 +32,10 @@ interface RunFlags {
   rate?: string;
   duration?: string;
   vus?: string;
+  iterations?: string;
+  env: string[];
+  summaryExport?: string;
+  quiet?: boolean;
   tag: string[];
   out?: string;
   json?: boolean;
@@ -72,6 +78,19 @@ function parseTags(tags: string[]): Record<string, string> {
     const i = t.indexOf('=');
     if (i <= 0) throw new CliError('MB_ERR_SCENARIO_FIELD', `--tag must be key=value, got "${t}"`);
     out[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return out;
+}
+
+/** `-e KEY=VALUE` (k6's --env): set for the scenario module (process.env) and its `{{__ENV.KEY}}` templates. */
+export function parseEnvFlags(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    const key = i > 0 ? v.slice(0, i) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new CliError('MB_ERR_USAGE', `--env must be KEY=VALUE with KEY a variable name, got "${v}"`);
+    out[key] = v.slice(i + 1);
   }
   return out;
 }
@@ -174,10 +193,22 @@ export function register(program: Command): void {
       'arrival rate (iterations/s): sets constant rates, scales ramping rates to this peak',
     )
     .option(
-      '--duration <d>',
+      '-d, --duration <d>',
       'duration (k6 syntax: 30s, 2m): sets constant durations, scales stages to this total',
     )
-    .option('--vus <n>', 'VUs: sets vus, or maxVUs of arrival-rate executors')
+    .option('-u, --vus <n>', 'VUs: sets vus, or maxVUs of arrival-rate executors')
+    .option(
+      '-i, --iterations <n>',
+      'run N iterations shared by the VUs (as k6 -i: replaces the executors with one shared-iterations)',
+    )
+    .option(
+      '-e, --env <KEY=VALUE>',
+      'environment variable for the scenario: process.env.KEY in its module, {{__ENV.KEY}} in its steps (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--summary-export <file>', "write the end-of-test summary in k6's --summary-export JSON format")
+    .option('-q, --quiet', 'no progress output (the summary is still printed)')
     .option('--tag <k=v>', 'tag every sample (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--out <dir>', 'write summary.json, summary.txt and samples.csv into this directory')
     .option('--json', 'print the summary as JSON on stdout (no progress line)')
@@ -205,7 +236,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 every threshold passed, 99 a threshold failed (as k6), 1 invalid scenario or flags\n' +
-        '(MB_ERR_SCENARIO_* codes, see docs/LOAD.md), 2 run error, 3 store unavailable.\n' +
+        '(MB_ERR_SCENARIO_* codes, see docs/LOAD.md), 2 run error, 3 store unavailable, 105 stopped by\n' +
+        'Ctrl-C/SIGTERM (as k6; the partial summary is printed). k6 flags and options: docs/CLI.md.\n' +
         'Environment: MARKETBENCH_ADMIN_TOKEN (fault schedules), CLICKHOUSE_URL / MARKETBENCH_HOME (store),\n' +
         'MARKETBENCH_ALLOWED_TARGETS (hosts --allow-remote-target may load, e.g. "staging.example.com,api.example.com:8443").',
     )
@@ -220,7 +252,12 @@ export function register(program: Command): void {
         rate: positive('--rate', flags.rate, false),
         duration: flags.duration,
         vus: positive('--vus', flags.vus, true),
+        iterations: positive('--iterations', flags.iterations, true),
       };
+      if (overrides.iterations === 0)
+        throw new CliError('MB_ERR_SCENARIO_NUMBER', '--iterations must be at least 1');
+      // -e values are visible to the scenario module as it loads, and to its steps' templates.
+      Object.assign(processEnvironment(), parseEnvFlags(flags.env));
       const tags = parseTags(flags.tag);
       const seed = positive('--seed', flags.seed, true);
       const workers = positive('--workers', flags.workers, true);
@@ -236,8 +273,7 @@ export function register(program: Command): void {
         throw toCliError(err);
       }
       const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.once('SIGINT', onSigint);
+      const signals = onInterrupt(() => interrupt.abort());
       const execute = async (
         target: string,
         store: Store | undefined,
@@ -265,7 +301,7 @@ export function register(program: Command): void {
             store,
             adminToken,
             signal: interrupt.signal,
-            progress: !flags.json && process.stderr.isTTY ? process.stderr : undefined,
+            progress: flags.json || flags.quiet ? undefined : process.stderr,
           });
         } catch (err) {
           throw toCliError(err);
@@ -277,7 +313,8 @@ export function register(program: Command): void {
         if (target === undefined) {
           // No target: the embedded stack (store + OTLP ingest here, instrumented service in a
           // child process), stopped after the run with its telemetry flushed into the store.
-          const log = flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+          const log =
+            flags.json || flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
           const stack = await startStack({ log, ...stackOptions(flags) });
           try {
             // The store and the ingest share this process: the generator gets its own thread.
@@ -298,12 +335,22 @@ export function register(program: Command): void {
             : await execute(target, undefined);
         }
       } finally {
-        process.off('SIGINT', onSigint);
+        signals.dispose();
       }
-      const summary = formatSummary(result);
+      const summary = formatSummary(result, loaded.definition);
       if (flags.json) process.stdout.write(`${JSON.stringify(summaryJson(result), null, 2)}\n`);
       else process.stdout.write(summary);
       if (flags.out) writeOut(flags.out, result, summary);
-      process.exitCode = result.exitCode === 99 ? EXIT.thresholdsFailed : EXIT.ok;
+      if (flags.summaryExport) {
+        const doc = summaryExport(result, {
+          isStdOutTTY: process.stdout.isTTY,
+          isStdErrTTY: process.stderr.isTTY,
+        });
+        writeFileSync(flags.summaryExport, `${JSON.stringify(doc, null, 2)}\n`);
+      }
+      if (signals.interrupted()) {
+        process.stderr.write('marketbench: the run was stopped from outside (signal): exit 105, as k6\n');
+        process.exitCode = EXIT.externalAbort;
+      } else process.exitCode = result.exitCode === 99 ? EXIT.thresholdsFailed : EXIT.ok;
     });
 }

@@ -1,6 +1,8 @@
 // `marketbench start` (what `npm start` runs): the main job on embedded defaults.
 
 import type { Command } from 'commander';
+import { EXIT } from '../errors.ts';
+import { onInterrupt } from '../stack/onInterrupt.ts';
 import { DEFAULT_MAIN_JOB, formatMainJobSummary, runMainJob } from '../stack/runMainJob.ts';
 import {
   addStackOptions,
@@ -39,12 +41,11 @@ export function register(program: Command): void {
       'after',
       '\nDefaults: marketplace-day is a 24-hour diurnal marketplace day (peak ~1,200 req/s, trough ~290 req/s,\n' +
         'about 60 million requests/day at real rate) compressed into 4 minutes. Exit codes: 0 thresholds passed,\n' +
-        '99 a threshold failed, 2 run error, 3 store unavailable.',
+        '99 a threshold failed, 2 run error, 3 store unavailable, 105 stopped by Ctrl-C (report still written).',
     )
     .action(async (flags: StartFlags) => {
       const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
+      const signals = onInterrupt(() => abort.abort());
       const log = (line: string) => process.stderr.write(`[marketbench] ${line}\n`);
       try {
         const job = await runMainJob({
@@ -57,14 +58,14 @@ export function register(program: Command): void {
           out: flags.out,
           clientSpans: flags.clientSpans,
           ...stackOptionsFromFlags(flags),
-          progress: process.stderr.isTTY ? process.stderr : undefined,
+          progress: process.stderr,
           log,
           signal: abort.signal,
         });
         process.stdout.write(formatMainJobSummary(job));
-        process.exitCode = job.exitCode;
+        process.exitCode = signals.interrupted() ? EXIT.externalAbort : job.exitCode;
       } finally {
-        process.off('SIGINT', onSigint);
+        signals.dispose();
       }
     });
 }

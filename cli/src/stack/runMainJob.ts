@@ -3,12 +3,12 @@
 // evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
 
 import path from 'node:path';
-import { TABLES } from '@marketbench/contracts';
 import {
   formatSummary,
   loadScenario,
   type RunResult,
   runScenario,
+  type ScenarioDefinition,
   type ScenarioOverrides,
 } from '@marketbench/load-scenarios';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
@@ -33,8 +33,8 @@ export interface MainJobOptions extends StackOptions {
   overrides?: ScenarioOverrides;
   /** Report path (default `$MARKETBENCH_HOME/reports/<run-id>.html`). */
   out?: string;
-  /** Stream for the live progress line (a TTY); phase lines go to `log`. */
-  progress?: NodeJS.WriteStream;
+  /** Stream for the progress (a line rewritten on a TTY, a line every 10 s elsewhere); phase lines go to `log`. */
+  progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Aborts the run (SIGINT). */
   signal?: AbortSignal;
   /** Export the generator's client span per request to the stack's ingest (default true). */
@@ -44,6 +44,8 @@ export interface MainJobOptions extends StackOptions {
 /** What the main job produced. */
 export interface MainJobResult {
   result: RunResult;
+  /** The scenario that ran (its custom metrics' units for the summary). */
+  definition: ScenarioDefinition;
   reportPath: string;
   report: ReportData;
   /** Seconds from the call to the first request being due. */
@@ -66,38 +68,23 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     }
     log(`running ${loaded.definition.name} against ${stack.serviceUrl}: ${loaded.definition.description}`);
     const firstRequestAfterSec = (Date.now() - t0) / 1000;
-    // Without a TTY progress line (CI logs), a heartbeat every 15 s: elapsed time and rows stored so far.
     const runStart = Date.now();
     // Orders created from here on are this run's: the PSP reconciliation's window starts here.
     const paymentsFrom = runStart;
-    const heartbeat = options.progress
-      ? undefined
-      : setInterval(() => {
-          stack.store
-            .query<{ n: string }>(
-              `SELECT count() AS n FROM ${TABLES.loadRequests} WHERE intended_start >= fromUnixTimestamp64Milli(toInt64({t:Int64}))`,
-              { t: runStart },
-            )
-            .then(([r]) =>
-              log(
-                `${Math.round((Date.now() - runStart) / 1000)} s: ${Number(r?.n ?? 0).toLocaleString('en-US')} requests stored`,
-              ),
-            )
-            .catch(() => undefined);
-        }, 15_000);
     const result = await runScenario(loaded.definition, {
       target: stack.serviceUrl,
       store: stack.store,
       file: loaded.file,
       overrides: options.overrides,
       adminToken: stack.adminToken,
+      // a rewritten line on a TTY, a progress line every 10 s elsewhere (CI logs)
       progress: options.progress,
       signal: options.signal,
       // the generator in a worker thread: the ingest and chDB inserts on this thread never delay its schedule
       isolate: true,
       // every trace gets its root: the generator's span of the request
       clientSpans: options.clientSpans === false ? false : { url: `${stack.ingest.url}/v1/traces` },
-    }).finally(() => clearInterval(heartbeat));
+    });
     log(`run ${result.runId} finished (${result.totals.requests} requests); flushing telemetry`);
     const telemetry = await stack.flushTelemetry();
     // The scrape after the run is the "after" of the request-counter reconciliation.
@@ -120,6 +107,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     });
     return {
       result,
+      definition: loaded.definition,
       reportPath,
       report,
       firstRequestAfterSec,
@@ -135,7 +123,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
 
 /** The end-of-job summary: k6-style summary, reconciliation, where the report is. */
 export function formatMainJobSummary(job: MainJobResult): string {
-  const lines = [formatSummary(job.result), '', 'reconciliation (every number must agree):'];
+  const lines = [formatSummary(job.result, job.definition), '', 'reconciliation (every number must agree):'];
   for (const r of job.report.reconciliation) {
     lines.push(
       `  ${r.ok ? '✓' : r.unanswered ? '✗' : '✗ MISMATCH'} ${r.what.padEnd(26)} ${r.value === null ? 'no data' : String(r.value).padStart(10)}  ${r.source}`,

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseDuration, ROUTES, resolveAdminToken, TABLES } from '@marketbench/contracts';
+import { parseDuration, processEnvironment, ROUTES, resolveAdminToken, TABLES } from '@marketbench/contracts';
 import type { Row } from '@marketbench/telemetry-store';
 import { ScenarioError } from '../errors.ts';
 import { Feeder } from '../feeders/Feeder.ts';
@@ -16,13 +16,14 @@ import { seriesRows } from '../metrics/storedSeries.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
 import { maxVus } from '../scenario/maxVus.ts';
 import { scenarioDurationMs } from '../scenario/scenarioDuration.ts';
+import { envReferences } from '../scenario/templates.ts';
 import { validateScenario } from '../scenario/validateScenario.ts';
 import {
   abortingThreshold,
   compileThresholds,
   evaluateThresholds,
 } from '../thresholds/evaluateThresholds.ts';
-import type { Knee, RunOptions, RunResult, ScenarioDefinition } from '../types.ts';
+import type { Knee, RunOptions, RunResult, ScenarioDefinition, ScenarioInput } from '../types.ts';
 import { localEngines, workerEngines } from './Engines.ts';
 import { ProgressLine } from './ProgressLine.ts';
 import { formatTimestamp, type RequestRow } from './RequestRow.ts';
@@ -67,11 +68,29 @@ function checkFeeders(def: ScenarioDefinition, file: string | undefined): void {
   }
 }
 
+/** Every `{{__ENV.NAME}}` a step reads must be set (`-e NAME=value` or the environment) before any request. */
+function checkEnvReferences(def: ScenarioDefinition, file: string | undefined): void {
+  for (const [jname, j] of Object.entries(def.journeys))
+    j.steps.forEach((step, i) => {
+      for (const name of envReferences([step.path, step.headers, step.body]))
+        if (processEnvironment()[name] === undefined)
+          throw new ScenarioError(
+            'MB_ERR_SCENARIO_REFERENCE',
+            `template {{__ENV.${name}}}: ${name} is not set (marketbench run -e ${name}=... or the environment)`,
+            { field: `journeys.${jname}.steps[${i}]`, file },
+          );
+    });
+}
+
 /** Runs a scenario to the end and returns its result (throws ScenarioError before any request when invalid). */
-export async function runScenario(input: ScenarioDefinition, options: RunOptions): Promise<RunResult> {
+export async function runScenario(
+  input: ScenarioDefinition | ScenarioInput,
+  options: RunOptions,
+): Promise<RunResult> {
   const origin = checkTarget(options.target, options.targetPolicy);
-  validateScenario(input, options.file);
-  const def = validateScenario(applyOverrides(input, options.overrides), options.file);
+  const base = validateScenario(input, options.file);
+  const def = validateScenario(applyOverrides(base, options.overrides), options.file);
+  checkEnvReferences(def, options.file);
   checkFeeders(def, options.file);
   const thresholds = compileThresholds(def.options.thresholds);
   await checkReachable(origin);
@@ -152,11 +171,11 @@ export async function runScenario(input: ScenarioDefinition, options: RunOptions
   const tick = setInterval(() => {
     const s = sampler.sample() as SecondSample;
     const lives = engines.live();
-    progress?.update(
-      s,
-      lives.reduce((n, l) => n + l.errors, 0),
-      lives.reduce((n, l) => n + l.dropped, 0),
-    );
+    progress?.update(s, {
+      errors: lives.reduce((n, l) => n + l.errors, 0),
+      dropped: lives.reduce((n, l) => n + l.dropped, 0),
+      iterations: lives.reduce((n, l) => n + l.iterationsStarted, 0),
+    });
     if (sampleSink) {
       const ts = formatTimestamp(s.epochMs).slice(0, 23);
       const add = (name: string, value: number) =>

@@ -63,7 +63,21 @@ export function applyOverrides(
   def: ScenarioDefinition,
   o: ScenarioOverrides | undefined,
 ): ScenarioDefinition {
-  if (!o || (o.rate === undefined && o.duration === undefined && o.vus === undefined)) return def;
+  if (
+    !o ||
+    (o.rate === undefined && o.duration === undefined && o.vus === undefined && o.iterations === undefined)
+  )
+    return def;
+  if (o.iterations !== undefined) {
+    // k6's -i: one shared-iterations executor runs the iterations (the schedule's faults are kept).
+    const only: ExecutorConfig = {
+      executor: 'shared-iterations',
+      vus: o.vus ?? 1,
+      iterations: o.iterations,
+      ...(o.duration !== undefined ? { maxDuration: o.duration } : {}),
+    };
+    return { ...def, options: { ...def.options, scenarios: { default: only } } };
+  }
   const scenarios = Object.fromEntries(
     Object.entries(def.options.scenarios).map(([k, e]) => [k, override(e, o)]),
   );

@@ -1,9 +1,11 @@
 // `{{...}}` templates in step paths, headers and bodies, compiled once per step so an iteration
 // only concatenates. Built-ins: uuid:<label> (one per label per iteration), vu, iteration,
-// randomInt:<min>:<max>; `feeder.column` reads the iteration's feeder row; anything else is a
-// variable captured by an earlier step.
+// randomInt:<min>:<max>, __ENV.<NAME> (as k6's __ENV: `marketbench run -e NAME=value` or the
+// environment); `feeder.column` reads the iteration's feeder row; anything else is a variable
+// captured by an earlier step.
 
 import { randomUUID } from 'node:crypto';
+import { processEnvironment } from '@marketbench/contracts';
 
 /** What a template reads at render time. */
 export interface TemplateContext {
@@ -24,10 +26,31 @@ export interface TemplateContext {
 const TEMPLATE = /\{\{\s*([^}]+?)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([^}]+?)\s*\}\}$/;
 
+/** `__ENV.NAME` references an environment variable (k6's __ENV), set with `-e NAME=value`. */
+export const ENV_PREFIX = '__ENV.';
+
 function isBuiltin(ref: string): boolean {
   return (
-    ref === 'vu' || ref === 'iteration' || ref.startsWith('uuid:') || /^randomInt:-?\d+:-?\d+$/.test(ref)
+    ref === 'vu' ||
+    ref === 'iteration' ||
+    ref.startsWith('uuid:') ||
+    ref.startsWith(ENV_PREFIX) ||
+    /^randomInt:-?\d+:-?\d+$/.test(ref)
   );
+}
+
+/** Names of the environment variables (`{{__ENV.NAME}}`) the given values read. */
+export function envReferences(values: unknown[]): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(TEMPLATE))
+        if (m[1].startsWith(ENV_PREFIX)) names.add(m[1].slice(ENV_PREFIX.length));
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  values.forEach(walk);
+  return [...names];
 }
 
 /** Non-built-in references in any strings inside the given values (feeder.column or captured names). */
@@ -55,6 +78,7 @@ export function resolveRef(ref: string, ctx: TemplateContext): unknown {
     }
     return id;
   }
+  if (ref.startsWith(ENV_PREFIX)) return processEnvironment()[ref.slice(ENV_PREFIX.length)];
   if (ref.startsWith('randomInt:')) {
     const [, a, b] = ref.split(':');
     const min = Number(a);

@@ -217,13 +217,36 @@ export function validateScenario(input: unknown, file?: string): ScenarioDefinit
   }
 
   const options = c.object(def.options, 'options');
-  const scenarios = c.object(options.scenarios, 'options.scenarios');
+  const scenarios =
+    options.scenarios === undefined || SHORTCUTS.some((k) => options[k] !== undefined)
+      ? { default: shortcutExecutor(options, c) }
+      : c.object(options.scenarios, 'options.scenarios');
   if (Object.keys(scenarios).length === 0)
     c.fail('MB_ERR_SCENARIO_FIELD', 'options.scenarios', 'needs at least one named scenario');
+  const normalized: Obj = {};
   let maxVus = 0;
-  for (const [sname, s] of Object.entries(scenarios)) {
+  for (const [sname, s] of Object.entries(scenarios as Obj)) {
     const f = `options.scenarios.${sname}`;
-    const e = c.object(s, f);
+    let e = c.object(s, f);
+    if (e.exec !== undefined) {
+      // k6's exec names the function a scenario runs; here a journey is that function.
+      const exec = c.string(e.exec, `${f}.exec`);
+      if (!(exec in journeys))
+        c.fail(
+          'MB_ERR_SCENARIO_REFERENCE',
+          `${f}.exec`,
+          `journey "${exec}" is not defined (exec names a journey)`,
+        );
+      const listed = e.journeys as unknown;
+      if (listed !== undefined && !(Array.isArray(listed) && listed.length === 1 && listed[0] === exec))
+        c.fail(
+          'MB_ERR_SCENARIO_FIELD',
+          `${f}.exec`,
+          'exec and journeys name different journeys: set one of them',
+        );
+      e = { ...e, journeys: [exec] };
+    }
+    normalized[sname] = e;
     if (!EXECUTORS.includes(e.executor as (typeof EXECUTORS)[number])) {
       c.fail(
         'MB_ERR_SCENARIO_EXECUTOR',
@@ -375,5 +398,47 @@ export function validateScenario(input: unknown, file?: string): ScenarioDefinit
       if (fault.action === 'set') c.object(fault.spec, `${ff}.spec`);
     });
   }
-  return input as ScenarioDefinition;
+  const { vus: _vus, duration: _duration, iterations: _iterations, stages: _stages, ...rest } = options;
+  return { ...(def as object), options: { ...rest, scenarios: normalized } } as ScenarioDefinition;
+}
+
+/** k6's execution shortcuts (top-level options that stand for one `default` scenario). */
+const SHORTCUTS = ['vus', 'duration', 'iterations', 'stages'] as const;
+
+/** The executor k6 derives from the shortcuts (`options.vus`, `duration`, `iterations`, `stages`). */
+function shortcutExecutor(options: Obj, c: Checker): Obj {
+  const used = SHORTCUTS.filter((k) => options[k] !== undefined);
+  if (options.scenarios !== undefined)
+    c.fail(
+      'MB_ERR_SCENARIO_FIELD',
+      `options.${used[0]}`,
+      `using an execution shortcut (${used.join(', ')}) and scenarios simultaneously is not allowed (as in k6)`,
+    );
+  const vus = c.optional(options.vus, (v) => c.number(v, 'options.vus', { integer: true })) ?? 1;
+  if (options.iterations !== undefined) {
+    if (options.stages !== undefined)
+      c.fail(
+        'MB_ERR_SCENARIO_FIELD',
+        'options.stages',
+        'iterations and stages cannot be used together (as in k6)',
+      );
+    return {
+      executor: 'shared-iterations',
+      vus,
+      iterations: options.iterations,
+      ...(options.duration !== undefined ? { maxDuration: options.duration } : {}),
+    };
+  }
+  if (options.stages !== undefined) {
+    if (options.duration !== undefined)
+      c.fail(
+        'MB_ERR_SCENARIO_FIELD',
+        'options.duration',
+        'duration and stages cannot be used together (as in k6)',
+      );
+    return { executor: 'ramping-vus', startVUs: vus, stages: options.stages };
+  }
+  if (options.duration !== undefined) return { executor: 'constant-vus', vus, duration: options.duration };
+  // No execution option at all: k6 runs one iteration per VU (per-vu-iterations, 1 VU by default).
+  return { executor: 'per-vu-iterations', vus, iterations: 1 };
 }
