@@ -171,7 +171,7 @@ export class Batcher {
       q.rows += lines.length;
       this.#queuedRows += lines.length;
       this.#queuedChars += text.length + 1;
-      this.#spool.hold(pos, lines.length);
+      this.#spool.hold(pos, table, lines.length);
       if (before < this.#options.batchRows && q.rows >= this.#options.batchRows) {
         q.fullSince = at;
         due = true;
@@ -314,7 +314,7 @@ export class Batcher {
     if (outcome.inserted > 0) this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
     // Rows the store would not take stay pending in the spool: the next start replays them.
     if (outcome.storeFailed) return;
-    for (const c of taken) this.#spool.release(c.pos, c.rows);
+    for (const c of taken) this.#spool.release(c.pos, table, c.rows);
     try {
       this.#spool.writeAcks();
     } catch (err) {

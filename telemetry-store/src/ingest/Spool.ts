@@ -5,17 +5,59 @@
 // Segment file `seg-<seq>.spool`: records of [magic u32][length u32][crc32 u32][signal u8]
 // [json u8][2 reserved] + payload (the decompressed request body). A torn tail (the process died
 // mid-write, so that request was never acknowledged) fails its length or CRC check and is ignored.
-// Beside each segment, `seg-<seq>.acks` lists (u32 LE) the records whose rows are all inserted,
-// so a replay skips them: duplicates are limited to a crash between an insert and that append.
+// Beside each segment, `seg-<seq>.acks` lists (u32 LE) what is inserted, per record and table:
+// `(table code + 1) << 27 | record index` once that record's rows for that table are in (a bare
+// index, as older versions wrote, means all its tables). A replay skips them, and records its own
+// progress the same way after each block, so a kill at any moment (live or during a replay)
+// re-inserts at most the one block whose insert had completed but was not yet recorded. A request
+// spanning tables (a metrics export: gauge, sum, histogram rows) is recorded table by table, so a
+// table inserted before the kill is not inserted again with the others.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Signal } from './mappedRows.ts';
+import { OTEL_TABLES } from '@marketbench/contracts';
+import type { OtelTable, Signal } from './mappedRows.ts';
 
 const MAGIC = 0x4d425350; // "MBSP"
 const HEADER = 16;
 const SIGNAL_CODES: Signal[] = ['traces', 'metrics', 'logs'];
+// On-disk codes of the tables in .acks entries: append only, never reorder.
+const TABLE_CODES: OtelTable[] = [
+  OTEL_TABLES.traces,
+  OTEL_TABLES.logs,
+  OTEL_TABLES.metricsGauge,
+  OTEL_TABLES.metricsSum,
+  OTEL_TABLES.metricsHistogram,
+  OTEL_TABLES.metricsExponentialHistogram,
+  OTEL_TABLES.metricsSummary,
+];
+const INDEX_BITS = 27;
+/** Records per segment (the index must fit in an .acks entry). */
+const MAX_RECORDS = 2 ** INDEX_BITS;
+
+function ackEntry(index: number, table: OtelTable): number {
+  return ((TABLE_CODES.indexOf(table) + 1) << INDEX_BITS) | index;
+}
+
+/** What a segment's .acks file says is inserted. */
+export class AckSet {
+  readonly #whole = new Set<number>();
+  readonly #perTable = new Set<number>();
+  /** Adds one .acks entry. */
+  add(entry: number): void {
+    if (entry >>> INDEX_BITS === 0) this.#whole.add(entry);
+    else this.#perTable.add(entry >>> 0);
+  }
+  /** True when the rows of record `index` for `table` are inserted. */
+  has(index: number, table: OtelTable): boolean {
+    return this.#whole.has(index) || this.#perTable.has(ackEntry(index, table) >>> 0);
+  }
+  /** Entries read. */
+  get size(): number {
+    return this.#whole.size + this.#perTable.size;
+  }
+}
 
 /** When the spool calls fdatasync before a request is acknowledged. */
 export type FsyncPolicy = 'always' | 'never';
@@ -35,9 +77,9 @@ interface Segment {
   pendingRows: number;
   sealed: boolean;
   records: number;
-  /** Rows not yet inserted, by record index. */
+  /** Rows not yet inserted, by .acks entry (record index and table). */
   pendingByRecord: Map<number, number>;
-  /** Records completed since the last ack write. */
+  /** .acks entries completed since the last ack write. */
   newAcks: number[];
 }
 
@@ -93,9 +135,9 @@ export class Spool {
     return found;
   }
 
-  /** Record indexes of a segment already inserted (from its .acks file). */
-  static acked(file: string): Set<number> {
-    const done = new Set<number>();
+  /** What of a segment is already inserted (from its .acks file). */
+  static acked(file: string): AckSet {
+    const done = new AckSet();
     try {
       const buf = fs.readFileSync(acksFile(file));
       for (let off = 0; off + 4 <= buf.length; off += 4) done.add(buf.readUInt32LE(off));
@@ -103,6 +145,16 @@ export class Spool {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     return done;
+  }
+
+  /** Records in a left-over segment's .acks file that these records' rows for `table` are inserted (replay). */
+  static recordAcks(file: string, table: OtelTable, indexes: readonly number[]): void {
+    if (indexes.length === 0) return;
+    const buf = Buffer.allocUnsafe(indexes.length * 4);
+    indexes.forEach((index, i) => {
+      buf.writeUInt32LE(ackEntry(index, table) >>> 0, i * 4);
+    });
+    fs.appendFileSync(acksFile(file), buf);
   }
 
   /** Reads the complete records of a segment file; stops at the first torn or corrupt record. */
@@ -135,7 +187,7 @@ export class Spool {
    */
   append(signal: Signal, json: boolean, payload: Uint8Array): SpoolPosition {
     let seg = this.#active;
-    if (seg === undefined || seg.bytes >= this.segmentBytes) {
+    if (seg === undefined || seg.bytes >= this.segmentBytes || seg.records >= MAX_RECORDS) {
       this.rotate();
       seg = this.#open();
     }
@@ -181,27 +233,30 @@ export class Spool {
     });
   }
 
-  /** Adds rows taken from a spooled request that are now queued for insert. */
-  hold(pos: SpoolPosition, rows: number): void {
+  /** Adds rows of a spooled request, for one table, that are now queued for insert. */
+  hold(pos: SpoolPosition, table: OtelTable, rows: number): void {
     const seg = this.#segments.get(pos.seq);
     if (seg === undefined) return;
     seg.pendingRows += rows;
-    seg.pendingByRecord.set(pos.index, (seg.pendingByRecord.get(pos.index) ?? 0) + rows);
+    const key = ackEntry(pos.index, table);
+    seg.pendingByRecord.set(key, (seg.pendingByRecord.get(key) ?? 0) + rows);
   }
 
   /**
-   * Rows of a spooled request were inserted (or given up on). A request with nothing pending is
-   * noted for the .acks file (written by `writeAcks()`); a sealed segment with nothing pending is deleted.
+   * Rows of a spooled request for one table were inserted. When none of that table is pending
+   * any more it is noted for the .acks file (written by `writeAcks()`); a sealed segment with
+   * nothing pending is deleted.
    */
-  release(pos: SpoolPosition, rows: number): void {
+  release(pos: SpoolPosition, table: OtelTable, rows: number): void {
     const seg = this.#segments.get(pos.seq);
     if (seg === undefined) return;
     seg.pendingRows -= rows;
-    const left = (seg.pendingByRecord.get(pos.index) ?? 0) - rows;
-    if (left > 0) seg.pendingByRecord.set(pos.index, left);
+    const key = ackEntry(pos.index, table);
+    const left = (seg.pendingByRecord.get(key) ?? 0) - rows;
+    if (left > 0) seg.pendingByRecord.set(key, left);
     else {
-      seg.pendingByRecord.delete(pos.index);
-      seg.newAcks.push(pos.index);
+      seg.pendingByRecord.delete(key);
+      seg.newAcks.push(key);
     }
     if (seg.sealed && seg.pendingRows <= 0) this.#delete(seg);
   }
@@ -211,8 +266,8 @@ export class Spool {
     for (const seg of this.#segments.values()) {
       if (seg.newAcks.length === 0) continue;
       const buf = Buffer.allocUnsafe(seg.newAcks.length * 4);
-      seg.newAcks.forEach((index, i) => {
-        buf.writeUInt32LE(index, i * 4);
+      seg.newAcks.forEach((entry, i) => {
+        buf.writeUInt32LE(entry >>> 0, i * 4);
       });
       seg.newAcks = [];
       fs.appendFileSync(acksFile(seg.file), buf);

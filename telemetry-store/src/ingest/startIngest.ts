@@ -10,54 +10,10 @@ import { resolveStoreOptions } from '../store/storeOptions.ts';
 import { Batcher } from './Batcher.ts';
 import { IngestStats } from './IngestStats.ts';
 import { resolveIngestOptions } from './ingestOptions.ts';
-import type { OtelTable } from './mappedRows.ts';
-import { mapRequest } from './mapRequest.ts';
 import { OtlpReceiver } from './OtlpReceiver.ts';
+import { replaySpool } from './replaySpool.ts';
 import { Spool } from './Spool.ts';
 import type { Ingest, IngestOptions } from './types.ts';
-
-/** Replays every spool segment a previous process left behind; returns the rows inserted. */
-async function replaySpool(
-  spool: Spool,
-  batcher: Batcher,
-  batchRows: number,
-  log: (m: string) => void,
-): Promise<number> {
-  let total = 0;
-  for (const seg of spool.leftover()) {
-    const { records, tornBytes } = Spool.read(seg.file);
-    const acked = Spool.acked(seg.file);
-    // Rows are inserted a block at a time as they accumulate, so memory stays at one block per table.
-    const byTable = new Map<OtelTable, string[]>();
-    const insert = async (table: OtelTable, lines: string[]) => {
-      total += (await batcher.insertBlock(table, lines)).inserted;
-    };
-    for (const [index, r] of records.entries()) {
-      if (acked.has(index)) continue;
-      try {
-        for (const [table, lines] of mapRequest(r.signal, r.json, r.payload).rows) {
-          const all = byTable.get(table) ?? [];
-          for (const l of lines) all.push(l);
-          byTable.set(table, all);
-        }
-      } catch (err) {
-        log(`ingest: spool replay skipped an undecodable record in ${seg.file}: ${(err as Error).message}`);
-      }
-      for (const [table, lines] of byTable) {
-        if (lines.length < batchRows) continue;
-        byTable.set(table, []);
-        await insert(table, lines);
-      }
-    }
-    for (const [table, lines] of byTable) if (lines.length > 0) await insert(table, lines);
-    spool.remove(seg.file);
-    log(
-      `ingest: replayed ${records.length - acked.size} requests from ${path.basename(seg.file)} (${acked.size} already inserted)` +
-        (tornBytes ? ` (ignored a torn tail of ${tornBytes} bytes: never acknowledged)` : ''),
-    );
-  }
-  return total;
-}
 
 /** Starts an OTLP/HTTP ingest over a store (opened as owner from `storeOptions` when not given). */
 export async function startIngest(options: IngestOptions = {}): Promise<Ingest> {
@@ -82,7 +38,9 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
       spool: sp.stats(),
     }));
     batcher = new Batcher(store, spool, stats, o, log);
-    stats.replayedRows = await replaySpool(spool, batcher, o.batchRows, log);
+    stats.replayedRows = (
+      await replaySpool(spool, batcher, o.batchRows, o.maxAttributesPerItem, log)
+    ).insertedRows;
     let url = '';
     const receiver = new OtlpReceiver({
       store,

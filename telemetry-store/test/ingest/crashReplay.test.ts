@@ -149,3 +149,86 @@ test('SIGKILL mid-stream loses no acknowledged span', { timeout: 120_000 }, asyn
     fs.rmSync(home, { recursive: true, force: true });
   }
 });
+
+function spawnChild(home: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [child, home], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+}
+
+test('SIGKILL during the spool replay re-inserts at most one block', { timeout: 180_000 }, async (t) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-crash-replay-'));
+  try {
+    // 1. Everything acknowledged stays in the spool: no table is ever due before the kill.
+    const first = await startChild(home, { CHILD_BATCH_ROWS: '1000000', CHILD_FLUSH_MS: '600000' });
+    const spansPerRequest = 250;
+    const requests = 160;
+    let next = 0;
+    const sender = async () => {
+      while (next < requests) {
+        const b = next++;
+        const res = await fetch(`${first.url}/v1/traces`, {
+          method: 'POST',
+          body: body(b, spansPerRequest),
+          headers: { 'content-type': 'application/x-protobuf' },
+        });
+        await res.arrayBuffer();
+        assert.equal(res.status, 200);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, sender));
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    const spoolDir = path.join(home, 'spool');
+    const segment = fs.readdirSync(spoolDir).find((f) => f.endsWith('.spool'));
+    assert.ok(segment, 'the kill left a spool segment');
+    const acks = path.join(spoolDir, segment.replace(/\.spool$/, '.acks'));
+    assert.ok(!fs.existsSync(acks), 'nothing was inserted before the kill');
+
+    // 2. The replay inserts 500-row blocks (two requests each) and records each one in .acks; kill it midway.
+    const blockRows = 500;
+    const second = spawnChild(home, { CHILD_BATCH_ROWS: String(blockRows) });
+    let listening = false;
+    second.stdout!.on('data', () => {
+      listening = true;
+    });
+    const deadline = Date.now() + 120_000;
+    const entriesPerBlock = blockRows / spansPerRequest;
+    while (Date.now() < deadline && !listening) {
+      const size = fs.existsSync(acks) ? fs.statSync(acks).size : 0;
+      if (size >= 5 * entriesPerBlock * 4) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    second.kill('SIGKILL');
+    await exited(second);
+    assert.ok(!listening, 'the replay finished before the kill: nothing was tested');
+    const ackedBlocks = fs.statSync(acks).size / 4 / entriesPerBlock;
+    assert.ok(fs.existsSync(path.join(spoolDir, segment)), 'the segment survives an interrupted replay');
+
+    // 3. A third start replays what the second did not record: every span once, save one block.
+    const third = await startChild(home);
+    try {
+      const rows = await query<{ SpanId: string; n: string }>(
+        third.storeUrl,
+        "SELECT SpanId, count() AS n FROM otel_traces WHERE ServiceName = 'crash-test' GROUP BY SpanId",
+      );
+      assert.equal(rows.length, requests * spansPerRequest, 'every acknowledged span is stored');
+      const duplicates = rows.reduce((a, r) => a + Number(r.n) - 1, 0);
+      t.diagnostic(
+        `the second start recorded ${ackedBlocks} blocks before the kill; the third replayed ${third.replayedRows} rows; ${duplicates} duplicates`,
+      );
+      assert.ok(
+        duplicates <= blockRows,
+        `duplicates ${duplicates} exceed one replay block (${blockRows} rows)`,
+      );
+      assert.ok(!fs.existsSync(path.join(spoolDir, segment)), 'the replayed segment is deleted');
+    } finally {
+      third.proc.kill('SIGTERM');
+      await exited(third.proc);
+    }
+    assert.equal(third.proc.exitCode, 0, third.stderr());
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
