@@ -16,7 +16,7 @@ const DOC = fs.readFileSync(path.join(CLI_DIR, '..', 'docs', 'CLI.md'), 'utf8');
 const CATALOGS = new Set([
   ...Object.keys(CLI_ERRORS),
   ...SCENARIO_ERRORS.codes,
-  ...Object.keys(SLO_ERRORS),
+  ...SLO_ERRORS.codes,
   ...STORE_ERRORS.codes,
 ]);
 // A code, not a prefix followed by `*` (`MB_ERR_SCENARIO_*` names a family).

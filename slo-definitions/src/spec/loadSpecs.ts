@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { SloError, SloValidationError } from '../errors.ts';
 import { compileSpec } from '../pipeline/compileSpec.ts';
 import type { Slo } from '../types.ts';
+import { parseSpec } from './parseSpec.ts';
+import { validateObjectives } from './validateObjectives.ts';
 
 /** The specs shipped with marketbench: the reference service's and the ingest's SLOs. */
 export const DEFAULT_SPECS_DIR = fileURLToPath(new URL('../../specs/', import.meta.url));
@@ -36,7 +38,11 @@ export function loadSpecFiles(files: readonly string[], relativeTo: string = pro
   for (const file of files) {
     const shown = path.relative(relativeTo, file) || file;
     try {
-      slos.push(...compileSpec(fs.readFileSync(file, 'utf8'), shown));
+      const text = fs.readFileSync(file, 'utf8');
+      slos.push(...compileSpec(text, shown));
+      // The files marketbench loads must also agree with the objectives the scenarios read (the
+      // pipeline's unit tests compile SLOs of those names with other targets on purpose).
+      errors.push(...validateObjectives(parseSpec(text, shown), shown));
     } catch (err) {
       if (err instanceof SloValidationError) errors.push(...err.errors);
       else throw err;
