@@ -2,18 +2,19 @@
 // grafana/clickhouse-datasource (pkg/macros) on top of the plugin SDK's sqlutil.Interpolate,
 // reproduced byte for byte so a query proven here is the query Grafana sends to ClickHouse.
 
-import type { DashboardErrorCode } from '../errors.ts';
+import { MarketbenchError } from '@marketbench/contracts';
+import { DASHBOARD_ERRORS } from '../errors.ts';
 import type { MacroTimeContext } from '../types.ts';
 
 /** A macro: receives the context and its trimmed arguments, returns the SQL it stands for. */
 type MacroFn = (ctx: MacroTimeContext, args: readonly string[]) => string;
 
 /** Thrown for the same inputs the plugin rejects (wrong argument count, unclosed bracket). */
-export class MacroError extends Error {
+export class MacroError extends MarketbenchError {
   /** Always `MB_ERR_DASHBOARDS_MACRO`. */
-  readonly code: DashboardErrorCode = 'MB_ERR_DASHBOARDS_MACRO';
+  declare readonly code: 'MB_ERR_DASHBOARDS_MACRO';
   constructor(message: string) {
-    super(message);
+    super('MB_ERR_DASHBOARDS_MACRO', message, DASHBOARD_ERRORS.spec('MB_ERR_DASHBOARDS_MACRO'));
     this.name = 'MacroError';
   }
 }
