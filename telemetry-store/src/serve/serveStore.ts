@@ -5,7 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { ENV, parsePort, parseString, resolveSetting } from '@marketbench/contracts';
+import { ENV, type Environment, parsePort, parseString, resolveSetting } from '@marketbench/contracts';
 import { StoreError } from '../errors.ts';
 import type { ChdbStore } from '../store/ChdbStore.ts';
 import { publishStoreOwner } from '../store/ownerLock.ts';
@@ -24,6 +24,8 @@ export interface ServeStoreOptions {
   publishHome?: string;
   /** The owner's OTLP ingest URL, recorded in owner.json for `marketbench ingest stats`. */
   ingestUrl?: string;
+  /** Where MARKETBENCH_STORE_HOST and MARKETBENCH_STORE_PORT are read; the process's by default. */
+  environment?: Environment;
 }
 
 /** A running store server. */
@@ -78,6 +80,7 @@ export async function serveStore(store: ChdbStore, options: ServeStoreOptions = 
     env: ENV.storeHost,
     parse: parseString,
     default: DEFAULT_SERVE_OPTIONS.host as string,
+    environment: options.environment,
   });
   if (!isLoopback(host))
     throw new StoreError(
@@ -89,6 +92,7 @@ export async function serveStore(store: ChdbStore, options: ServeStoreOptions = 
     env: ENV.storePort,
     parse: parsePort,
     default: DEFAULT_SERVE_OPTIONS.port as number,
+    environment: options.environment,
   });
   const handle = createClickHouseHandler(
     store,

@@ -363,14 +363,17 @@ test('the store is served on loopback only: any other bind is refused with MB_ER
       return true;
     });
   }
-  const before = process.env.MARKETBENCH_STORE_HOST;
-  process.env.MARKETBENCH_STORE_HOST = '0.0.0.0';
-  try {
-    await assert.rejects(serveStore(owner), (err: unknown) => isStoreError(err, 'MB_ERR_STORE_CONFIG'));
-  } finally {
-    if (before === undefined) delete process.env.MARKETBENCH_STORE_HOST;
-    else process.env.MARKETBENCH_STORE_HOST = before;
-  }
+  await assert.rejects(
+    serveStore(owner, { environment: { MARKETBENCH_STORE_HOST: '0.0.0.0' } }),
+    (err: unknown) => isStoreError(err, 'MB_ERR_STORE_CONFIG'),
+  );
+  await assert.rejects(
+    serveStore(owner, { environment: { MARKETBENCH_STORE_PORT: 'eighty' } }),
+    (err: unknown) => {
+      assert.match(String(err), /MARKETBENCH_STORE_PORT must be a port number from 0 to 65535, got "eighty"/);
+      return (err as { code?: string }).code === 'MB_ERR_USAGE';
+    },
+  );
   const v6 = await serveStore(owner, { host: '::1' });
   try {
     assert.match(v6.url, /^http:\/\/\[::1\]:\d+$/);
