@@ -2,6 +2,8 @@
 // through the owner when it serves the store, exit 3 naming its pid when it does not, and the
 // directory itself once a killed owner is gone.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { cleanup, run, startOwner, stop, tempHome } from './runCli.ts';
 
@@ -58,4 +60,16 @@ test('after the owner is killed, the next command opens the directory itself and
   assert.deepEqual(JSON.parse(later.stdout), [{ run_id: 'via-owner' }]);
   const info = await run(['store', 'info'], home);
   assert.match(info.stdout, /^backend: {2}chdb\n/);
+});
+
+test('an owner asked to serve the store beyond loopback refuses to start: one line, exit 1, nothing left behind', async () => {
+  const home = tempHome();
+  const r = await run(['ingest', '--port', '0'], home, { MARKETBENCH_STORE_HOST: '0.0.0.0' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^marketbench: .*0\.0\.0\.0 is not a loopback address \(MARKETBENCH_STORE_HOST\) \[MB_ERR_STORE_CONFIG\]\n$/,
+  );
+  assert.ok(!fs.existsSync(path.join(home, 'owner.json')));
+  assert.ok(!fs.existsSync(path.join(home, 'clickhouse.lock')), 'the lock was released');
 });
