@@ -73,3 +73,20 @@ test('an owner asked to serve the store beyond loopback refuses to start: one li
   assert.ok(!fs.existsSync(path.join(home, 'owner.json')));
   assert.ok(!fs.existsSync(path.join(home, 'clickhouse.lock')), 'the lock was released');
 });
+
+test('a second ingest on a served store exits 3 saying where the first serves it', async () => {
+  const home = tempHome();
+  const first = await startOwner(home, true);
+  try {
+    const { url } = JSON.parse(fs.readFileSync(path.join(home, 'owner.json'), 'utf8')) as { url: string };
+    const second = await run(['ingest', '--port', '0'], home, { MARKETBENCH_LOCK_WAIT_MS: '0' });
+    assert.equal(second.code, 3, second.stderr);
+    assert.match(
+      second.stderr,
+      new RegExp(`process ${first.pid} .*which serves it at ${url}\\. .*\\[MB_ERR_STORE_LOCKED\\]`),
+    );
+    assert.doesNotMatch(second.stderr, /not publish|does not serve/);
+  } finally {
+    await stop(first.child);
+  }
+});
