@@ -137,3 +137,25 @@ export function resolveIngestOptions(options: IngestOptions = {}): ResolvedInges
     );
   return o;
 }
+
+/** Heap an element of a decoded request can take at most (an empty data point: ~110 bytes; a JSON value and its protobufjs object: ~250). */
+const BYTES_PER_ELEMENT = 300;
+
+/** What the runtime takes beyond the bounded parts: V8's young generation and heap slack, chDB's insert buffers. */
+const RUNTIME_SLACK_BYTES = 128 * MiB;
+
+/**
+ * The memory the ingest may use above its RSS at rest, whatever the bodies: the request bodies
+ * in memory (maxInflightBytes), the one request being decoded (its elements), the queue (row
+ * text, two bytes a character at worst) and the runtime's slack. docs/INGEST.md gives the figure.
+ */
+export function memoryCeilingBytes(
+  o: Pick<ResolvedIngestOptions, 'maxInflightBytes' | 'maxElementsPerRequest' | 'maxQueueBytes'>,
+): number {
+  return (
+    o.maxInflightBytes +
+    BYTES_PER_ELEMENT * o.maxElementsPerRequest +
+    2 * o.maxQueueBytes +
+    RUNTIME_SLACK_BYTES
+  );
+}
