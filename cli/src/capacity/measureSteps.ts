@@ -76,7 +76,7 @@ export async function measureSteps(
       )
       .join(', ');
     const [c] = await store.query<Record<string, unknown>>(
-      `SELECT count() AS requests, countIf(${CAPACITY_FAILED_SQL}) AS errors,
+      `SELECT count() AS requests, countIf(${CAPACITY_FAILED_SQL}) AS errors, countIf(status > 0) AS answered,
               quantileExactInclusive(0.5)(latency_corrected_ms) AS p50,
               quantileExactInclusive(0.95)(latency_corrected_ms) AS p95,
               quantileExactInclusive(0.99)(latency_corrected_ms) AS p99,
@@ -91,11 +91,16 @@ export async function measureSteps(
     const lastMs = Number(c?.last ?? 0) / 1000;
     const seconds =
       Math.max(1e-3, (requests > 0 ? Math.min(to, Math.max(lastMs, from + 1)) : to) - from) / 1000;
+    // The service's side of the same requests: their server spans (parent = the request's span).
+    // Little's law over the window: (spans/s) × mean span duration = total span time / window.
     const [s] = await store.query<{ spans: unknown; busy: unknown }>(
       `SELECT count() AS spans, sum(Duration) / 1e9 AS busy
          FROM ${OTEL_TABLES.traces}
         WHERE ServiceName = {svc:String} AND SpanKind = 'Server' AND SpanAttributes[{runAttr:String}] = {run:String}
-          AND Timestamp >= fromUnixTimestamp64Milli(toInt64({from:Int64})) AND Timestamp < fromUnixTimestamp64Milli(toInt64({to:Int64}))`,
+          AND Timestamp >= fromUnixTimestamp64Milli(toInt64({from:Int64} - 60000))
+          AND Timestamp < fromUnixTimestamp64Milli(toInt64({to:Int64} + 60000))
+          AND (TraceId, ParentSpanId) IN (
+            SELECT trace_id, span_id FROM ${R} WHERE run_id = {run:String} AND scenario = {exec:String} AND ${win})`,
       { ...p, svc: SERVICES.reference, runAttr: ATTR.runId },
     );
     const [cpu] = await store.query<{ cores: unknown }>(
@@ -126,6 +131,7 @@ export async function measureSteps(
       measuredTo: new Date(from + seconds * 1000).toISOString(),
       seconds,
       requests,
+      answered: num(c?.answered),
       errors: num(c?.errors),
       throughput,
       p50Ms: num(c?.p50),

@@ -41,7 +41,7 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
 header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#c9d1e0}
 main{padding:16px 24px;max-width:1400px;margin:auto}section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:12px 16px;margin:0 0 16px}
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2}
-th{background:#f0f2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.bad td{background:#fdecea;color:#c0392b}tr.knee td{background:#e8f4ea}
+th{background:#f0f2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.bad td{background:#fdecea;color:#c0392b}tr.knee td{background:#e8f4ea}td.bad{color:#c0392b;font-weight:700}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:12px}.chart{height:340px;width:100%}.chart.big{height:420px}
 pre{background:#f0f2f5;padding:8px;overflow:auto;font-size:12px;white-space:pre-wrap}.muted{color:#6b7280}
 `;
@@ -70,6 +70,7 @@ const SCRIPT = `
   var bandWidth = d.curve.n.map(function (n, i) { return [n, d.curve.high[i] - d.curve.low[i]]; });
   init('chart-usl', {
     title: { text: 'Throughput vs load: measured steps and the USL fit (' + Math.round(d.confidence * 100) + '% bootstrap band)', left: 'center', textStyle: { fontSize: 13 } },
+    legend: { top: 22, data: ['band', 'USL fit', 'measured'] },
     xAxis: { type: 'value', name: unit, min: 0 },
     yAxis: { type: 'value', name: 'req/s', min: 0 },
     series: [
@@ -157,7 +158,7 @@ export function renderCapacityReport(r: CapacityResult): string {
     .map((s) => {
       const cls = r.knee.brokenAt?.step === s.step ? 'bad' : kneeStep?.step === s.step ? 'knee' : '';
       const objs = s.objectives.map((o) => `<td class="num">${fmt(o.value)}</td>`).join('');
-      return `<tr class="${cls}"><td class="num">${s.step}</td><td class="num">${fmt(s.load, r.loadModel === 'closed' ? 0 : 1)}</td><td class="num">${fmt(s.throughput)}</td><td class="num">${fmt(s.p50Ms)}</td><td class="num">${fmt(s.p95Ms)}</td><td class="num">${fmt(s.p99Ms)}</td>${objs}<td class="num">${fmt(s.errors, 0)}</td><td class="num">${fmt(s.inFlightClient, 2)}</td><td class="num">${fmt(s.inFlightServer, 2)}</td><td class="num">${fmt(s.serverSpans, 0)} / ${fmt(s.requests, 0)}</td><td class="num">${fmt(s.serviceCpu, 2)}</td><td class="num">${fmt(s.generatorCpu, 0)}</td><td class="num">${fmt(s.droppedIterations, 0)}</td></tr>`;
+      return `<tr class="${cls}"><td class="num">${s.step}</td><td class="num">${fmt(s.load, r.loadModel === 'closed' ? 0 : 1)}</td><td class="num">${fmt(s.throughput)}</td><td class="num">${fmt(s.p50Ms)}</td><td class="num">${fmt(s.p95Ms)}</td><td class="num">${fmt(s.p99Ms)}</td>${objs}<td class="num">${fmt(s.errors, 0)}</td><td class="num">${fmt(s.inFlightClient, 2)}</td><td class="num">${fmt(s.inFlightServer, 2)}</td><td class="num${s.serverSpans === s.answered ? '' : ' bad'}">${fmt(s.serverSpans, 0)} / ${fmt(s.answered, 0)}</td><td class="num">${fmt(s.serviceCpu, 2)}</td><td class="num">${fmt(s.generatorCpu, 0)}</td><td class="num">${fmt(s.droppedIterations, 0)}</td></tr>`;
     })
     .join('');
   const objHeads = r.objectives
@@ -173,7 +174,7 @@ export function renderCapacityReport(r: CapacityResult): string {
 <section id="knee"><h2>Knee</h2><p>${e(r.knee.summary)}</p><p class="muted">Objectives: ${e(r.objectives.map((o) => `${o.name}: p${Math.round(o.quantile * 1000) / 10} of its requests ≤ ${o.thresholdMs} ms (client latency from the intended start)`).join('; '))}.</p></section>
 <section id="plan"><h2>Plan</h2>${r.plan ? `<pre>${e(formatPlan(r.plan))}</pre>` : '<p class="muted">No plan: the run has no fit, or its scenario no daily shape.</p>'}</section>
 <section id="charts"><h2>Per step</h2><div class="grid"><div class="chart" id="chart-latency"></div><div class="chart" id="chart-inflight"></div><div class="chart" id="chart-cpu"></div></div></section>
-<section id="steps"><h2>Steps</h2><table><tr><th>step</th><th>${unit}</th><th>req/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th>${objHeads}<th>errors</th><th>in flight, client</th><th>in flight, server</th><th>server spans / requests</th><th>service CPU (cores)</th><th>generator CPU %</th><th>dropped</th></tr>${stepRows}</table>
+<section id="steps"><h2>Steps</h2><table><tr><th>step</th><th>${unit}</th><th>req/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th>${objHeads}<th>errors</th><th>in flight, client</th><th>in flight, server</th><th>server spans / answered requests</th><th>service CPU (cores)</th><th>generator CPU %</th><th>dropped</th></tr>${stepRows}</table>
 <p class="muted">Each step's window starts after its settle. Errors: no HTTP answer or a 5xx. In flight by Little's law: client = req/s × mean latency as the client saw it; server = server spans/s × mean span duration. Totals: ${fmt(r.totals.requests, 0)} requests, ${fmt(r.totals.errors, 0)} failed, ${fmt(r.totals.rowsLost, 0)} rows lost, ${r.totals.spansDropped === null ? 'spans dropped unknown' : `${fmt(r.totals.spansDropped, 0)} spans dropped`}.</p></section>
 </main>
 <script type="application/json" id="capacity-data">${jsonForScript(data)}</script>

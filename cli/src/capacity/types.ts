@@ -33,6 +33,8 @@ export interface CapacityStep {
   seconds: number;
   /** Requests whose intended start is in the window. */
   requests: number;
+  /** Of them, those with an HTTP answer (the ones that can have a server span). */
+  answered: number;
   /** Of them, no HTTP answer or a 5xx. */
   errors: number;
   /** Requests per second. */
@@ -45,7 +47,7 @@ export interface CapacityStep {
   inFlightClient: number;
   /** Requests in the service's handlers by Little's law on its server spans (null: no spans). */
   inFlightServer: number | null;
-  /** Server spans of the run in the window. */
+  /** Server spans of the window's requests (joined by trace id and parent span id): = answered. */
   serverSpans: number;
   /** The service's CPU from its scraped process_cpu_seconds_total, cores (null: no scrape). */
   serviceCpu: number | null;

@@ -101,7 +101,7 @@ const show = (n: number | null) =>
       ? '∞'
       : Math.abs(n) < 0.01 && n !== 0
         ? n.toExponential(3)
-        : n.toFixed(n > 100 ? 0 : 4);
+        : n.toFixed(Math.abs(n) >= 1000 ? 0 : Math.abs(n) >= 1 ? 2 : 4);
 
 /** Verdict of `figure` ≥ limit (floor) or ≤ limit (ceiling), read with its interval. */
 function judge(f: StoredFigure, limit: number, floor: boolean): { verdict: Verdict; why: string } {
