@@ -220,7 +220,14 @@ export function fitUsl(points: readonly UslPoint[], options: FitOptions = {}): U
 function interval(values: number[], confidence: number): Interval {
   const sorted = Float64Array.from(values).sort();
   const a = (1 - confidence) / 2;
-  return { low: quantileSorted(sorted, a), high: quantileSorted(sorted, 1 - a) };
+  // Between two infinite order statistics (N* of draws with κ = 0) interpolation gives NaN.
+  const q = (p: number) => {
+    const v = quantileSorted(sorted, p);
+    return Number.isNaN(v) && sorted[Math.ceil((sorted.length - 1) * p)] === Number.POSITIVE_INFINITY
+      ? Number.POSITIVE_INFINITY
+      : v;
+  };
+  return { low: q(a), high: q(1 - a) };
 }
 
 /**

@@ -93,6 +93,8 @@ export interface PlanInput {
   headroom: number;
   /** Spans per request measured in the run (null: unknown). */
   spansPerRequest: number | null;
+  /** Bytes a span takes on disk in the store the run wrote to (null: unknown). */
+  bytesPerSpan?: number | null;
   /** Closed model: the knee load is the USL's N; open: the step's measured in flight. */
   kneeN: (step: CapacityStep) => number;
 }
@@ -128,6 +130,11 @@ export function planReplicas(input: PlanInput): CapacityPlan {
     confidence,
     spansPerRequest: input.spansPerRequest,
     peakSpanRate: input.spansPerRequest === null ? null : peakRate * input.spansPerRequest,
+    bytesPerSpan: input.bytesPerSpan ?? null,
+    storedBytesPerDay:
+      input.spansPerRequest === null || !input.bytesPerSpan
+        ? null
+        : input.dayRequests * input.spansPerRequest * input.bytesPerSpan,
   };
   if (!kneeStep) {
     lines.push(`capacity per replica: none under ${objective}: ${knee.summary}`);
@@ -162,6 +169,10 @@ export function planReplicas(input: PlanInput): CapacityPlan {
   if (base.peakSpanRate !== null)
     lines.push(
       `telemetry at the peak: ${dec(input.spansPerRequest ?? 0, 2)} spans/request × ${dec(peakRate)} req/s = ${int(base.peakSpanRate)} span rows/s into the store`,
+    );
+  if (base.storedBytesPerDay !== null)
+    lines.push(
+      `stored: ${dec(input.spansPerRequest ?? 0, 2)} × ${int(input.dayRequests)} = ${int((input.spansPerRequest ?? 0) * input.dayRequests)} span rows/day × ${dec(base.bytesPerSpan ?? 0)} B (this store's otel_traces on disk per row) = ${dec(base.storedBytesPerDay / 1e9, 1)} GB/day, ${dec((base.storedBytesPerDay * 30) / 1e9, 0)} GB for 30 days`,
     );
   return {
     ...base,

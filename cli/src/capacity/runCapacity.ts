@@ -158,6 +158,17 @@ async function spansPerRequest(store: Store, runId: string): Promise<number | nu
   return spans > 0 && requests > 0 ? spans / requests : null;
 }
 
+/** Bytes a span row takes on disk in this store's otel_traces (compressed, as merged so far). */
+async function bytesPerSpan(store: Store): Promise<number | null> {
+  const [r] = await store.query<{ bytes: unknown; rows: unknown }>(
+    `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts
+      WHERE active AND database = {db:String} AND table = {t:String}`,
+    { db: store.database, t: OTEL_TABLES.traces },
+  );
+  const rows = Number(r?.rows ?? 0);
+  return rows > 0 ? Number(r?.bytes ?? 0) / rows : null;
+}
+
 /** Assembles the result from the run and the store (also used by tests on stored runs). */
 export async function analyseCapacity(
   store: Store,
@@ -181,6 +192,7 @@ export async function analyseCapacity(
   const knee = findKnee(steps, o.objectives, unit);
   const fitted = fitSteps(steps, plan.model, o.resamples ?? DEFAULT_USL_BOOTSTRAP.resamples);
   const spr = await spansPerRequest(store, run.runId);
+  const bps = await bytesPerSpan(store);
   let planOut: CapacityResult['plan'];
   if (fitted.model) {
     let shapeDef = source;
@@ -196,6 +208,7 @@ export async function analyseCapacity(
         unit,
         headroom: o.headroom ?? DEFAULT_CAPACITY.headroom,
         spansPerRequest: spr,
+        bytesPerSpan: bps,
         kneeN: (s) => (plan.model === 'closed' ? s.load : s.inFlightClient),
       });
     } catch (err) {

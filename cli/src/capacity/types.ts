@@ -120,6 +120,9 @@ export interface CapacityPlan {
   /** Spans per request measured in the run, and span rows/s at the peak (null: no spans). */
   spansPerRequest: number | null;
   peakSpanRate: number | null;
+  /** Bytes per span on disk in the run's store, and the day's span bytes (null: unknown). */
+  bytesPerSpan: number | null;
+  storedBytesPerDay: number | null;
   /** The arithmetic, one line each. */
   lines: string[];
   /** Why no plan could be made, when none could (objective broken at the lowest load). */

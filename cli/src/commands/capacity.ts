@@ -141,6 +141,7 @@ async function replan(r: CapacityResult, flags: PlanFlags) {
     unit: r.loadModel === 'closed' ? 'VUs' : 'iterations/s',
     headroom: headroom(flags.headroom) ?? DEFAULT_CAPACITY.headroom,
     spansPerRequest: r.plan?.spansPerRequest ?? null,
+    bytesPerSpan: r.plan?.bytesPerSpan ?? null,
     kneeN: (s) => (r.loadModel === 'closed' ? s.load : s.inFlightClient),
   });
 }

@@ -77,6 +77,10 @@ test('ray tracer (GCaP 2007; R package usl tests): σ 0.0578, κ on its bound 0,
   assert.ok(f.kappa < 1e-6, `κ ${f.kappa}`);
   assert.ok(rel(f.lambda, 21.8488) < 1e-5, `λ ${f.lambda}`);
   assert.equal(peakConcurrency({ ...f, kappa: 0 }), Number.POSITIVE_INFINITY);
+  // draws with κ = 0 have an unbounded N*: the interval's end is ∞, never NaN
+  const b = bootstrapUsl(RAYTRACER, { resamples: 100 });
+  assert.equal(b.nStar.high, Number.POSITIVE_INFINITY);
+  assert.ok(!Number.isNaN(b.nStar.low));
 });
 
 // The R package usl's tests/coef.R: throughput generated from σ = κ = 0.02, λ = 1 (exact to 4 digits).

@@ -159,6 +159,7 @@ test('the plan: replicas = ⌈peak / (X(knee) × (1 − headroom))⌉, with the 
     unit: 'VUs',
     headroom: 0.3,
     spansPerRequest: 4,
+    bytesPerSpan: 40,
     kneeN: (s) => s.load,
   });
   const mean = 100e6 / 86400;
@@ -173,6 +174,8 @@ test('the plan: replicas = ⌈peak / (X(knee) × (1 − headroom))⌉, with the 
     Math.ceil((mean * 2) / (uslThroughput({ ...params, lambda: 180 }, 16) * 0.7)),
   );
   assert.equal(plan.peakSpanRate, mean * 2 * 4);
+  assert.equal(plan.storedBytesPerDay, 100e6 * 4 * 40);
+  assert.match(plan.lines.join('\n'), /= 16\.0 GB\/day, 480 GB for 30 days/);
   assert.match(plan.lines.join('\n'), /replicas = ⌈2,314\.8 \/ [\d,.]+⌉ = \d+ \[95% CI \d+–\d+\]/);
   const impossible = planReplicas({
     dayRequests: 1e6,
