@@ -40,8 +40,9 @@ export type { ScenarioErrorCode } from './errors.ts';
 export { SCENARIO_ERRORS, ScenarioError } from './errors.ts';
 export type { FeederRow } from './feeders/Feeder.ts';
 export { Feeder, parseCsv } from './feeders/Feeder.ts';
-export { exportK6 } from './k6/exportK6.ts';
-export { builtinK6Script, K6_DIR, writeBuiltinK6 } from './k6/writeBuiltinK6.ts';
+export type { K6ExportHeader, SharedJourneys } from './k6/exportK6.ts';
+export { exportK6, K6_LIB_FILE, K6_LIB_IMPORT, k6LibSource, sharedJourneysModule } from './k6/exportK6.ts';
+export { builtinJourneysModule, builtinK6Script, K6_DIR, writeBuiltinK6 } from './k6/writeBuiltinK6.ts';
 export type { MetricUnit } from './metrics/builtinMetrics.ts';
 export {
   aggregationUnit,

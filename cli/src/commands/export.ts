@@ -1,9 +1,18 @@
 // `marketbench export k6 <scenario>`: writes the k6 script of a scenario (same executors,
-// journeys, thresholds and W3C trace propagation) to stdout or a file.
+// journeys, thresholds and W3C trace propagation) to stdout or a file; with a file, the k6
+// runtime it imports (lib/marketbench.js, and a built-in's shared lib/journeys.js) goes beside it.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtinK6Script, exportK6, loadScenario, ScenarioError } from '@marketbench/load-scenarios';
+import {
+  builtinJourneysModule,
+  builtinK6Script,
+  exportK6,
+  K6_LIB_IMPORT,
+  k6LibSource,
+  loadScenario,
+  ScenarioError,
+} from '@marketbench/load-scenarios';
 import type { Command } from 'commander';
 import { CliError, type ExitCode } from '../errors.ts';
 
@@ -15,11 +24,16 @@ export function register(program: Command): void {
       'write a k6 script equivalent to a scenario (run it with `k6 run -e TARGET=http://127.0.0.1:8080 <file>`)',
     )
     .argument('<scenario>', 'built-in scenario name or scenario module path')
-    .option('-o, --out <file>', 'write the script to this file instead of stdout')
+    .option(
+      '-o, --out <file>',
+      `write the script to this file instead of stdout, and the runtime it imports beside it (${K6_LIB_IMPORT})`,
+    )
     .action(async (scenario: string, flags: { out?: string }) => {
       let script: string;
+      let builtin = false;
       try {
         const loaded = await loadScenario(scenario);
+        builtin = loaded.builtin;
         script = loaded.builtin
           ? builtinK6Script(scenario)
           : exportK6(loaded.definition, {
@@ -31,7 +45,17 @@ export function register(program: Command): void {
           throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
         throw err;
       }
-      if (flags.out) writeFileSync(flags.out, script);
-      else process.stdout.write(script);
+      if (!flags.out) {
+        process.stdout.write(script);
+        return;
+      }
+      const lib = path.join(path.dirname(path.resolve(flags.out)), 'lib');
+      mkdirSync(lib, { recursive: true });
+      writeFileSync(path.join(lib, 'marketbench.js'), k6LibSource());
+      if (builtin) writeFileSync(path.join(lib, 'journeys.js'), builtinJourneysModule());
+      writeFileSync(flags.out, script);
+      process.stderr.write(
+        `wrote ${flags.out} and ${path.relative(process.cwd(), lib)}/ (the k6 runtime it imports)\n`,
+      );
     });
 }

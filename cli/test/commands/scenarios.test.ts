@@ -27,3 +27,19 @@ test('scenarios list names the built-ins; export k6 prints the committed script'
   assert.match(help.stdout, /--target <url>/);
   assert.match(help.stdout, /99 a threshold failed/);
 });
+
+test('export k6 -o writes the script and, beside it, the runtime and the journeys it imports', async () => {
+  const home = tempHome();
+  const out = path.join(home, 'scripts', 'rush.js');
+  fs.mkdirSync(path.dirname(out));
+  const r = await run(['export', 'k6', 'checkout-rush', '-o', out], home);
+  assert.equal(r.code, 0, r.stderr);
+  const k6 = path.resolve(import.meta.dirname, '../../../load-scenarios/k6');
+  assert.equal(fs.readFileSync(out, 'utf8'), fs.readFileSync(path.join(k6, 'checkout-rush.js'), 'utf8'));
+  for (const f of ['marketbench.js', 'journeys.js'])
+    assert.equal(
+      fs.readFileSync(path.join(home, 'scripts', 'lib', f), 'utf8'),
+      fs.readFileSync(path.join(k6, 'lib', f), 'utf8'),
+      f,
+    );
+});

@@ -1,186 +1,26 @@
 // Writes a k6 script equivalent to a scenario: the same executors (k6 runs them natively), the
-// same thresholds and tags, the journeys embedded as data and run by a small interpreter with the
-// same template, check, capture and think-time semantics, a fresh sampled W3C traceparent and the
+// same thresholds and tags, and the journeys as data, run by marketbench's k6 runtime
+// (`k6/lib/marketbench.js`, one committed module the scripts import) with the same template,
+// check, capture and think-time semantics, a fresh sampled W3C traceparent and the
 // marketbench.run_id baggage on every request, and fault schedules as one-iteration scenarios.
 // Differences from the marketbench runner: k6's http_req_duration is the uncorrected latency, and
 // knee detection is not exported.
 
-import { parseDuration } from '@marketbench/contracts';
-import { ROUTES } from '@marketbench/contracts';
-import type { ScenarioDefinition } from '../types.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDuration, ROUTES } from '@marketbench/contracts';
+import type { Journey, ScenarioDefinition } from '../types.ts';
 
-const RUNTIME = String.raw`
-const BASE_URL = __ENV.TARGET || 'http://127.0.0.1:8080';
-const RUN_ID = __ENV.MARKETBENCH_RUN_ID || 'k6-' + Date.now();
-const ADMIN_TOKEN = __ENV.MARKETBENCH_ADMIN_TOKEN || '';
+/** The k6 runtime module, relative to an exported script (`marketbench export k6 -o` writes it there). */
+export const K6_LIB_IMPORT = './lib/marketbench.js';
 
-function hex(n) {
-  let s = '';
-  for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(Math.random() * 16)];
-  return s;
+/** Where the committed runtime lives. */
+export const K6_LIB_FILE = fileURLToPath(new URL('../../k6/lib/marketbench.js', import.meta.url));
+
+/** The runtime's source, to write beside an exported script. */
+export function k6LibSource(): string {
+  return readFileSync(K6_LIB_FILE, 'utf8');
 }
-
-function uuid() {
-  const h = hex(32);
-  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-4' + h.slice(13, 16) + '-a' + h.slice(17, 20) + '-' + h.slice(20);
-}
-
-function readPath(value, path) {
-  let v = value;
-  for (const part of path.split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = v[part];
-  }
-  return v;
-}
-
-function feederRow(ctx, name) {
-  if (!ctx.rows[name]) {
-    const f = FEEDERS[name];
-    let i;
-    if (f.mode === 'unique') i = (exec.vu.idInTest - 1) % f.rows.length;
-    else if (f.mode === 'sequential') i = exec.scenario.iterationInTest % f.rows.length;
-    else i = Math.floor(Math.random() * f.rows.length);
-    ctx.rows[name] = f.rows[i];
-  }
-  return ctx.rows[name];
-}
-
-function resolveRef(ref, ctx) {
-  if (ref === 'vu') return exec.vu.idInTest;
-  if (ref === 'iteration') return exec.vu.iterationInScenario;
-  if (ref.indexOf('uuid:') === 0) {
-    if (!ctx.uuids[ref]) ctx.uuids[ref] = uuid();
-    return ctx.uuids[ref];
-  }
-  if (ref.indexOf('randomInt:') === 0) {
-    const p = ref.split(':');
-    const min = Number(p[1]);
-    return min + Math.floor(Math.random() * (Number(p[2]) - min + 1));
-  }
-  const dot = ref.indexOf('.');
-  if (dot > 0) return feederRow(ctx, ref.slice(0, dot))[ref.slice(dot + 1)];
-  return ctx.vars[ref];
-}
-
-function renderString(text, ctx, encode) {
-  return text.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_m, ref) => {
-    const v = resolveRef(ref, ctx);
-    const s = v === undefined || v === null ? '' : String(v);
-    return encode ? encodeURIComponent(s) : s;
-  });
-}
-
-function renderValue(v, ctx) {
-  if (typeof v === 'string') {
-    const whole = /^\{\{\s*([^}]+?)\s*\}\}$/.exec(v);
-    return whole ? resolveRef(whole[1], ctx) : renderString(v, ctx);
-  }
-  if (Array.isArray(v)) return v.map((x) => renderValue(x, ctx));
-  if (v && typeof v === 'object') {
-    const out = {};
-    for (const k of Object.keys(v)) out[k] = renderValue(v[k], ctx);
-    return out;
-  }
-  return v;
-}
-
-function parseDurationMs(text) {
-  const units = { ms: 1, s: 1000, m: 60000, h: 3600000 };
-  let ms = 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let m;
-  while ((m = re.exec(text)) !== null) ms += Number(m[1]) * units[m[2]];
-  return ms;
-}
-
-function thinkSeconds(think) {
-  if (!think) return 0;
-  if (typeof think === 'string') return parseDurationMs(think) / 1000;
-  const min = parseDurationMs(think.min);
-  const max = parseDurationMs(think.max);
-  return (min + Math.random() * (max - min)) / 1000;
-}
-
-function runStep(journey, step, ctx) {
-  const traceId = hex(32);
-  const spanId = hex(16);
-  const headers = {
-    traceparent: '00-' + traceId + '-' + spanId + '-01',
-    baggage: 'marketbench.run_id=' + RUN_ID + ',marketbench.step=' + step.name,
-  };
-  for (const k of Object.keys(step.headers || {})) headers[k] = renderString(step.headers[k], ctx);
-  let body = null;
-  if (step.body !== undefined) {
-    body = JSON.stringify(renderValue(step.body, ctx));
-    headers['content-type'] = 'application/json';
-  }
-  const res = http.request(step.method, BASE_URL + renderString(step.path, ctx, true), body, {
-    headers: headers,
-    tags: { name: step.name, journey: journey },
-    responseCallback: step.expectedStatuses ? http.expectedStatuses(...step.expectedStatuses) : http.expectedStatuses({ min: 200, max: 399 }),
-  });
-  const expected = step.expectedStatuses ? step.expectedStatuses.indexOf(res.status) >= 0 : res.status >= 200 && res.status < 400;
-  let json;
-  const needsJson = (step.capture && Object.keys(step.capture).length > 0) || Object.values(step.checks || {}).some((c) => c.jsonPath !== undefined) || (step.record || []).some((r) => typeof r.value === 'string' && r.value.indexOf('json:') === 0);
-  if (needsJson) {
-    try {
-      json = res.json();
-    } catch (_e) {
-      json = undefined;
-    }
-  }
-  const checks = {};
-  for (const name of Object.keys(step.checks || {})) {
-    const c = step.checks[name];
-    checks[name] = (r) => {
-      let pass = true;
-      if (c.status !== undefined) pass = pass && (Array.isArray(c.status) ? c.status.indexOf(r.status) >= 0 : r.status === c.status);
-      if (c.jsonPath !== undefined) {
-        const v = readPath(json, c.jsonPath);
-        pass = pass && (c.equals !== undefined ? v === c.equals : v !== undefined);
-      }
-      if (c.maxDurationMs !== undefined) pass = pass && r.timings.duration <= c.maxDurationMs;
-      return pass;
-    };
-  }
-  const checksOk = Object.keys(checks).length === 0 ? true : check(res, checks, { name: step.name, journey: journey });
-  for (const v of Object.keys(step.capture || {})) ctx.vars[v] = readPath(json, step.capture[v]);
-  for (const rec of step.record || []) {
-    const metric = METRICS[rec.metric];
-    let value;
-    if (rec.value === 'duration') value = res.timings.duration;
-    else if (rec.value === 'ok') value = expected && checksOk;
-    else if (typeof rec.value === 'number') value = rec.value;
-    else value = Number(readPath(json, rec.value.slice(5)));
-    if (typeof value === 'number' && isNaN(value)) continue;
-    metric.add(value, { name: step.name, journey: journey });
-  }
-  const stop = step.stopOnFailure === undefined ? true : step.stopOnFailure;
-  if ((!expected || !checksOk) && stop) return false;
-  const t = thinkSeconds(step.think);
-  if (t > 0) sleep(t);
-  return true;
-}
-
-function runJourney(name) {
-  const ctx = { vars: {}, uuids: {}, rows: {} };
-  for (const step of JOURNEYS[name].steps) {
-    if (!runStep(name, step, ctx)) return;
-  }
-}
-
-function pick(names) {
-  let total = 0;
-  for (const n of names) total += JOURNEYS[n].weight;
-  let x = Math.random() * total;
-  for (const n of names) {
-    x -= JOURNEYS[n].weight;
-    if (x < 0) return n;
-  }
-  return names[names.length - 1];
-}
-`;
 
 const METRIC_CLASS = { counter: 'Counter', rate: 'Rate', trend: 'Trend', gauge: 'Gauge' } as const;
 
@@ -188,16 +28,34 @@ function exportName(name: string): string {
   return `run_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-/** The k6 script for a scenario; `command` and `source` go into the DO-NOT-EDIT header. */
-export function exportK6(def: ScenarioDefinition, header: { command: string; source: string }): string {
+/** Journeys that live in a shared module: the module's import path and each journey's identifier there. */
+export interface SharedJourneys {
+  /** Import specifier of the module, relative to the script. */
+  from: string;
+  /** Journey name in this scenario → exported identifier in the module. */
+  names: Record<string, string>;
+}
+
+/** What the DO-NOT-EDIT header says, and where the journeys come from. */
+export interface K6ExportHeader {
+  /** The command that wrote the script. */
+  command: string;
+  /** The scenario file it came from. */
+  source: string;
+  /** Journeys imported from a shared module instead of written into the script. */
+  sharedJourneys?: SharedJourneys;
+}
+
+/** The k6 script for a scenario. */
+export function exportK6(def: ScenarioDefinition, header: K6ExportHeader): string {
   const scenarios: Record<string, Record<string, unknown>> = {};
   const execs: string[] = [];
   for (const [name, config] of Object.entries(def.options.scenarios)) {
-    const { journeys, ...k6config } = config;
+    const { journeys, exec: _exec, ...k6config } = config;
     const fn = exportName(name);
     scenarios[name] = { ...k6config, exec: fn };
     const names = journeys ?? Object.keys(def.journeys);
-    execs.push(`export function ${fn}() {\n  runJourney(pick(${JSON.stringify(names)}));\n}\n`);
+    execs.push(`export function ${fn}() {\n  mb.run(${JSON.stringify(names)});\n}\n`);
   }
   // Each fault runs in its own one-iteration VU, so each sends the whole fault set in force at
   // its time (PUT /admin/faults replaces the set).
@@ -208,66 +66,123 @@ export function exportK6(def: ScenarioDefinition, header: { command: string; sou
       if (f.action === 'set') inForce[f.dependency] = f.spec ?? {};
       else delete inForce[f.dependency];
       const name = `fault_${i}_${f.action}_${f.dependency}`;
-      scenarios[name] = { executor: 'shared-iterations', vus: 1, iterations: 1, startTime: f.at, exec: name, tags: { marketbench: 'fault' } };
-      execs.push(`export function ${name}() {\n  putFaults(${JSON.stringify({ faults: inForce })});\n}\n`);
+      scenarios[name] = {
+        executor: 'shared-iterations',
+        vus: 1,
+        iterations: 1,
+        startTime: f.at,
+        exec: name,
+        tags: { marketbench: 'fault' },
+      };
+      execs.push(`export function ${name}() {\n  mb.putFaults(${JSON.stringify({ faults: inForce })});\n}\n`);
     });
-  const feeders: Record<string, { mode: string; source: string }> = {};
-  for (const [name, spec] of Object.entries(def.feeders ?? {})) {
-    const source = spec.rows
+  const feeders = Object.entries(def.feeders ?? {}).map(([name, spec]) => {
+    const rows = spec.rows
       ? `new SharedArray(${JSON.stringify(name)}, () => ${JSON.stringify(spec.rows)})`
       : spec.file?.endsWith('.csv')
         ? `new SharedArray(${JSON.stringify(name)}, () => parseCsv(open(${JSON.stringify(spec.file)})))`
         : `new SharedArray(${JSON.stringify(name)}, () => JSON.parse(open(${JSON.stringify(spec.file)})))`;
-    feeders[name] = { mode: spec.mode, source };
-  }
+    return `    ${JSON.stringify(name)}: { mode: ${JSON.stringify(spec.mode)}, rows: ${rows} },`;
+  });
+  const usesCsv = Object.values(def.feeders ?? {}).some((f) => !f.rows && f.file?.endsWith('.csv'));
   const lines: string[] = [];
-  lines.push(`// DO NOT EDIT: generated by \`${header.command}\` from ${header.source}; regenerate with \`npm run gen\`.`);
+  lines.push(
+    `// DO NOT EDIT: generated by \`${header.command}\` from ${header.source}; regenerate with \`npm run gen\`.`,
+  );
   lines.push(`// ${def.name}: ${def.description}`);
-  lines.push('// Run: k6 run -e TARGET=http://127.0.0.1:8080 [-e MARKETBENCH_RUN_ID=...] [-e MARKETBENCH_ADMIN_TOKEN=...] <this file>');
-  lines.push(`// Note: k6's http_req_duration is the uncorrected latency; marketbench's runner measures it from the intended start.`);
-  if (def.options.knee) lines.push('// Note: knee detection (options.knee) runs only in the marketbench runner.');
-  lines.push("import { check, sleep } from 'k6';");
-  lines.push("import { SharedArray } from 'k6/data';");
-  lines.push("import exec from 'k6/execution';");
-  lines.push("import http from 'k6/http';");
+  lines.push(
+    '// Run: k6 run -e TARGET=http://127.0.0.1:8080 [-e MARKETBENCH_RUN_ID=...] [-e MARKETBENCH_ADMIN_TOKEN=...] <this file>',
+  );
+  lines.push(
+    `// Needs ${K6_LIB_IMPORT} beside it (marketbench's k6 runtime; \`marketbench export k6 -o FILE\` writes it).`,
+  );
+  lines.push(
+    "// Note: k6's http_req_duration is the uncorrected latency; marketbench's runner measures it from the intended start.",
+  );
+  if (def.options.knee)
+    lines.push('// Note: knee detection (options.knee) runs only in the marketbench runner.');
+  if (feeders.length > 0) lines.push("import { SharedArray } from 'k6/data';");
   const metricTypes = new Set(Object.values(def.metrics ?? {}));
-  if (metricTypes.size > 0) lines.push(`import { ${[...metricTypes].map((t) => METRIC_CLASS[t]).sort().join(', ')} } from 'k6/metrics';`);
+  if (metricTypes.size > 0)
+    lines.push(
+      `import { ${[...metricTypes]
+        .map((t) => METRIC_CLASS[t])
+        .sort()
+        .join(', ')} } from 'k6/metrics';`,
+    );
+  lines.push(`import { marketbench${usesCsv ? ', parseCsv' : ''} } from '${K6_LIB_IMPORT}';`);
+  const shared = header.sharedJourneys;
+  if (shared) {
+    const ids = [...new Set(Object.values(shared.names))].sort();
+    lines.push(`import { ${ids.join(', ')} } from '${shared.from}';`);
+  }
   lines.push('');
   lines.push("/** @type {import('k6/options').Options} */");
-  lines.push(`export const options = ${JSON.stringify({ scenarios, thresholds: def.options.thresholds ?? {}, tags: def.options.tags ?? {} }, null, 2)};`);
+  lines.push(
+    `export const options = ${JSON.stringify({ scenarios, thresholds: def.options.thresholds ?? {}, tags: def.options.tags ?? {} }, null, 2)};`,
+  );
   lines.push('');
-  lines.push(`const JOURNEYS = ${JSON.stringify(def.journeys, null, 2)};`);
-  lines.push('');
-  lines.push('const FEEDERS = {');
-  for (const [name, f] of Object.entries(feeders)) lines.push(`  ${JSON.stringify(name)}: { mode: ${JSON.stringify(f.mode)}, rows: ${f.source} },`);
-  lines.push('};');
-  lines.push('');
-  lines.push('const METRICS = {');
-  for (const [name, type] of Object.entries(def.metrics ?? {})) {
-    lines.push(`  ${JSON.stringify(name)}: new ${METRIC_CLASS[type]}(${JSON.stringify(name)}${type === 'trend' ? ', true' : ''}),`);
+  if (shared) {
+    lines.push('const JOURNEYS = {');
+    for (const name of Object.keys(def.journeys))
+      lines.push(`  ${JSON.stringify(name)}: ${shared.names[name]},`);
+    lines.push('};');
+  } else {
+    lines.push(`const JOURNEYS = ${JSON.stringify(def.journeys, null, 2)};`);
   }
-  lines.push('};');
-  lines.push(RUNTIME);
-  lines.push(`function parseCsv(text) {
-  const lines = text.split(/\\r?\\n/).filter((l) => l.length > 0);
-  const header = lines[0].split(',');
-  return lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    const row = {};
-    header.forEach((h, i) => {
-      row[h.trim()] = cells[i] === undefined ? '' : cells[i];
-    });
-    return row;
-  });
-}
-
-function putFaults(body) {
-  http.put(BASE_URL + ${JSON.stringify(ROUTES.adminFaults)}, JSON.stringify(body), {
-    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + ADMIN_TOKEN },
-    tags: { name: 'admin_faults' },
-  });
-}
-`);
+  lines.push('');
+  lines.push('const mb = marketbench({');
+  lines.push('  journeys: JOURNEYS,');
+  if (feeders.length > 0) lines.push('  feeders: {', ...feeders, '  },');
+  if (metricTypes.size > 0) {
+    lines.push('  metrics: {');
+    for (const [name, type] of Object.entries(def.metrics ?? {}))
+      lines.push(
+        `    ${JSON.stringify(name)}: new ${METRIC_CLASS[type]}(${JSON.stringify(name)}${type === 'trend' ? ', true' : ''}),`,
+      );
+    lines.push('  },');
+  }
+  lines.push(`  faultsPath: ${JSON.stringify(ROUTES.adminFaults)},`);
+  lines.push('});');
+  lines.push('');
   lines.push(execs.join('\n'));
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The shared journeys module of several scenarios: every distinct journey once, as a named export
+ * (a journey used by several scenarios under one name with the same steps is written once).
+ * Returns the module's source and, per scenario, its journey name → identifier table.
+ */
+export function sharedJourneysModule(
+  scenarios: Record<string, Pick<ScenarioDefinition, 'journeys'>>,
+  header: { command: string; from: string },
+): { source: string; names: Record<string, Record<string, string>> } {
+  const byContent = new Map<string, string>();
+  const taken = new Set<string>();
+  const exports: Array<[string, Journey]> = [];
+  const names: Record<string, Record<string, string>> = {};
+  for (const scenario of Object.keys(scenarios).sort()) {
+    names[scenario] = {};
+    for (const [journeyName, journey] of Object.entries(scenarios[scenario].journeys)) {
+      const content = JSON.stringify(journey);
+      let id = byContent.get(content);
+      if (!id) {
+        const base = journeyName.replace(/[^A-Za-z0-9_]/g, '_');
+        id = base;
+        for (let k = 2; taken.has(id); k++) id = `${base}_${k}`;
+        taken.add(id);
+        byContent.set(content, id);
+        exports.push([id, journey]);
+      }
+      names[scenario][journeyName] = id;
+    }
+  }
+  const lines = [
+    `// DO NOT EDIT: generated by \`${header.command}\` from ${header.from}; regenerate with \`npm run gen\`.`,
+    '// The journeys of the built-in scenarios, each once; the scripts beside it import them by name.',
+    '',
+    ...exports.map(([id, j]) => `export const ${id} = ${JSON.stringify(j, null, 2)};\n`),
+  ];
+  return { source: `${lines.join('\n').trimEnd()}\n`, names };
 }
