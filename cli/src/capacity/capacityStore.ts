@@ -37,6 +37,22 @@ export async function storeCapacity(store: Store, r: CapacityResult): Promise<vo
   // JSON has no Infinity or NaN; ClickHouse reads the strings "inf" and "nan" into Float64.
   const inf = (n: number | undefined) =>
     n === undefined || Number.isNaN(n) ? 'nan' : n === Number.POSITIVE_INFINITY ? 'inf' : n;
+  // Each figure with its interval: `<figure>`, `<figure>_low`, `<figure>_high`.
+  const figures: [string, number | undefined, { low: number; high: number } | undefined][] = [
+    ['lambda', m?.fit.lambda, b?.lambda],
+    ['sigma', m?.fit.sigma, b?.sigma],
+    ['kappa', m?.fit.kappa, b?.kappa],
+    ['r2', m?.fit.r2, b?.r2],
+    ['n_star', m?.nStar, b?.nStar],
+    ['max_throughput', m?.maxThroughput, b?.maxThroughput],
+  ];
+  const figureColumns = Object.fromEntries(
+    figures.flatMap(([name, value, ci]) => [
+      [name, inf(value)],
+      [`${name}_low`, inf(ci?.low)],
+      [`${name}_high`, inf(ci?.high)],
+    ]),
+  );
   await store.insert(TABLES.capacityRuns, [
     {
       run_id: r.runId,
@@ -48,24 +64,7 @@ export async function storeCapacity(store: Store, r: CapacityResult): Promise<vo
       steps: r.steps.length,
       step_seconds: r.stepSeconds,
       settle_seconds: r.settleSeconds,
-      lambda: inf(m?.fit.lambda),
-      lambda_low: inf(b?.lambda.low),
-      lambda_high: inf(b?.lambda.high),
-      sigma: inf(m?.fit.sigma),
-      sigma_low: inf(b?.sigma.low),
-      sigma_high: inf(b?.sigma.high),
-      kappa: inf(m?.fit.kappa),
-      kappa_low: inf(b?.kappa.low),
-      kappa_high: inf(b?.kappa.high),
-      r2: inf(m?.fit.r2),
-      r2_low: inf(b?.r2.low),
-      r2_high: inf(b?.r2.high),
-      n_star: inf(m?.nStar),
-      n_star_low: inf(b?.nStar.low),
-      n_star_high: inf(b?.nStar.high),
-      max_throughput: inf(m?.maxThroughput),
-      max_throughput_low: inf(b?.maxThroughput.low),
-      max_throughput_high: inf(b?.maxThroughput.high),
+      ...figureColumns,
       knee_load: finite(r.knee.load ?? undefined),
       knee_throughput: finite(r.knee.throughput ?? undefined),
       knee_p99_ms: finite(r.knee.p99Ms ?? undefined),

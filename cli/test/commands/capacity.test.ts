@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium } from '../../../test-support/chromium.ts';
+import { CHROMIUM, launchChromium, paintedPixelsPerChart } from '../../../test-support/chromium.ts';
 import { missingCommand, needs } from '../../../test-support/dependency.ts';
 import { cleanup, type Run, run, tempHome } from './runCli.ts';
 
@@ -131,16 +131,7 @@ test('the capacity report renders in Chromium: every canvas painted, no console 
       timeout: 20_000,
     });
     assert.equal(Number(await page.getAttribute('body', 'data-charts')), 4);
-    const painted = (await page.evaluate(`[...document.querySelectorAll('.chart')].map((el) => {
-        const c = el.querySelector('canvas');
-        if (!c) return 0;
-        const ctx = c.getContext('2d');
-        if (!ctx || c.width === 0 || c.height === 0) return 0;
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
-        return n;
-      })`)) as number[];
+    const painted = await paintedPixelsPerChart(page);
     assert.equal(painted.length, 4);
     assert.ok(
       painted.every((n) => n > 2000),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '@marketbench/telemetry-store';
-import { CHROMIUM, launchChromium } from '../../../test-support/chromium.ts';
+import { CHROMIUM, launchChromium, paintedPixelsPerChart } from '../../../test-support/chromium.ts';
 import { missingCommand, needs } from '../../../test-support/dependency.ts';
 import { collectReportData } from '../../src/report/collectReportData.ts';
 import { renderReport } from '../../src/report/renderReport.ts';
@@ -168,16 +168,7 @@ test('headless Chromium renders every chart with no console error', async (t) =>
     const charts = Number(await page.getAttribute('body', 'data-charts'));
     assert.equal(charts, 5 + data.latency.length);
     // every chart's canvas has painted pixels that are not background
-    const painted = (await page.evaluate(`[...document.querySelectorAll('.chart')].map((el) => {
-        const c = el.querySelector('canvas');
-        if (!c) return 0;
-        const ctx = c.getContext('2d');
-        if (!ctx || c.width === 0 || c.height === 0) return 0;
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
-        return n;
-      })`)) as number[];
+    const painted = await paintedPixelsPerChart(page);
     assert.equal(painted.length, charts);
     assert.ok(
       painted.every((n) => n > 2000),
