@@ -54,10 +54,12 @@ async function main(): Promise<void> {
     let stopping = false;
     process.on('message', async (m: ParentMessage) => {
       if (m.type === 'flush') {
-        await telemetry.forceFlush();
+        // the PSP simulator's spans too (their own provider): a run's last attempts are in the store
+        await service.flushTelemetry();
         send({ type: 'flushed', stats: telemetry.stats() });
       } else if (m.type === 'stop' && !stopping) {
         stopping = true;
+        await service.flushTelemetry().catch(() => undefined);
         await service.close().catch(() => undefined);
         await telemetry.forceFlush().catch(() => undefined);
         const stats = telemetry.stats();

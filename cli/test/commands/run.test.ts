@@ -14,14 +14,28 @@ let server: http.Server;
 let target: string;
 let hits = 0;
 let dir: string;
+/** OTLP/HTTP trace export bodies the same server received on /v1/traces. */
+const exports: Buffer[] = [];
 
 before(async () => {
   server = http.createServer((req, res) => {
+    if (req.url === '/v1/traces') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        exports.push(Buffer.concat(chunks));
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+      return;
+    }
     hits++;
     setTimeout(() => res.end(JSON.stringify({ ok: true, path: req.url })), 5);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The generator's client spans go to the OTLP endpoint of the environment: this server, never
+  // whatever else may listen on the default 127.0.0.1:4318.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = target;
   dir = tempHome();
 });
 after(async () => {
@@ -105,6 +119,30 @@ test('run exits 0 when every threshold passes; --json prints the summary; one ro
     home,
   );
   assert.deepEqual(JSON.parse(runs.stdout), [{ status: 'passed', requests_total: '20' }]);
+});
+
+test('run --target exports a client span per request to the OTLP endpoint; --no-client-spans sends none', async () => {
+  const file = scenarioFile('spans', {}, shared);
+  exports.length = 0;
+  const on = await run(['run', file, '--target', target, '--no-store', '--json'], tempHome());
+  assert.equal(on.code, 0, on.stderr);
+  const summary = JSON.parse(on.stdout);
+  assert.deepEqual(
+    [summary.clientSpans.recorded, summary.clientSpans.exported],
+    [summary.totals.requests, summary.totals.requests],
+  );
+  assert.ok(exports.length > 0, 'OTLP requests reached /v1/traces');
+  const body = Buffer.concat(exports);
+  assert.ok(body.includes('marketbench-load'), 'service.name of the generator');
+  assert.ok(body.includes(summary.runId), 'the run id attribute');
+  exports.length = 0;
+  const off = await run(
+    ['run', file, '--target', target, '--no-store', '--json', '--no-client-spans'],
+    tempHome(),
+  );
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(JSON.parse(off.stdout).clientSpans, undefined);
+  assert.equal(exports.length, 0);
 });
 
 test('an invalid scenario exits 1 before any request, naming the file, the field and the code', async () => {

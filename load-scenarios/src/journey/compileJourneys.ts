@@ -51,6 +51,11 @@ function thinkRange(t: ThinkTime | undefined): [number, number] | undefined {
   return [parseDuration(t.min, 'duration'), parseDuration(t.max, 'duration')];
 }
 
+/** `/listings/{{randomInt:1:20000}}?q=x` → `/listings/{randomInt}`: the path's shape, its query dropped. */
+export function urlTemplate(path: string): string {
+  return path.split('?')[0].replace(/\{\{\s*([A-Za-z_$][\w$.]*)[^}]*\}\}/g, '{$1}');
+}
+
 function compileStep(step: Step): CompiledStep {
   const expected = step.expectedStatuses;
   const checks = Object.entries(step.checks ?? {});
@@ -60,7 +65,7 @@ function compileStep(step: Step): CompiledStep {
     name: step.name,
     method: step.method,
     path: compileString(step.path, true),
-    template: step.path.split('?')[0],
+    template: urlTemplate(step.path),
     headers: Object.entries(step.headers ?? {}).map(([k, v]) => [k.toLowerCase(), compileString(v)]),
     body: compileBody(step.body),
     expected: expected ? (s) => expected.includes(s) : (s) => s >= 200 && s < 400,

@@ -406,7 +406,12 @@ async function adminFetch(
   try {
     const res = await fetch(origin + ROUTES.adminFaults, {
       method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      // No content-type without a body: Fastify answers an empty JSON body with 400 (the clear at
+      // the end of a run was refused, and the fault outlived the run).
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     await res.arrayBuffer();

@@ -50,6 +50,8 @@ export interface MarketApp {
   gateway: HttpPaymentGateway;
   /** How the catalog was seeded at start (seeded=false when reused). */
   seedReport: SeedReport;
+  /** Exports every span ended so far: the service's and the PSP simulator's (its own provider). */
+  flushTelemetry(): Promise<void>;
 }
 
 export async function buildMarketApp(options: ServiceOptions = {}): Promise<MarketApp> {
@@ -234,7 +236,10 @@ export async function buildMarketApp(options: ServiceOptions = {}): Promise<Mark
     await backends.close();
   });
   await app.ready();
-  return { app, services, psp, resolver, relay, gateway, seedReport: backends.seedReport };
+  const flushTelemetry = async () => {
+    await Promise.all([telemetry?.forceFlush(), pspTracer?.flush()]);
+  };
+  return { app, services, psp, resolver, relay, gateway, seedReport: backends.seedReport, flushTelemetry };
 }
 
 /** The Fastify app of the reference service (see buildMarketApp for the wired parts). */
