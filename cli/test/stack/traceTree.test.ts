@@ -172,7 +172,8 @@ test('plugin-style queries show the injected PSP errors, in the numbers both sid
     { ref: SERVICES.reference },
   );
   assert.ok(num(calls.answered503) > 0 && num(calls.timeouts) > 0, JSON.stringify(calls));
-  assert.equal(num(calls.failed), num(calls.answered503) + num(calls.timeouts));
+  // Other failed calls are the resolver's lookups of keys the PSP never saw (404: a client 4xx).
+  assert.ok(num(calls.failed) >= num(calls.answered503) + num(calls.timeouts), JSON.stringify(calls));
   // The PSP's side: the same 503s, each under the client span that received it.
   const [psp] = await stack.store.query<{ n: number }>(
     `SELECT count() AS n FROM otel_traces AS s INNER JOIN otel_traces AS c ON c.TraceId = s.TraceId AND c.SpanId = s.ParentSpanId
