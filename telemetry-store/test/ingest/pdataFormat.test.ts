@@ -3,8 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mapMetrics } from '../../src/ingest/mapMetrics.ts';
-import { decodeJson } from '../../src/ingest/otlpCodec.ts';
-import { anyValueAsString, idHexOrEmpty, uint64Text } from '../../src/ingest/pdataFormat.ts';
+import { decodeJson, decodeProtobuf, requestCodec } from '../../src/ingest/otlpCodec.ts';
+import {
+  anyValueAsString,
+  attributeCount,
+  durationText,
+  enumValue,
+  idHexOrEmpty,
+  uint64Text,
+} from '../../src/ingest/pdataFormat.ts';
 
 // Values as the generated code yields them, built from OTLP/JSON through the generated fromObject.
 function value(v: object) {
@@ -144,4 +151,57 @@ test('uint64Text is exact over the whole unsigned 64-bit range (checked against 
     const expected = ((BigInt(high) << 32n) | BigInt(low)).toString();
     assert.equal(uint64Text({ high: high | 0, low: low | 0, unsigned: true }), expected, `${high}:${low}`);
   }
+});
+
+test('attribute counts take nested array and map entries; enums must be int32; Duration is exact past 2^53', () => {
+  const codec = requestCodec('logs');
+  const req = decodeProtobuf(
+    'logs',
+    codec
+      .encode(
+        codec.fromObject({
+          resourceLogs: [
+            {
+              scopeLogs: [
+                {
+                  logRecords: [
+                    {
+                      attributes: [
+                        { key: 'a', value: { stringValue: 'x' } },
+                        {
+                          key: 'b',
+                          value: {
+                            arrayValue: {
+                              values: [
+                                { intValue: 1 },
+                                {
+                                  kvlistValue: {
+                                    values: [{ key: 'c', value: { boolValue: true } }, { key: 'd' }],
+                                  },
+                                },
+                              ],
+                            },
+                          },
+                        },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      )
+      .finish(),
+  );
+  // a, b, b[0], b[1], b[1].c, b[1].d
+  assert.equal(attributeCount(req.resourceLogs![0].scopeLogs![0].logRecords![0].attributes), 6);
+  assert.equal(enumValue(2, 'kind'), 2);
+  assert.equal(enumValue(-7, 'kind'), -7);
+  for (const bad of [Number.POSITIVE_INFINITY, 1.5, 2 ** 31, Number.NaN])
+    assert.throws(() => enumValue(bad, 'span kind'), /span kind must be an int32 enum value/);
+  const start = { low: 0, high: 0, unsigned: true };
+  const end = { low: 0xffffffff | 0, high: 0xffffffff | 0, unsigned: true };
+  assert.equal(durationText(start, end), '18446744073709551615');
+  assert.equal(durationText(end, start), '0');
 });
