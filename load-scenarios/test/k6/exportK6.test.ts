@@ -10,8 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { deriveScenario } from '../../src/derive/deriveScenario.ts';
+import { renderScenario } from '../../src/derive/renderScenario.ts';
+import type { TrafficProfile } from '../../src/derive/TrafficProfile.ts';
 import { exportK6, k6LibSource } from '../../src/k6/exportK6.ts';
 import { builtinJourneysModule, builtinK6Script, K6_DIR } from '../../src/k6/writeBuiltinK6.ts';
+import { loadScenario } from '../../src/scenario/loadScenario.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/catalog.ts';
 import { baseScenario } from '../support/scenarios.ts';
 
@@ -103,6 +107,55 @@ describe('k6 export', () => {
     const files = [...Object.keys(BUILTIN_SCENARIOS).map((n) => path.join(K6_DIR, `${n}.js`)), customFile];
     const r = typeCheck(dir, files);
     assert.equal(r.status, 0, r.output);
+  });
+
+  it('a scenario derived from recorded spans (per-route executors, weighted feeders) exports to a script that type-checks', async () => {
+    const route = (
+      method: string,
+      template: string,
+      requests: number,
+      paths: string[],
+      queries: string[] = [],
+    ) => ({
+      method,
+      route: template,
+      requests,
+      buckets: [requests / 2, requests / 2],
+      statuses: { 200: requests },
+      medianMs: 3,
+      sampled: requests,
+      withQuery: queries.length ? requests : 0,
+      paths: paths.map((value, i) => ({ value, count: 10 - i })),
+      distinctPaths: paths.length,
+      queries: queries.map((value, i) => ({ value, count: 5 - i })),
+    });
+    const profile: TrafficProfile = {
+      selection: { service: 'shop-api', fromMs: 0, toMs: 120_000 },
+      countSource: 'spans',
+      spans: 3000,
+      sampleFraction: 1,
+      bucketSeconds: 60,
+      startMs: 0,
+      windowSeconds: 120,
+      buckets: [1500, 1500],
+      routes: [
+        route('GET', '/items/{id}', 2000, ['/items/1', '/items/2']),
+        route('GET', '/search', 1000, ['/search'], ['q=boots&limit=20', 'q=red%20dress&limit=20']),
+      ],
+    };
+    const source = renderScenario(deriveScenario(profile, { ids: 'zipf', speedup: 6 }), 'test');
+    const file = path.join(dir, 'derived.ts');
+    writeFileSync(file, source);
+    const { definition } = await loadScenario(file);
+    const script = exportK6(definition, {
+      command: 'marketbench export k6 derived.ts',
+      source: 'derived.ts',
+    });
+    const out = path.join(dir, 'derived.js');
+    writeFileSync(out, script);
+    const r = typeCheck(dir, [out]);
+    assert.equal(r.status, 0, r.output);
+    assert.match(script, /"get_items_id": \{\s*"executor": "ramping-arrival-rate"/);
   });
 
   it('the type check catches a broken script (negative control)', () => {
