@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { missingPort, needs } from '../../../test-support/dependency.ts';
 import { LruCache } from '../../src/cache/LruCache.ts';
-import { RedisCache } from '../../src/cache/RedisCache.ts';
+import { RedisCache, TOMBSTONE_MS } from '../../src/cache/RedisCache.ts';
 import type { Cache } from '../../src/domain/ports.ts';
 
 async function exercise(cache: Cache, prefix: string) {
@@ -35,6 +35,28 @@ describe('Cache adapters', () => {
     try {
       assert.equal(await redis.ping(), true);
       await exercise(redis, 'r');
+      // A fill that read before an invalidation and lands after it must not bring the old value back.
+      const other = new RedisCache(
+        process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        `mbtest:${process.pid}:`,
+      );
+      try {
+        await redis.set('listing:7', '{"quantity":1}', 30_000);
+        assert.equal(await other.get('listing:7'), '{"quantity":1}', 'instances share entries');
+        await other.delete(['listing:7']); // another instance sold it
+        await redis.set('listing:7', '{"quantity":1}', 30_000); // a stale fill still in flight
+        assert.equal(await redis.get('listing:7'), undefined, 'the stale fill is refused');
+        assert.equal(await other.get('listing:7'), undefined);
+        await new Promise((resolve) => setTimeout(resolve, TOMBSTONE_MS + 100));
+        await redis.set('listing:7', '{"quantity":0}', 30_000);
+        assert.equal(
+          await other.get('listing:7'),
+          '{"quantity":0}',
+          'fills resume once the tombstone expired',
+        );
+      } finally {
+        await other.close();
+      }
     } finally {
       await redis.close();
     }
