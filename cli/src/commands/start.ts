@@ -41,7 +41,8 @@ export function register(program: Command): void {
       'after',
       '\nDefaults: marketplace-day is a 24-hour diurnal marketplace day (peak ~1,200 req/s, trough ~290 req/s,\n' +
         'about 60 million requests/day at real rate) compressed into 4 minutes. Exit codes: 0 thresholds passed,\n' +
-        '99 a threshold failed, 2 run error, 3 store unavailable, 105 stopped by Ctrl-C (report still written).',
+        '99 a threshold failed or the PSP reconciliation found a discrepancy, 2 run error, 3 store unavailable,\n' +
+        '105 stopped by Ctrl-C (report still written).',
     )
     .action(async (flags: StartFlags) => {
       const abort = new AbortController();
