@@ -25,6 +25,7 @@ const NON_LOAD_ROUTES = [
   ROUTES.openapi,
   ROUTES.adminFaults,
   ROUTES.adminLedgerCheck,
+  ROUTES.adminReconciliation,
 ];
 
 /** Optional inputs the report cannot compute from the store alone. */
