@@ -26,6 +26,14 @@ export type {
 } from './domain/model.ts';
 export { PaymentResolver } from './domain/PaymentResolver.ts';
 export type { Cache, EventBus, PaymentGateway, Stores } from './domain/ports.ts';
+export {
+  type CurrencyReconciliation,
+  DISCREPANCY_KINDS,
+  type Discrepancy,
+  type DiscrepancyKind,
+  type ReconciliationReport,
+  reconcile,
+} from './domain/reconciliation.ts';
 export { FaultInjector, type FaultSpec, type LatencySpec } from './faults/FaultInjector.ts';
 export { buildApp, buildMarketApp, type MarketApp } from './http/buildApp.ts';
 export { PROBLEM_BASE, PROBLEMS } from './http/problems.ts';

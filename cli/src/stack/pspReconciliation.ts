@@ -2,31 +2,11 @@
 // reference service's GET /admin/reconciliation for the run's window, waiting a bounded time for
 // payments still in doubt to be settled by the service's resolver, and turns the answer into a
 // line of the run's reconciliation block. Shared by `start`, `slo drill` and `reconcile`.
+import type { ReconciliationReport } from '@marketbench/reference-service';
 import type { ReconciliationRow } from '../report/types.ts';
 
-/** The service's answer (reference-service's ReconciliationReport, as JSON). */
-export interface PspReconciliation {
-  ok: boolean;
-  from: string;
-  to: string;
-  pspComplete: boolean;
-  orders: number;
-  captures: number;
-  refunds: number;
-  currencies: Record<
-    string,
-    {
-      pspCapturedCents: number;
-      pspRefundedCents: number;
-      pspNetCents: number;
-      paidOrdersCents: number;
-      ledgerClearingCents: number;
-      ok: boolean;
-    }
-  >;
-  counts: Record<string, number>;
-  discrepancies: Array<{ kind: string; orderId: string | null; paymentId: string | null; detail: string }>;
-}
+/** The service's answer: reference-service's ReconciliationReport, as JSON. */
+export type PspReconciliation = ReconciliationReport;
 
 export interface ReconcileOptions {
   /** Base URL of the reference service. */
