@@ -1,8 +1,8 @@
 // marketbench (the CLI package): the command's programmatic entry points, for scripts and
 // tests that drive a run, a gate or a report without spawning the command.
 
-export type { ExitCode } from './errors.ts';
-export { CliError, EXIT } from './errors.ts';
+export type { CliErrorCode } from './errors.ts';
+export { CLI_ERRORS, CliError } from './errors.ts';
 export type { BaselineFile, BaselineStep } from './gate/baselineFile.ts';
 export { buildBaseline, readBaseline, writeBaseline } from './gate/baselineFile.ts';
 export type { Budgets } from './gate/loadBudgets.ts';

@@ -1,9 +1,10 @@
 // Builds the `marketbench` program from the subcommand modules and maps failures to
 // one-line messages and documented exit codes (stack traces only with --verbose).
+import { EXIT, MarketbenchError } from '@marketbench/contracts';
 import { Command, CommanderError, Help } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { versionText } from './commands/version.ts';
-import { CliError, EXIT } from './errors.ts';
+import { CliError } from './errors.ts';
 
 /**
  * The command name `argv` invokes (`help <name>` counts as invoking it): the first argument after
@@ -24,7 +25,8 @@ export async function buildProgram(argv: readonly string[] = [], loadAll = false
     .description('Observability and load-testing harness for marketplace APIs')
     .option('--verbose', 'print stack traces and debug output')
     .version(versionText(), '--version', 'print the version, as `k6 --version`')
-    .showHelpAfterError('(run with --help for usage)')
+    // commander's own errors are printed by main() in the one-line format, with a code.
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
   const invoked = invokedCommand(argv);
   const placeholders = new Map<Command, string>();
@@ -42,6 +44,32 @@ export async function buildProgram(argv: readonly string[] = [], loadAll = false
   return program;
 }
 
+/**
+ * Any failure as a MarketbenchError: catalogued errors as they are, commander's own (unknown
+ * option, missing argument) as MB_ERR_USAGE, anything else (a bug) as MB_ERR_INTERNAL. Undefined
+ * for commander's help and version exits, which have printed what they had to.
+ */
+export function asMarketbenchError(err: unknown): MarketbenchError | undefined {
+  if (err instanceof MarketbenchError) return err;
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return undefined;
+    // `marketbench` alone prints the command list to stderr and exits 1 (commander.help).
+    const message =
+      err.code === 'commander.help'
+        ? 'a command is required (the list is above)'
+        : `${err.message.replace(/^error: /, '')} (see --help)`;
+    return new CliError('MB_ERR_USAGE', message, { cause: err });
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new CliError(
+    'MB_ERR_INTERNAL',
+    `unexpected failure: ${message} (run with --verbose for the stack)`,
+    {
+      cause: err,
+    },
+  );
+}
+
 /** Runs the CLI with the given argv and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = await buildProgram(argv);
@@ -50,18 +78,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version "errors" are successes; everything else commander reports is usage.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // The one place where an error becomes a line and an exit code.
+    const e = asMarketbenchError(err);
+    if (e === undefined) return EXIT.ok;
+    process.stderr.write(`marketbench: ${e.message} [${e.code}]\n`);
+    if (verbose) {
+      const shown = e.code === 'MB_ERR_INTERNAL' || e.cause === undefined ? (e.cause ?? e) : e.cause;
+      process.stderr.write(`${(shown as Error)?.stack ?? String(shown)}\n`);
     }
-    if (err instanceof CliError) {
-      process.stderr.write(`marketbench: ${err.message} [${err.code}]\n`);
-      if (verbose && err.cause) process.stderr.write(`${(err.cause as Error).stack ?? String(err.cause)}\n`);
-      return err.exitCode;
-    }
-    const e = err as Error;
-    process.stderr.write(`marketbench: ${e?.message ?? String(err)}\n`);
-    if (verbose) process.stderr.write(`${e?.stack ?? ''}\n`);
-    return EXIT.runError;
+    return e.exitCode;
   }
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CONTRACT_ERRORS } from '@marketbench/contracts';
 import { SCENARIO_ERRORS } from '@marketbench/load-scenarios';
 import { SLO_ERRORS } from '@marketbench/slo-definitions';
 import { STORE_ERRORS } from '@marketbench/telemetry-store';
@@ -13,8 +14,9 @@ import { CLI_ERRORS } from '../src/errors.ts';
 
 const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = fs.readFileSync(path.join(CLI_DIR, '..', 'docs', 'CLI.md'), 'utf8');
-const CATALOGS = new Set([
-  ...Object.keys(CLI_ERRORS),
+const CATALOGS = new Set<string>([
+  ...CLI_ERRORS.codes,
+  ...CONTRACT_ERRORS.codes,
   ...SCENARIO_ERRORS.codes,
   ...SLO_ERRORS.codes,
   ...STORE_ERRORS.codes,
@@ -30,8 +32,11 @@ function sources(dir: string): string[] {
   });
 }
 
-test('every code of CLI_ERRORS is in a docs/CLI.md table with its exit code', () => {
-  for (const [code, exit] of Object.entries(CLI_ERRORS)) {
+test('every code of CLI_ERRORS and CONTRACT_ERRORS is in a docs/CLI.md table with its exit code', () => {
+  for (const [code, { exit }] of [
+    ...Object.entries(CLI_ERRORS.specs),
+    ...Object.entries(CONTRACT_ERRORS.specs),
+  ]) {
     assert.ok(
       new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${exit}\\s*\\|`).test(DOC),
       `${code} (exit ${exit}) is not in a docs/CLI.md table`,

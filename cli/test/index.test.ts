@@ -2,6 +2,7 @@
 // rather than deep paths), with the documented exit codes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EXIT } from '@marketbench/contracts';
 import * as cli from 'marketbench';
 
 test('the package entry exports the entry points', () => {
@@ -15,7 +16,7 @@ test('the package entry exports the entry points', () => {
     'withStore',
   ])
     assert.equal(typeof (cli as Record<string, unknown>)[name], 'function', name);
-  assert.deepEqual(cli.EXIT, {
+  assert.deepEqual(EXIT, {
     ok: 0,
     usage: 1,
     runError: 2,
@@ -24,9 +25,10 @@ test('the package entry exports the entry points', () => {
     thresholdsFailed: 99,
     externalAbort: 105,
   });
-  const err = new cli.CliError('MB_ERR_USAGE', 'bad flag', cli.EXIT.usage);
-  assert.equal(err.exitCode, 1);
+  const err = new cli.CliError('MB_ERR_USAGE', 'bad flag');
+  assert.equal(err.exitCode, 1, 'the exit code comes from the catalog');
   assert.equal(err.code, 'MB_ERR_USAGE');
+  assert.equal(new cli.CliError('MB_ERR_PORT_IN_USE', 'taken').exitCode, 2);
 });
 
 test('main() returns exit code 1 for an unknown command instead of exiting the process', async () => {

@@ -402,6 +402,8 @@ export const ENV = {
   logLevel: 'LOG_LEVEL',
   /** Hosts a run may load with `--allow-remote-target` (comma- or space-separated). */
   allowedTargets: 'MARKETBENCH_ALLOWED_TARGETS',
+  /** Internal: the stack hands its service child process its configuration (JSON) in this variable. */
+  stackService: 'MARKETBENCH_STACK_SERVICE',
   /** Set by CI (`true` or `1`): a test whose real dependency is missing fails instead of skipping. */
   ci: 'CI',
 } as const;

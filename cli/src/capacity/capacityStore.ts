@@ -4,7 +4,7 @@
 
 import { TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import type { CapacityResult } from './types.ts';
 
 const ts = (iso: string | number) => new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
@@ -128,7 +128,6 @@ export async function resolveCapacityRun(store: Store, runId?: string): Promise<
       runId === undefined
         ? 'the store holds no capacity run yet; run `marketbench capacity run` first'
         : `no capacity run with id ${runId} (run ids: marketbench query "SELECT run_id FROM ${TABLES.capacityRuns}")`,
-      EXIT.usage,
     );
   return id;
 }
@@ -139,7 +138,7 @@ export async function readCapacity(store: Store, runId: string): Promise<Capacit
     `SELECT detail FROM ${TABLES.capacityRuns} FINAL WHERE run_id = {run:String}`,
     { run: runId },
   );
-  if (!row) throw new CliError('MB_ERR_CAPACITY_NO_RUN', `no capacity run with id ${runId}`, EXIT.usage);
+  if (!row) throw new CliError('MB_ERR_CAPACITY_NO_RUN', `no capacity run with id ${runId}`);
   return parseCapacityDetail(row.detail);
 }
 

@@ -13,10 +13,8 @@ import {
   type RunResult,
   runScenario,
   type ScenarioDefinition,
-  ScenarioError,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, type ExitCode } from '../errors.ts';
 import { startStack } from '../stack/startStack.ts';
 import type { StackOptions } from '../stack/types.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -79,12 +77,6 @@ export interface CapacityRunOptions extends StackOptions {
   signal?: AbortSignal;
   /** Called with the store before it closes (the report is written there). */
   onStored?: (store: Store, result: CapacityResult) => Promise<void>;
-}
-
-function toCliError(err: unknown): unknown {
-  if (err instanceof ScenarioError)
-    return new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-  return err;
 }
 
 /** Highest arrival rate of a scenario (iterations/s), for default open-model steps. */
@@ -248,11 +240,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
   const t0 = Date.now();
   const log = options.log ?? (() => undefined);
   let loaded: Awaited<ReturnType<typeof loadScenario>>;
-  try {
-    loaded = await loadScenario(options.scenario ?? DEFAULT_CAPACITY.scenario);
-  } catch (err) {
-    throw toCliError(err);
-  }
+  loaded = await loadScenario(options.scenario ?? DEFAULT_CAPACITY.scenario);
   const plan = planSteps(loaded.definition, options);
   const def = steppedScenario(loaded.definition, plan);
   const stepS = (plan.settleMs + plan.measureMs) / 1000;
@@ -260,22 +248,18 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
     `capacity: ${plan.levels.length} ${plan.model === 'closed' ? 'concurrency' : 'arrival-rate'} steps (${plan.levels.join(', ')}) × (${plan.settleMs / 1000} s settle + ${plan.measureMs / 1000} s measured) = ${Math.round((plan.levels.length * stepS) / 6) / 10} min of load`,
   );
   const execute = async (target: string, store: Store, adminToken?: string, isolate = false) => {
-    try {
-      return await runScenario(def, {
-        target,
-        file: loaded.file,
-        store,
-        adminToken,
-        seed: options.seed,
-        workers: options.workers,
-        isolate,
-        signal: options.signal,
-        progress: options.progress,
-        tags: { capacity_model: plan.model },
-      });
-    } catch (err) {
-      throw toCliError(err);
-    }
+    return await runScenario(def, {
+      target,
+      file: loaded.file,
+      store,
+      adminToken,
+      seed: options.seed,
+      workers: options.workers,
+      isolate,
+      signal: options.signal,
+      progress: options.progress,
+      tags: { capacity_model: plan.model },
+    });
   };
   const finish = async (store: Store, run: RunResult, spansDropped: number | null) => {
     log(`run ${run.runId} finished (${run.totals.requests} requests); measuring steps and fitting the USL`);

@@ -2,8 +2,8 @@
 // (per-step HDR histograms and bounded samples, run metadata) into a small committable file.
 
 import fs from 'node:fs';
+import { parseNumber } from '@marketbench/contracts';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
 import { buildBaseline, DEFAULT_SAMPLE_SIZE, writeBaseline } from '../gate/baselineFile.ts';
 import { resolveRunId } from '../gate/runData.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -19,9 +19,7 @@ export function register(program: Command): void {
     .requiredOption('--to <file>', 'output file (JSON; gzipped when it ends in .gz)')
     .option('--samples <n>', 'samples kept per step', String(DEFAULT_SAMPLE_SIZE))
     .action(async (runArg: string, flags: { to: string; samples: string }) => {
-      const size = Number(flags.samples);
-      if (!Number.isInteger(size) || size < 1)
-        throw new CliError('MB_ERR_USAGE', '--samples must be a positive integer', EXIT.usage);
+      const size = parseNumber(flags.samples, '--samples', { integer: true, min: 1 });
       const file = await withStore(async (store) =>
         buildBaseline(store, await resolveRunId(store, runArg), size),
       );

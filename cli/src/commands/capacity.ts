@@ -3,7 +3,7 @@
 // day of traffic needs. Logic lives in ../capacity/; this file parses flags and prints.
 
 import path from 'node:path';
-import { isMarketbenchError, parseDuration, parseNumber } from '@marketbench/contracts';
+import { EXIT, parseDuration, parseNumber } from '@marketbench/contracts';
 import { loadScenario } from '@marketbench/load-scenarios';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
@@ -15,26 +15,15 @@ import { writeCapacityReport } from '../capacity/renderCapacityReport.ts';
 import { DEFAULT_CAPACITY, runCapacity } from '../capacity/runCapacity.ts';
 import type { LoadModel } from '../capacity/steppedScenario.ts';
 import type { CapacityResult, LatencyObjective } from '../capacity/types.ts';
-import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { withStore } from '../stack/withStore.ts';
 
-/** A contracts parser's MB_ERR_USAGE as the CLI's one-line error. */
-function parsed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (isMarketbenchError(err))
-      throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-    throw err;
-  }
-}
-
 const int = (flag: string, v: string | undefined, min = 1) =>
-  v === undefined ? undefined : parsed(() => parseNumber(v, flag, { integer: true, min }));
+  v === undefined ? undefined : parseNumber(v, flag, { integer: true, min });
 const positive = (flag: string, v: string | undefined) =>
-  v === undefined ? undefined : parsed(() => parseNumber(v, flag, { min: Number.MIN_VALUE }));
+  v === undefined ? undefined : parseNumber(v, flag, { min: Number.MIN_VALUE });
 const duration = (flag: string, v: string | undefined, minMs = 1) =>
-  v === undefined ? undefined : parsed(() => parseDuration(v, flag, { minMs }));
+  v === undefined ? undefined : parseDuration(v, flag, { minMs });
 
 function day(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -48,7 +37,7 @@ function day(v: string | undefined): number | undefined {
 }
 
 function headroom(v: string | undefined): number | undefined {
-  return v === undefined ? undefined : parsed(() => parseNumber(v, '--headroom', { min: 0, max: 0.95 }));
+  return v === undefined ? undefined : parseNumber(v, '--headroom', { min: 0, max: 0.95 });
 }
 
 function objectives(p99: string | undefined, specs: string | undefined): LatencyObjective[] {
@@ -56,8 +45,8 @@ function objectives(p99: string | undefined, specs: string | undefined): Latency
   try {
     return objectivesFromSpecs(specs);
   } catch (err) {
-    const e = err as { code?: string; message: string };
-    throw new CliError(e.code ?? 'MB_ERR_USAGE', `SLO specs: ${e.message}`, EXIT.usage, { cause: err });
+    if (err instanceof Error) err.message = `SLO specs: ${err.message}`;
+    throw err;
   }
 }
 
@@ -107,21 +96,15 @@ async function replan(r: CapacityResult, flags: PlanFlags) {
     throw new CliError(
       'MB_ERR_CAPACITY_NO_FIT',
       `capacity run ${r.runId} has no USL fit: ${r.uslNote ?? ''}`,
-      EXIT.usage,
     );
   const volume = day(flags.day) as number;
   let shapeDef: Awaited<ReturnType<typeof loadScenario>>['definition'];
-  try {
-    shapeDef = (await loadScenario(flags.shape ?? DEFAULT_CAPACITY.scenario)).definition;
-  } catch (err) {
-    const e = err as { code?: string; message: string; exitCode?: ExitCode };
-    throw new CliError(e.code ?? 'MB_ERR_USAGE', e.message, e.exitCode ?? EXIT.usage, { cause: err });
-  }
+  shapeDef = (await loadScenario(flags.shape ?? DEFAULT_CAPACITY.scenario)).definition;
   let shape: ReturnType<typeof dayShape>;
   try {
     shape = dayShape(shapeDef);
   } catch (err) {
-    throw new CliError('MB_ERR_USAGE', `--shape: ${(err as Error).message}`, EXIT.usage, { cause: err });
+    throw new CliError('MB_ERR_USAGE', `--shape: ${(err as Error).message}`, { cause: err });
   }
   // With --p99, the knee is re-read on each step's p99 over every request; else on the run's objectives.
   const objs = flags.p99 !== undefined ? objectives(flags.p99, undefined) : r.objectives;
@@ -213,7 +196,7 @@ export function register(program: Command): void {
             ? (int('--levels', v.trim()) as number)
             : (positive('--levels', v.trim()) as number),
         );
-      if (levels && levels.some((v, i) => i > 0 && v <= levels[i - 1]))
+      if (levels?.some((v, i) => i > 0 && v <= levels[i - 1]))
         throw new CliError('MB_ERR_USAGE', `--levels must be strictly ascending, got "${flags.levels}"`);
       const steps = int('--steps', flags.steps, 3);
       const objs = objectives(flags.p99, flags.specs);

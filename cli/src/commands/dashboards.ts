@@ -3,7 +3,7 @@
 
 import { writeDashboards } from '@marketbench/dashboards';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 
 export function register(program: Command): void {
   const dashboards = program.command('dashboards').description('Grafana dashboards as code over ClickHouse');
@@ -30,7 +30,6 @@ export function register(program: Command): void {
           throw new CliError(
             'MB_ERR_DASHBOARDS_STALE',
             `generated dashboards are stale, run \`marketbench dashboards build\`: ${changed.map((f) => f.path).join(', ')}`,
-            EXIT.usage,
           );
         }
         process.stdout.write(`${result.files.length} generated files up to date\n`);

@@ -11,10 +11,8 @@ import {
   K6_LIB_IMPORT,
   k6LibSource,
   loadScenario,
-  ScenarioError,
 } from '@marketbench/load-scenarios';
 import type { Command } from 'commander';
-import { CliError, type ExitCode } from '../errors.ts';
 
 export function register(program: Command): void {
   const exp = program.command('export').description('export scenarios to other tools');
@@ -29,22 +27,14 @@ export function register(program: Command): void {
       `write the script to this file instead of stdout, and the runtime it imports beside it (${K6_LIB_IMPORT})`,
     )
     .action(async (scenario: string, flags: { out?: string }) => {
-      let script: string;
-      let builtin = false;
-      try {
-        const loaded = await loadScenario(scenario);
-        builtin = loaded.builtin;
-        script = loaded.builtin
-          ? builtinK6Script(scenario)
-          : exportK6(loaded.definition, {
-              command: `marketbench export k6 ${scenario}`,
-              source: path.relative(process.cwd(), loaded.file).split(path.sep).join('/'),
-            });
-      } catch (err) {
-        if (err instanceof ScenarioError)
-          throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-        throw err;
-      }
+      const loaded = await loadScenario(scenario);
+      const builtin = loaded.builtin;
+      const script = loaded.builtin
+        ? builtinK6Script(scenario)
+        : exportK6(loaded.definition, {
+            command: `marketbench export k6 ${scenario}`,
+            source: path.relative(process.cwd(), loaded.file).split(path.sep).join('/'),
+          });
       if (!flags.out) {
         process.stdout.write(script);
         return;

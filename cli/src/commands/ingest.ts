@@ -1,12 +1,8 @@
-// `marketbench ingest`: runs the OTLP/HTTP ingest (and optional /metrics scrapers) in the
-// foreground until SIGINT/SIGTERM, then flushes; `marketbench ingest stats` prints the counters
-// of the ingest running for this MARKETBENCH_HOME. Thin: telemetry-store does the work.
-
+import { parseDuration, parseOneOf, parsePort } from '@marketbench/contracts';
 import {
   DEFAULT_INGEST_OPTIONS,
   type Ingest,
   type IngestStatsSnapshot,
-  isStoreError,
   parseScrapeTarget,
   readOwner,
   resolveStoreOptions,
@@ -15,7 +11,7 @@ import {
   startIngest,
 } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
-import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 
 interface IngestFlags {
   port?: string;
@@ -23,16 +19,6 @@ interface IngestFlags {
   scrape: string[];
   scrapeInterval: string;
   fsync?: string;
-}
-
-/** `5s`, `500ms`, `1m` or a bare number of seconds, to ms. */
-export function parseInterval(flag: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
-  if (!m)
-    throw new CliError('MB_ERR_USAGE', `${flag} must look like 5s, 500ms or 1m, got "${v}"`, EXIT.usage);
-  const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
-  if (n < 100) throw new CliError('MB_ERR_USAGE', `${flag} must be at least 100ms, got "${v}"`, EXIT.usage);
-  return n;
 }
 
 function formatStats(s: IngestStatsSnapshot): string {
@@ -72,15 +58,14 @@ export function register(program: Command): void {
     .description(
       'run the OTLP/HTTP ingest into the store in the foreground until Ctrl-C (see docs/INGEST.md)',
     )
+    // No commander defaults: the flag, then the environment variable, then the default (startIngest).
     .option(
       '--port <n>',
-      'port to listen on (env MARKETBENCH_INGEST_PORT)',
-      String(DEFAULT_INGEST_OPTIONS.port),
+      `port to listen on (env MARKETBENCH_INGEST_PORT, default ${DEFAULT_INGEST_OPTIONS.port})`,
     )
     .option(
       '--host <addr>',
-      'interface to listen on (env MARKETBENCH_INGEST_HOST)',
-      DEFAULT_INGEST_OPTIONS.host,
+      `interface to listen on (env MARKETBENCH_INGEST_HOST, default ${DEFAULT_INGEST_OPTIONS.host})`,
     )
     .option(
       '--scrape <[job=]url>',
@@ -88,25 +73,23 @@ export function register(program: Command): void {
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
-    .option('--scrape-interval <d>', 'time between scrapes (e.g. 5s, 500ms)', '5s')
+    .option(
+      '--scrape-interval <d>',
+      'time between scrapes, at least 100ms (e.g. 5s, 500ms; a bare number is ms)',
+      '5s',
+    )
     .option('--fsync <policy>', 'always: fdatasync the spool before acknowledging; never: page cache only')
     .addHelpText('after', FOOTER)
     .action(async (flags: IngestFlags) => {
-      const port = flags.port === undefined ? undefined : Number(flags.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
-        throw new CliError('MB_ERR_USAGE', `--port must be 0..65535, got "${flags.port}"`, EXIT.usage);
-      if (flags.fsync !== undefined && flags.fsync !== 'always' && flags.fsync !== 'never')
-        throw new CliError(
-          'MB_ERR_USAGE',
-          `--fsync must be always or never, got "${flags.fsync}"`,
-          EXIT.usage,
-        );
-      const intervalMs = parseInterval('--scrape-interval', flags.scrapeInterval);
+      const port = flags.port === undefined ? undefined : parsePort(flags.port, '--port');
+      const fsync =
+        flags.fsync === undefined ? undefined : parseOneOf(['always', 'never'])(flags.fsync, '--fsync');
+      const intervalMs = parseDuration(flags.scrapeInterval, '--scrape-interval', { minMs: 100 });
       let targets: ScrapeTarget[];
       try {
         targets = flags.scrape.map(parseScrapeTarget);
       } catch (err) {
-        throw new CliError('MB_ERR_USAGE', `--scrape: ${(err as Error).message}`, EXIT.usage);
+        throw new CliError('MB_ERR_USAGE', `--scrape: ${(err as Error).message}`);
       }
       const log = (m: string) => process.stderr.write(`[ingest] ${m}\n`);
       let running: Ingest;
@@ -114,17 +97,14 @@ export function register(program: Command): void {
         running = await startIngest({
           host: flags.host,
           port,
-          fsync: flags.fsync as 'always' | 'never' | undefined,
+          fsync,
           log,
         });
       } catch (err) {
-        if (isStoreError(err))
-          throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
           throw new CliError(
             'MB_ERR_PORT_IN_USE',
             `the ingest port is in use (${(err as Error).message}); pass --port or stop what holds it`,
-            EXIT.runError,
             { cause: err },
           );
         throw err;
@@ -162,7 +142,6 @@ export function register(program: Command): void {
         throw new CliError(
           'MB_ERR_INGEST_NOT_RUNNING',
           `no running ingest owns ${home} (start one with: marketbench ingest)`,
-          EXIT.storeUnavailable,
         );
       let stats: IngestStatsSnapshot;
       try {
@@ -173,7 +152,6 @@ export function register(program: Command): void {
         throw new CliError(
           'MB_ERR_INGEST_NOT_RUNNING',
           `the ingest at ${owner.ingest} (pid ${owner.pid}) does not answer: ${(err as Error).message}`,
-          EXIT.storeUnavailable,
           { cause: err },
         );
       }

@@ -1,9 +1,6 @@
-// `marketbench query`: runs one SQL statement on the configured store (embedded chDB, a
-// ClickHouse server, or through the running ingest that owns the chDB directory) and prints
-// the rows. Parsing and printing only; the store does the work.
 import { decodeParams, ROW_FORMATS, type RowFormat, writeRows } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { withStore } from '../stack/withStore.ts';
 
 interface QueryFlags {
@@ -42,20 +39,19 @@ Exit codes: 0 ok, 1 bad flags, 2 query failed (MB_ERR_QUERY_FAILED), 3 store una
         throw new CliError(
           'MB_ERR_USAGE',
           `--format must be one of ${ROW_FORMATS.join(', ')}, got "${flags.format}"`,
-          EXIT.usage,
         );
       }
       const texts: Record<string, string> = {};
       for (const p of flags.param) {
         const eq = p.indexOf('=');
-        if (eq <= 0) throw new CliError('MB_ERR_USAGE', `--param expects name=value, got "${p}"`, EXIT.usage);
+        if (eq <= 0) throw new CliError('MB_ERR_USAGE', `--param expects name=value, got "${p}"`);
         texts[p.slice(0, eq)] = p.slice(eq + 1);
       }
       let params: ReturnType<typeof decodeParams>;
       try {
         params = decodeParams(sql, texts);
       } catch (err) {
-        throw new CliError('MB_ERR_USAGE', `bad --param: ${(err as Error).message}`, EXIT.usage);
+        throw new CliError('MB_ERR_USAGE', `bad --param: ${(err as Error).message}`);
       }
       // JSON and CSV stream batch by batch, so exporting millions of rows needs no more memory than a batch.
       await withStore((store) =>

@@ -1,8 +1,6 @@
-// `marketbench reconcile`: the reference service's PSP reconciliation (GET /admin/reconciliation)
-// printed as a table per currency and a list of discrepancies by kind; exits 99 on any
-// discrepancy, like a broken threshold. The matching lives in @marketbench/reference-service.
+import { parseNumber, resolveAdminToken } from '@marketbench/contracts';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { fetchPspReconciliation, type PspReconciliation } from '../stack/pspReconciliation.ts';
 
 interface ReconcileFlags {
@@ -72,17 +70,11 @@ Exit codes: 0 reconciled, 99 discrepancies (MB_ERR_RECONCILIATION_FAILED), 2 the
 answer (MB_ERR_RECONCILIATION_UNAVAILABLE), 1 usage.`,
     )
     .action(async (flags: ReconcileFlags) => {
-      const adminToken = flags.adminToken ?? process.env.MARKETBENCH_ADMIN_TOKEN;
+      const adminToken = resolveAdminToken(flags.adminToken);
       if (!adminToken) {
         throw new CliError('MB_ERR_USAGE', 'reconcile needs --admin-token or MARKETBENCH_ADMIN_TOKEN');
       }
-      const settle = Number(flags.settle);
-      if (!Number.isFinite(settle) || settle < 0) {
-        throw new CliError(
-          'MB_ERR_USAGE',
-          `--settle must be a number of seconds >= 0, got "${flags.settle}"`,
-        );
-      }
+      const settle = parseNumber(flags.settle, '--settle', { min: 0 });
       const report = await fetchPspReconciliation({
         serviceUrl: flags.url,
         adminToken,
@@ -90,7 +82,7 @@ answer (MB_ERR_RECONCILIATION_UNAVAILABLE), 1 usage.`,
         toMs: instant('--to', flags.to),
         settleTimeoutMs: settle * 1000,
       }).catch((err: Error) => {
-        throw new CliError('MB_ERR_RECONCILIATION_UNAVAILABLE', err.message, EXIT.runError, { cause: err });
+        throw new CliError('MB_ERR_RECONCILIATION_UNAVAILABLE', err.message, { cause: err });
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReconciliation(report),
@@ -99,7 +91,6 @@ answer (MB_ERR_RECONCILIATION_UNAVAILABLE), 1 usage.`,
         throw new CliError(
           'MB_ERR_RECONCILIATION_FAILED',
           `the PSP and the books disagree: ${report.discrepancies.length} discrepancies`,
-          EXIT.thresholdsFailed,
         );
       }
     });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { resolveRunId } from '../gate/runData.ts';
 import { writeRunReport } from '../report/writeRunReport.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'output file (default: $MARKETBENCH_HOME/reports/<run-id>.html)')
     .action(async (runArg: string | undefined, flags: { last?: boolean; out?: string }) => {
       if (runArg !== undefined && flags.last)
-        throw new CliError('MB_ERR_USAGE', 'give a run id or --last, not both', EXIT.usage);
+        throw new CliError('MB_ERR_USAGE', 'give a run id or --last, not both');
       const out = await withStore(async (store) => {
         const runId = await resolveRunId(store, flags.last ? 'last' : runArg);
         const file = flags.out ?? path.join(resolveStoreOptions({}).home, 'reports', `${runId}.html`);

@@ -4,7 +4,15 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV, processEnvironment, readEnv, tryParseDuration } from '@marketbench/contracts';
+import {
+  ENV,
+  EXIT,
+  parseNumber,
+  parsePort,
+  processEnvironment,
+  readEnv,
+  tryParseDuration,
+} from '@marketbench/contracts';
 import { resolveOptions } from '@marketbench/instrumentation';
 import {
   formatSaturate,
@@ -22,7 +30,7 @@ import {
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
-import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { onInterrupt } from '../stack/onInterrupt.ts';
 import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -61,22 +69,14 @@ function targetPolicy(flags: RunFlags): TargetPolicy {
 }
 
 function positive(flag: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new CliError(
-      'MB_ERR_SCENARIO_NUMBER',
-      `${flag} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${value}"`,
-    );
-  }
-  return n;
+  return value === undefined ? undefined : parseNumber(value, flag, { integer, min: 0 });
 }
 
 function parseTags(tags: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags) {
     const i = t.indexOf('=');
-    if (i <= 0) throw new CliError('MB_ERR_SCENARIO_FIELD', `--tag must be key=value, got "${t}"`);
+    if (i <= 0) throw new ScenarioError('MB_ERR_SCENARIO_FIELD', `--tag must be key=value, got "${t}"`);
     out[t.slice(0, i)] = t.slice(i + 1);
   }
   return out;
@@ -93,12 +93,6 @@ export function parseEnvFlags(values: readonly string[]): Record<string, string>
     out[key] = v.slice(i + 1);
   }
   return out;
-}
-
-function toCliError(err: unknown): unknown {
-  if (err instanceof ScenarioError)
-    return new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-  return err;
 }
 
 function writeOut(dir: string, result: RunResult, summary: string): void {
@@ -128,33 +122,29 @@ function writeOut(dir: string, result: RunResult, summary: string): void {
 /** The embedded stack's ports and catalog size from the flags (env and defaults apply in startStack). */
 function stackOptions(flags: RunFlags): { servicePort?: number; ingestPort?: number; items?: number } {
   return {
-    servicePort: positive('--port', flags.port, true),
-    ingestPort: positive('--ingest-port', flags.ingestPort, true),
+    servicePort: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
+    ingestPort: flags.ingestPort === undefined ? undefined : parsePort(flags.ingestPort, '--ingest-port'),
     items: positive('--items', flags.items, true),
   };
 }
 
 async function runSaturate(flags: RunFlags): Promise<void> {
   if (!flags.path)
-    throw new CliError('MB_ERR_SCENARIO_FIELD', 'saturate needs --path, e.g. --path /listings/42');
+    throw new ScenarioError('MB_ERR_SCENARIO_FIELD', 'saturate needs --path, e.g. --path /listings/42');
   const connections = flags.connections
     ?.split(',')
     .map((c) => positive('--connections', c.trim(), true) ?? 1);
   const seconds =
     flags.duration !== undefined ? (tryParseDuration(flags.duration) ?? 5000) / 1000 : undefined;
   const go = async (target: string) => {
-    try {
-      return await saturate({
-        target,
-        targetPolicy: targetPolicy(flags),
-        path: flags.path as string,
-        connections,
-        seconds,
-        runId: newRunId(),
-      });
-    } catch (err) {
-      throw toCliError(err);
-    }
+    return await saturate({
+      target,
+      targetPolicy: targetPolicy(flags),
+      path: flags.path as string,
+      connections,
+      seconds,
+      runId: newRunId(),
+    });
   };
   let result: Awaited<ReturnType<typeof saturate>>;
   if (flags.target !== undefined) result = await go(flags.target);
@@ -243,7 +233,7 @@ export function register(program: Command): void {
     )
     .action(async (scenario: string, flags: RunFlags) => {
       if (flags.duration !== undefined && tryParseDuration(flags.duration) === undefined) {
-        throw new CliError(
+        throw new ScenarioError(
           'MB_ERR_SCENARIO_DURATION',
           `--duration must be a duration such as 30s or 2m, got "${flags.duration}"`,
         );
@@ -254,24 +244,19 @@ export function register(program: Command): void {
         vus: positive('--vus', flags.vus, true),
         iterations: positive('--iterations', flags.iterations, true),
       };
-      if (overrides.iterations === 0)
-        throw new CliError('MB_ERR_SCENARIO_NUMBER', '--iterations must be at least 1');
+      if (overrides.iterations === 0) throw new CliError('MB_ERR_USAGE', '--iterations must be at least 1');
       // -e values are visible to the scenario module as it loads, and to its steps' templates.
       Object.assign(processEnvironment(), parseEnvFlags(flags.env));
       const tags = parseTags(flags.tag);
       const seed = positive('--seed', flags.seed, true);
       const workers = positive('--workers', flags.workers, true);
-      if (workers === 0) throw new CliError('MB_ERR_SCENARIO_NUMBER', '--workers must be at least 1');
+      if (workers === 0) throw new CliError('MB_ERR_USAGE', '--workers must be at least 1');
       if (scenario === 'saturate') {
         await runSaturate(flags);
         return;
       }
       let loaded: Awaited<ReturnType<typeof loadScenario>>;
-      try {
-        loaded = await loadScenario(scenario);
-      } catch (err) {
-        throw toCliError(err);
-      }
+      loaded = await loadScenario(scenario);
       const interrupt = new AbortController();
       const signals = onInterrupt(() => interrupt.abort());
       const execute = async (
@@ -287,25 +272,21 @@ export function register(program: Command): void {
         const clientSpans = flags.clientSpans
           ? { url: tracesUrl ?? otlp.tracesEndpoint, headers: otlp.otlpHeaders }
           : false;
-        try {
-          return await runScenario(loaded.definition, {
-            clientSpans,
-            target,
-            targetPolicy: targetPolicy(flags),
-            file: loaded.file,
-            overrides,
-            tags,
-            seed,
-            workers,
-            isolate,
-            store,
-            adminToken,
-            signal: interrupt.signal,
-            progress: flags.json || flags.quiet ? undefined : process.stderr,
-          });
-        } catch (err) {
-          throw toCliError(err);
-        }
+        return await runScenario(loaded.definition, {
+          clientSpans,
+          target,
+          targetPolicy: targetPolicy(flags),
+          file: loaded.file,
+          overrides,
+          tags,
+          seed,
+          workers,
+          isolate,
+          store,
+          adminToken,
+          signal: interrupt.signal,
+          progress: flags.json || flags.quiet ? undefined : process.stderr,
+        });
       };
       let result: RunResult;
       try {

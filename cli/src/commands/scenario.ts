@@ -6,7 +6,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ATTR, OTEL_TABLES, parseDuration, parseNumber, SERVICES, TABLES } from '@marketbench/contracts';
+import {
+  ATTR,
+  EXIT,
+  OTEL_TABLES,
+  parseDuration,
+  parseNumber,
+  SERVICES,
+  TABLES,
+} from '@marketbench/contracts';
 import {
   compareProfiles,
   deriveScenario,
@@ -23,7 +31,7 @@ import {
 import type { Store } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
 import YAML from 'yaml';
-import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { withStore } from '../stack/withStore.ts';
 
 interface DeriveFlags {
@@ -59,12 +67,6 @@ interface InitFlags {
   name?: string;
   out?: string;
   force?: boolean;
-}
-
-function toCliError(err: unknown): unknown {
-  if (err instanceof ScenarioError)
-    return new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-  return err;
 }
 
 /** A point in time: ISO 8601 or milliseconds since the epoch. */
@@ -192,21 +194,17 @@ async function derive(flags: DeriveFlags): Promise<void> {
     };
     const service = flags.service ?? (await busiestService(store, base)) ?? SERVICES.reference;
     const profile = await readTrafficProfile(store, { ...base, service }, { bucketSeconds, sampleSpans });
-    try {
-      const derived = deriveScenario(profile, {
-        name: flags.name,
-        speedup,
-        rateScale,
-        ids: flags.ids as IdModel,
-        minSpans,
-      });
-      writeOutput(flags.out ?? `${derived.name}.ts`, renderScenario(derived, commandLine()), flags.force);
-      process.stderr.write(
-        `marketbench: ${profile.spans.toLocaleString('en-US')} server spans of ${service} → ${derived.journeys.length} journeys, ${derived.feeders.length} feeders, ${profile.buckets.length} rate buckets (peak ${derived.peakRate.toFixed(1)} iterations/s)\n`,
-      );
-    } catch (err) {
-      throw toCliError(err);
-    }
+    const derived = deriveScenario(profile, {
+      name: flags.name,
+      speedup,
+      rateScale,
+      ids: flags.ids as IdModel,
+      minSpans,
+    });
+    writeOutput(flags.out ?? `${derived.name}.ts`, renderScenario(derived, commandLine()), flags.force);
+    process.stderr.write(
+      `marketbench: ${profile.spans.toLocaleString('en-US')} server spans of ${service} → ${derived.journeys.length} journeys, ${derived.feeders.length} feeders, ${profile.buckets.length} rate buckets (peak ${derived.peakRate.toFixed(1)} iterations/s)\n`,
+    );
   });
 }
 
@@ -227,11 +225,11 @@ async function readDerivedFrom(file: string): Promise<DerivedFrom> {
   try {
     mod = await import(pathToFileURL(path.resolve(file)).href);
   } catch (err) {
-    throw new CliError('MB_ERR_SCENARIO_LOAD', `cannot import ${file}: ${(err as Error).message}`);
+    throw new ScenarioError('MB_ERR_SCENARIO_LOAD', `cannot import ${file}: ${(err as Error).message}`);
   }
   const d = mod.derivedFrom;
   if (!d || typeof d.service !== 'string' || !Number.isFinite(Date.parse(d.from)) || !(d.bucketSeconds > 0))
-    throw new CliError(
+    throw new ScenarioError(
       'MB_ERR_SCENARIO_LOAD',
       `${file} has no derivedFrom export (service, from, to, bucketSeconds, speedup, rateScale): only a file written by \`marketbench scenario derive\` has its source window`,
     );
@@ -352,12 +350,12 @@ async function readDocument(location: string): Promise<unknown> {
       text = await res.text();
     } else text = readFileSync(location, 'utf8');
   } catch (err) {
-    throw new CliError('MB_ERR_SCENARIO_OPENAPI', `cannot read ${location}: ${(err as Error).message}`);
+    throw new ScenarioError('MB_ERR_SCENARIO_OPENAPI', `cannot read ${location}: ${(err as Error).message}`);
   }
   try {
     return /^\s*[{[]/.test(text) ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new CliError(
+    throw new ScenarioError(
       'MB_ERR_SCENARIO_OPENAPI',
       `${location} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0]}`,
     );
@@ -366,12 +364,7 @@ async function readDocument(location: string): Promise<unknown> {
 
 async function init(flags: InitFlags): Promise<void> {
   const doc = await readDocument(flags.fromOpenapi);
-  let source: string;
-  try {
-    source = scaffoldFromOpenApi(doc, { name: flags.name, source: flags.fromOpenapi });
-  } catch (err) {
-    throw toCliError(err);
-  }
+  const source = scaffoldFromOpenApi(doc, { name: flags.name, source: flags.fromOpenapi });
   const name = /name: '([^']+)'/.exec(source)?.[1] ?? 'smoke';
   writeOutput(flags.out ?? `${name}.ts`, source, flags.force);
 }

@@ -2,10 +2,11 @@
 // seeded, with its simulated PSP) until SIGINT/SIGTERM. Logic lives in
 // @marketbench/reference-service; this module only parses flags and prints.
 
+import { isMarketbenchError, parseNumber, parsePort, resolveAdminToken } from '@marketbench/contracts';
 import { startTelemetry, type Telemetry } from '@marketbench/instrumentation';
 import { serviceTelemetryOptions, startService } from '@marketbench/reference-service';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 
 interface ServeFlags {
   host?: string;
@@ -16,32 +17,16 @@ interface ServeFlags {
   telemetry: boolean;
 }
 
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < min) {
-    throw new CliError('MB_ERR_SERVE_OPTION', `${flag} must be an integer >= ${min}, got "${value}"`);
-  }
-  return n;
-}
-
-function startupError(err: unknown): CliError {
+function startupError(err: unknown): unknown {
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'MB_ERR_SQLITE_IN_USE')
-    return new CliError(e.code, e.message, EXIT.runError, { cause: err });
-  if (e.code === 'EADDRINUSE')
-    return new CliError('MB_ERR_SERVE_PORT_IN_USE', e.message, EXIT.runError, { cause: err });
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000') {
-    return new CliError(
-      'MB_ERR_SERVE_DEPENDENCY',
-      `a dependency is unreachable: ${e.message}`,
-      EXIT.storeUnavailable,
-      { cause: err },
-    );
-  }
-  return new CliError('MB_ERR_SERVE_FAILED', `the service failed to start: ${e.message}`, EXIT.runError, {
-    cause: err,
-  });
+  if (e.code === 'EADDRINUSE') return new CliError('MB_ERR_PORT_IN_USE', e.message, { cause: err });
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000')
+    return new CliError('MB_ERR_SERVE_DEPENDENCY', `a dependency is unreachable: ${e.message}`, {
+      cause: err,
+    });
+  // The service's and the parsers' own errors (MB_ERR_SQLITE_IN_USE, MB_ERR_USAGE) carry their code.
+  if (isMarketbenchError(err)) return err;
+  return new CliError('MB_ERR_SERVE_FAILED', `the service failed to start: ${e.message}`, { cause: err });
 }
 
 export function register(program: Command): void {
@@ -65,9 +50,13 @@ Details: docs/REFERENCE-SERVICE.md`,
     .action(async (flags: ServeFlags) => {
       const options = {
         host: flags.host,
-        port: integer('--port', flags.port, 0),
-        items: integer('--items', flags.items, 1),
-        seed: integer('--seed', flags.seed, 0),
+        port: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
+        items:
+          flags.items === undefined
+            ? undefined
+            : parseNumber(flags.items, '--items', { integer: true, min: 1 }),
+        seed:
+          flags.seed === undefined ? undefined : parseNumber(flags.seed, '--seed', { integer: true, min: 0 }),
         sqlitePath: flags.sqlite,
       };
       let telemetry: Telemetry | undefined;
@@ -97,7 +86,7 @@ Details: docs/REFERENCE-SERVICE.md`,
           `store: ${o.databaseUrl ? 'postgresql' : `sqlite ${o.sqlitePath}`} (${seeded}, seed ${o.seed})`,
           `psp: ${service.gateway.url}${service.psp ? ' (in-process simulator)' : ''}`,
           // a token the caller chose is theirs; print only one we generated
-          process.env.MARKETBENCH_ADMIN_TOKEN
+          resolveAdminToken() !== undefined
             ? 'admin token: from MARKETBENCH_ADMIN_TOKEN'
             : `admin token: ${service.adminToken}`,
           `telemetry: ${telemetry ? 'on' : 'off'}; ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,

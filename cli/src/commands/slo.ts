@@ -1,7 +1,9 @@
 // `marketbench slo`: validate the SLO specs, build the Prometheus rules, Grafana alert rules and
 // promtool tests from them, and show burn rates from ClickHouse. Flags and printing only; the
 // work is in @marketbench/slo-definitions.
+
 import path from 'node:path';
+import { parseNumber, parsePort } from '@marketbench/contracts';
 import {
   assertDrill,
   buildOutputs,
@@ -20,7 +22,7 @@ import {
   writeOutputs,
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { fetchPspReconciliation, pspReconciliationRow } from '../stack/pspReconciliation.ts';
 import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';
@@ -29,9 +31,8 @@ function load(specs: string | undefined): Slo[] {
   try {
     return loadSpecs(specs ? path.resolve(specs) : DEFAULT_SPECS_DIR);
   } catch (err) {
-    if (err instanceof SloValidationError) {
-      throw new CliError(err.code, `invalid SLO specs:\n${err.message}`, EXIT.usage, { cause: err });
-    }
+    // Every spec problem on its own line, under a one-line heading carrying the first code.
+    if (err instanceof SloValidationError) err.message = `invalid SLO specs:\n${err.message}`;
     throw err;
   }
 }
@@ -84,10 +85,9 @@ testdata golden outputs. Exit codes: 0 ok, 1 invalid specs or --check found stal
       if (flags.check) {
         const stale = staleOutputs(out, files);
         if (stale.length > 0) {
-          throw new CliError(
+          throw new SloError(
             'MB_ERR_SLO_GENERATED_STALE',
             `stale generated files in ${out}: ${stale.join(', ')} (run marketbench slo build)`,
-            EXIT.usage,
           );
         }
         process.stdout.write(`${files.size} generated files up to date in ${out}\n`);
@@ -134,12 +134,7 @@ Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs 
         specs?: string;
         json?: boolean;
       }) => {
-        const timeScale = Number(flags.timeScale);
-        if (!(timeScale > 0))
-          throw new CliError(
-            'MB_ERR_USAGE',
-            `--time-scale must be a positive number, got "${flags.timeScale}"`,
-          );
+        const timeScale = parseNumber(flags.timeScale, '--time-scale', { min: Number.MIN_VALUE });
         let at: Date | undefined;
         if (flags.at !== undefined) {
           at = new Date(flags.at);
@@ -150,7 +145,7 @@ Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs 
         if (flags.slo.length > 0) {
           const unknown = flags.slo.filter((id) => !slos.some((s) => s.id === id));
           if (unknown.length > 0) {
-            throw new CliError(
+            throw new SloError(
               'MB_ERR_SLO_UNKNOWN_SLO',
               `unknown SLO ${unknown.join(', ')} (known: ${slos.map((s) => s.id).join(', ')})`,
             );
@@ -158,13 +153,7 @@ Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs 
           slos = slos.filter((s) => flags.slo.includes(s.id));
         }
         const report = await withStore(async (store) => {
-          try {
-            return await evaluateSlos(store, { at, runId: flags.run, timeScale, slos });
-          } catch (err) {
-            if (err instanceof SloError)
-              throw new CliError(err.code, err.message, EXIT.runError, { cause: err });
-            throw err;
-          }
+          return await evaluateSlos(store, { at, runId: flags.run, timeScale, slos });
         });
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
       },
@@ -201,19 +190,18 @@ a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 stor
         ingestPort: string;
         items: string;
       }) => {
-        const num = (flag: string, v: string | undefined, min = 0) => {
-          if (v === undefined) return undefined;
-          const n = Number(v);
-          if (!Number.isFinite(n) || n <= min)
-            throw new CliError('MB_ERR_USAGE', `${flag} must be a number > ${min}, got "${v}"`);
-          return n;
-        };
-        const scale = num('--scale', flags.scale) ?? 1;
+        const port = (flag: string, v: string | undefined) =>
+          v === undefined ? undefined : parsePort(v, flag);
+        const scale =
+          flags.scale === undefined ? 1 : parseNumber(flags.scale, '--scale', { min: Number.MIN_VALUE });
         const log = (line: string) => process.stderr.write(`[slo drill] ${line}\n`);
         const stack = await startStack({
-          servicePort: num('--port', flags.port, -1),
-          ingestPort: num('--ingest-port', flags.ingestPort, -1),
-          items: num('--items', flags.items),
+          servicePort: port('--port', flags.port),
+          ingestPort: port('--ingest-port', flags.ingestPort),
+          items:
+            flags.items === undefined
+              ? undefined
+              : parseNumber(flags.items, '--items', { integer: true, min: 1 }),
           log,
         });
         try {
@@ -225,13 +213,15 @@ a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 stor
               await stack.flushTelemetry();
             },
             scale,
-            rate: num('--rate', flags.rate),
-            timeScale: num('--time-scale', flags.timeScale),
+            rate:
+              flags.rate === undefined
+                ? undefined
+                : parseNumber(flags.rate, '--rate', { min: Number.MIN_VALUE }),
+            timeScale:
+              flags.timeScale === undefined
+                ? undefined
+                : parseNumber(flags.timeScale, '--time-scale', { min: Number.MIN_VALUE }),
             log,
-          }).catch((err: unknown) => {
-            if (err instanceof SloError)
-              throw new CliError(err.code, err.message, EXIT.runError, { cause: err });
-            throw err;
           });
           process.stdout.write(
             `time scale ${report.timeScale} (every alert window ${report.timeScale}× shorter than its name)\n` +
@@ -251,20 +241,13 @@ a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 stor
           process.stdout.write(
             `reconciliation: ${payments.ok ? '✓' : '✗'} ${payments.what}: ${payments.value ?? 'no data'} discrepancies (${payments.source})\n`,
           );
-          try {
-            assertDrill(report.healthy, { expectPage: false });
-            // Allow two evaluation steps and the PSP's own latency before a failed checkout is recorded.
-            assertDrill(report.incident, { expectPage: true, slackMs: 2000 });
-          } catch (err) {
-            if (err instanceof SloError)
-              throw new CliError(err.code, err.message, EXIT.thresholdsFailed, { cause: err });
-            throw err;
-          }
+          assertDrill(report.healthy, { expectPage: false });
+          // Allow two evaluation steps and the PSP's own latency before a failed checkout is recorded.
+          assertDrill(report.incident, { expectPage: true, slackMs: 2000 });
           if (!payments.ok) {
             throw new CliError(
               'MB_ERR_RECONCILIATION_FAILED',
               `the PSP and the books disagree after the drill: ${payments.source}`,
-              EXIT.thresholdsFailed,
             );
           }
           process.stdout.write(

@@ -1,15 +1,10 @@
 // `marketbench start` (what `npm start` runs): the main job on embedded defaults.
 
+import { EXIT, parseNumber } from '@marketbench/contracts';
 import type { Command } from 'commander';
-import { EXIT } from '../errors.ts';
 import { onInterrupt } from '../stack/onInterrupt.ts';
 import { DEFAULT_MAIN_JOB, formatMainJobSummary, runMainJob } from '../stack/runMainJob.ts';
-import {
-  addStackOptions,
-  nonNegativeInt,
-  type StackFlags,
-  stackOptionsFromFlags,
-} from '../stack/stackFlags.ts';
+import { addStackOptions, type StackFlags, stackOptionsFromFlags } from '../stack/stackFlags.ts';
 
 interface StartFlags extends StackFlags {
   scenario: string;
@@ -52,9 +47,15 @@ export function register(program: Command): void {
         const job = await runMainJob({
           scenario: flags.scenario,
           overrides: {
-            rate: nonNegativeInt('--rate', flags.rate),
+            rate:
+              flags.rate === undefined
+                ? undefined
+                : parseNumber(flags.rate, '--rate', { integer: true, min: 0 }),
             duration: flags.duration,
-            vus: nonNegativeInt('--vus', flags.vus),
+            vus:
+              flags.vus === undefined
+                ? undefined
+                : parseNumber(flags.vus, '--vus', { integer: true, min: 0 }),
           },
           out: flags.out,
           clientSpans: flags.clientSpans,

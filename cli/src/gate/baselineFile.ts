@@ -9,7 +9,7 @@ import { TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import hdr from 'hdr-histogram-js';
 import { type CapacityFigure, readCapacityFigures, type StoredFigure } from '../capacity/capacityStore.ts';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { readRun, sampleSteps } from './runData.ts';
 
 /** Samples kept per step (the reservoir size). */
@@ -159,34 +159,24 @@ export function readBaseline(file: string): BaselineFile {
     const buf = fs.readFileSync(file);
     text = (buf[0] === 0x1f && buf[1] === 0x8b ? zlib.gunzipSync(buf) : buf).toString('utf8');
   } catch (err) {
-    throw new CliError(
-      'MB_ERR_BASELINE_INVALID',
-      `cannot read baseline ${file}: ${(err as Error).message}`,
-      EXIT.usage,
-      { cause: err },
-    );
+    throw new CliError('MB_ERR_BASELINE_INVALID', `cannot read baseline ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let parsed: BaselineFile;
   try {
     parsed = JSON.parse(text) as BaselineFile;
   } catch (err) {
-    throw new CliError(
-      'MB_ERR_BASELINE_INVALID',
-      `baseline ${file} is not JSON: ${(err as Error).message}`,
-      EXIT.usage,
-      { cause: err },
-    );
+    throw new CliError('MB_ERR_BASELINE_INVALID', `baseline ${file} is not JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (
     parsed?.apiVersion !== 'marketbench/v1' ||
     parsed.kind !== 'Baseline' ||
     typeof parsed.steps !== 'object'
   ) {
-    throw new CliError(
-      'MB_ERR_BASELINE_INVALID',
-      `${file} is not a marketbench/v1 Baseline file`,
-      EXIT.usage,
-    );
+    throw new CliError('MB_ERR_BASELINE_INVALID', `${file} is not a marketbench/v1 Baseline file`);
   }
   return parsed;
 }

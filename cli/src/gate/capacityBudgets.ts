@@ -11,7 +11,7 @@ import {
   readCapacityFigures,
   type StoredFigure,
 } from '../capacity/capacityStore.ts';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import type { BudgetResult, Verdict } from './types.ts';
 
 /** Limits on one figure; each is optional, at least one is set. */
@@ -69,7 +69,7 @@ const RULE_KEYS = ['min', 'max', 'maxDrop', 'maxRise'] as const;
 export function validateCapacityBudgets(value: unknown, file: string): CapacityBudgets | undefined {
   if (value === undefined) return undefined;
   const bad = (field: string, why: string) =>
-    new CliError('MB_ERR_BUDGET_INVALID', `${file}: spec.capacity${field}: ${why}`, EXIT.usage);
+    new CliError('MB_ERR_BUDGET_INVALID', `${file}: spec.capacity${field}: ${why}`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw bad('', `expected a mapping of figures (${CAPACITY_FIGURES.join(', ')})`);
   const entries = Object.entries(value);

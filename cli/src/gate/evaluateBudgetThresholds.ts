@@ -12,7 +12,7 @@ import {
   type ThresholdItem,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { type RunMetrics, readRunMetrics } from './runData.ts';
 import { type ThresholdSyntax, thresholdSyntax } from './thresholdSyntax.ts';
 import type { BudgetResult } from './types.ts';
@@ -57,7 +57,6 @@ export async function evaluateBudgetThresholds(
       throw new CliError(
         'MB_ERR_BUDGET_INVALID',
         `${field}: metric "${key.metric}" is neither built-in nor declared by scenario ${run.scenario} (run ${runId})`,
-        EXIT.usage,
       );
     }
     // One compiled threshold per expression, evaluated as the run evaluated its own.
@@ -67,7 +66,6 @@ export async function evaluateBudgetThresholds(
         throw new CliError(
           'MB_ERR_BUDGET_INVALID',
           `${field}: "${x.source}": ${x.aggregation === 'p' ? 'p(N)' : x.aggregation} does not apply to ${key.metric}, a ${type}`,
-          EXIT.usage,
         );
       }
       const aggregation = x.aggregation === 'p' ? `p(${x.percentile})` : x.aggregation;

@@ -3,7 +3,7 @@
 
 import type { StatusReport } from '@marketbench/slo-definitions';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import type { Budgets } from './loadBudgets.ts';
 import { sloTimeline } from './sloTimeline.ts';
 import type { BudgetResult, SloBudget } from './types.ts';
@@ -23,11 +23,7 @@ export function sloBudgetResults(
     const statuses = timeline.map((r) => r.slos.find((s) => s.id === b.slo));
     if (!last || statuses.some((s) => s === undefined)) {
       const known = last ? last.slos.map((s) => s.id).join(', ') : '(none)';
-      throw new CliError(
-        'MB_ERR_BUDGET_INVALID',
-        `spec.slos: no SLO "${b.slo}" (known: ${known})`,
-        EXIT.usage,
-      );
+      throw new CliError('MB_ERR_BUDGET_INVALID', `spec.slos: no SLO "${b.slo}" (known: ${known})`);
     }
     const scale = last.timeScale;
     if (b.maxBurnRate !== undefined) {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { BUILTIN_METRICS, type ThresholdItem } from '@marketbench/load-scenarios';
 import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { BUDGETS_SCHEMA, K6_OPTIONS_SCHEMA } from './budgetsSchema.ts';
 import { validateCapacityBudgets } from './capacityBudgets.ts';
 import { DEFAULT_BASELINE_POLICY } from './compareSteps.ts';
@@ -36,7 +36,7 @@ const validateK6Options = ajv.compile(K6_OPTIONS_SCHEMA);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function invalid(file: string, field: string, why: string): CliError {
-  return new CliError('MB_ERR_BUDGET_INVALID', `${file}: ${field}: ${why}`, EXIT.usage);
+  return new CliError('MB_ERR_BUDGET_INVALID', `${file}: ${field}: ${why}`);
 }
 
 /** One line per schema problem, `/json/pointer: message`, unknown keys named. */
@@ -116,7 +116,6 @@ export function validateBudgets(
       throw new CliError(
         'MB_ERR_BUDGET_INVALID',
         `${file}: ${schemaMessages(validateBudgetsDoc.errors ?? []).join('; ')}`,
-        EXIT.usage,
       );
     spec = d as unknown as BudgetsSpec;
     format = 'marketbench';
@@ -125,7 +124,6 @@ export function validateBudgets(
       throw new CliError(
         'MB_ERR_BUDGET_INVALID',
         `${file}: ${schemaMessages(validateK6Options.errors ?? []).join('; ')} (a budgets file is either apiVersion: marketbench/v1, kind: Budgets, or k6 options with thresholds)`,
-        EXIT.usage,
       );
     const ignored = Object.keys(d).filter((k) => k !== 'thresholds');
     if (ignored.length > 0)
@@ -170,12 +168,9 @@ export function loadBudgets(file: string, syntax: ThresholdSyntax = thresholdSyn
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(
-      'MB_ERR_BUDGET_INVALID',
-      `cannot read budgets ${file}: ${(err as Error).message}`,
-      EXIT.usage,
-      { cause: err },
-    );
+    throw new CliError('MB_ERR_BUDGET_INVALID', `cannot read budgets ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let doc: unknown;
   try {
@@ -185,7 +180,6 @@ export function loadBudgets(file: string, syntax: ThresholdSyntax = thresholdSyn
     throw new CliError(
       'MB_ERR_BUDGET_INVALID',
       `${file} is not valid YAML or JSON: ${(err as Error).message}`,
-      EXIT.usage,
       { cause: err },
     );
   }

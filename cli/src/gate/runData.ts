@@ -13,7 +13,7 @@ import {
   timeTrends,
 } from '@marketbench/load-scenarios';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 
 /** The run row, as the load runner wrote it (latest version: the table is a ReplacingMergeTree). */
 export interface RunRow {
@@ -51,7 +51,6 @@ export async function resolveRunId(store: Store, runId: string | undefined): Pro
       throw new CliError(
         'MB_ERR_NO_RUNS',
         'no load run in the store yet (run `marketbench run smoke` first)',
-        EXIT.usage,
       );
     return rows[0].run_id;
   }
@@ -62,7 +61,7 @@ export async function resolveRunId(store: Store, runId: string | undefined): Pro
     },
   );
   if (Number(rows[0]?.n ?? 0) === 0)
-    throw new CliError('MB_ERR_RUN_UNKNOWN', `no run "${runId}" in the store`, EXIT.usage);
+    throw new CliError('MB_ERR_RUN_UNKNOWN', `no run "${runId}" in the store`);
   return runId;
 }
 
@@ -75,8 +74,7 @@ export async function readRun(store: Store, runId: string): Promise<RunRow> {
        FROM ${TABLES.loadRuns} FINAL WHERE run_id = {run:String} LIMIT 1`,
     { run: runId },
   );
-  if (rows.length === 0)
-    throw new CliError('MB_ERR_RUN_UNKNOWN', `no run "${runId}" in the store`, EXIT.usage);
+  if (rows.length === 0) throw new CliError('MB_ERR_RUN_UNKNOWN', `no run "${runId}" in the store`);
   const r = rows[0];
   return {
     ...r,
@@ -128,7 +126,6 @@ export async function readRunMetrics(store: Store, runId: string): Promise<RunMe
       run.status === 'running'
         ? `run "${runId}" has not finished (status running): its metrics are stored when it ends`
         : `run "${runId}" has no stored metric series (stored by an older marketbench, or its final insert failed): run the scenario again`,
-      EXIT.usage,
     );
   }
   let def: Partial<ScenarioDefinition> = {};

@@ -2,8 +2,9 @@
 // limits and, with a baseline, the per-step statistical comparison. Output renderers and the
 // exit code are separate so the CLI stays a thin shell.
 
+import { EXIT, type ExitCode } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
-import { CliError, EXIT, type ExitCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { type BaselineFile, decodeSample } from './baselineFile.ts';
 import { evaluateCapacityBudgets } from './capacityBudgets.ts';
 import { compareStep } from './compareSteps.ts';
@@ -81,7 +82,6 @@ export async function runGate(store: Store, input: GateInput): Promise<GateRepor
     throw new CliError(
       'MB_ERR_BUDGET_INVALID',
       `${budgets.file}: spec: only a baseline policy: pass --baseline FILE|RUN_ID, or add thresholds or slos`,
-      EXIT.usage,
     );
   results.push(...(await evaluateBudgetThresholds(store, runId, thresholds, budgets.file)));
   if ((budgets.spec.spec.slos ?? []).length > 0) {

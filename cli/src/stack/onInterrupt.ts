@@ -1,7 +1,6 @@
+import { EXIT } from '@marketbench/contracts';
 // Ctrl-C during a run, as k6 handles it: the first SIGINT/SIGTERM stops gracefully, the second
 // stops at once; either way the command exits 105 (k6's external-abort code).
-
-import { EXIT } from '../errors.ts';
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM stops the run gracefully, as in k6: the engines stop, the partial

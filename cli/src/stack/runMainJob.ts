@@ -3,6 +3,7 @@
 // evaluate thresholds and SLOs, write the HTML report, print the summary, stop everything.
 
 import path from 'node:path';
+import { EXIT } from '@marketbench/contracts';
 import {
   formatSummary,
   loadScenario,
@@ -12,7 +13,7 @@ import {
   type ScenarioOverrides,
 } from '@marketbench/load-scenarios';
 import { resolveStoreOptions } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import type { ReportData } from '../report/types.ts';
 import { writeRunReport } from '../report/writeRunReport.ts';
 import { fetchPspReconciliation, pspReconciliationRow } from './pspReconciliation.ts';
@@ -64,7 +65,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
   const stack = await startStack(options);
   try {
     if (options.signal?.aborted) {
-      throw new CliError('MB_ERR_INTERRUPTED', 'interrupted before the run started', EXIT.runError);
+      throw new CliError('MB_ERR_INTERRUPTED', 'interrupted before the run started');
     }
     log(`running ${loaded.definition.name} against ${stack.serviceUrl}: ${loaded.definition.description}`);
     const firstRequestAfterSec = (Date.now() - t0) / 1000;

@@ -3,6 +3,7 @@
 // `flush` (export every finished span now) and `stop` (drain, flush, exit). A separate process
 // gives the service its own event loop, so the load generator never steals its time.
 
+import { ENV, readEnv } from '@marketbench/contracts';
 import { startTelemetry } from '@marketbench/instrumentation';
 import { serviceTelemetryOptions, startService } from '@marketbench/reference-service';
 
@@ -26,7 +27,7 @@ export type ChildMessage =
   | { type: 'failed'; message: string };
 
 async function main(): Promise<void> {
-  const config = JSON.parse(process.env.MARKETBENCH_STACK_SERVICE ?? '{}') as ServiceProcessConfig;
+  const config = JSON.parse(readEnv(ENV.stackService) ?? '{}') as ServiceProcessConfig;
   const send = (m: ChildMessage) => process.send?.(m);
   try {
     const telemetry = startTelemetry({

@@ -1,8 +1,8 @@
 // The flags `start` and `up` share: where the embedded stack listens and how big its catalog is,
 // with one parser for their values (argument > env > DEFAULT_STACK_OPTIONS, resolved in startStack).
 
+import { parseNumber, parsePort } from '@marketbench/contracts';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.ts';
 import { DEFAULT_STACK_OPTIONS } from './startStack.ts';
 
 /** The stack flags as commander hands them over. */
@@ -26,15 +26,6 @@ export function addStackOptions(command: Command): Command {
     .option('--items <n>', 'listings in the seeded catalog (env MARKETBENCH_ITEMS)');
 }
 
-/** A flag's non-negative integer value, undefined when absent; MB_ERR_USAGE otherwise. */
-export function nonNegativeInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new CliError('MB_ERR_USAGE', `${flag} must be a non-negative integer, got "${v}"`, EXIT.usage);
-  return n;
-}
-
 /** The stack options the flags name. */
 export function stackOptionsFromFlags(flags: StackFlags): {
   servicePort: number | undefined;
@@ -42,8 +33,9 @@ export function stackOptionsFromFlags(flags: StackFlags): {
   items: number | undefined;
 } {
   return {
-    servicePort: nonNegativeInt('--port', flags.port),
-    ingestPort: nonNegativeInt('--ingest-port', flags.ingestPort),
-    items: nonNegativeInt('--items', flags.items),
+    servicePort: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
+    ingestPort: flags.ingestPort === undefined ? undefined : parsePort(flags.ingestPort, '--ingest-port'),
+    items:
+      flags.items === undefined ? undefined : parseNumber(flags.items, '--items', { integer: true, min: 1 }),
   };
 }

@@ -7,10 +7,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICES } from '@marketbench/contracts';
+import { ENV, parsePort, processEnvironment, resolveSetting, SERVICES } from '@marketbench/contracts';
 import type { TelemetryStats } from '@marketbench/instrumentation';
 import { openStore, resolveStoreOptions, Scraper, startIngest } from '@marketbench/telemetry-store';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import type { ChildMessage, ParentMessage, ServiceProcessConfig } from './serviceProcess.ts';
 import type { ServiceTelemetry, Stack, StackOptions } from './types.ts';
 
@@ -22,11 +22,6 @@ export const DEFAULT_STACK_OPTIONS = {
   /** How long the service may take to seed its catalog and listen. */
   serviceStartTimeoutMs: 60_000,
 } as const;
-
-function envPort(name: string): number | undefined {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : Number(v);
-}
 
 const SERVICE_ENTRY = fileURLToPath(new URL('./serviceProcess.ts', import.meta.url));
 
@@ -67,9 +62,18 @@ function waitFor<T extends ChildMessage['type']>(
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => undefined);
   const home = resolveStoreOptions({ home: options.home }).home;
-  const ingestPort =
-    options.ingestPort ?? envPort('MARKETBENCH_INGEST_PORT') ?? DEFAULT_STACK_OPTIONS.ingestPort;
-  const servicePort = options.servicePort ?? envPort('MARKETBENCH_PORT') ?? DEFAULT_STACK_OPTIONS.servicePort;
+  const ingestPort = resolveSetting({
+    arg: options.ingestPort,
+    env: ENV.ingestPort,
+    parse: parsePort,
+    default: DEFAULT_STACK_OPTIONS.ingestPort as number,
+  });
+  const servicePort = resolveSetting({
+    arg: options.servicePort,
+    env: ENV.port,
+    parse: parsePort,
+    default: DEFAULT_STACK_OPTIONS.servicePort as number,
+  });
   const store = await openStore({ home });
   let ingest: Awaited<ReturnType<typeof startIngest>>;
   try {
@@ -87,7 +91,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       throw new CliError(
         'MB_ERR_PORT_IN_USE',
         `port ${ingestPort} (ingest) is in use; pass --ingest-port or stop what holds it`,
-        EXIT.runError,
         { cause: err },
       );
     }
@@ -107,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const logFd = fs.openSync(logFile, 'a');
   const child = fork(SERVICE_ENTRY, [], {
-    env: { ...process.env, MARKETBENCH_HOME: home, MARKETBENCH_STACK_SERVICE: JSON.stringify(config) },
+    env: { ...processEnvironment(), [ENV.home]: home, [ENV.stackService]: JSON.stringify(config) },
     // The service's own log lines (pino JSON: payment failures, breaker transitions) go to a file,
     // not over the progress line and summary.
     stdio: ['ignore', logFd, logFd, 'ipc'],
@@ -125,11 +128,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       throw new CliError(
         'MB_ERR_PORT_IN_USE',
         `port ${servicePort} (reference service) is in use; pass --port or stop what holds it`,
-        EXIT.runError,
         { cause: err },
       );
     }
-    throw new CliError('MB_ERR_STACK_START', `${msg} (its log: ${logFile})`, EXIT.runError, { cause: err });
+    throw new CliError('MB_ERR_STACK_START', `${msg} (its log: ${logFile})`, { cause: err });
   }
   log(`reference service listening on ${ready.url} (its log: ${logFile})`);
   const scraper = new Scraper({

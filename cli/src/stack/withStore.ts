@@ -1,25 +1,13 @@
-// Opens the configured store for one CLI command and always closes it, turning the store's
-// catalogued errors into the CLI's one-line errors with the store's exit code.
+// Opens the configured store for one CLI command and always closes it. The store's errors are
+// MarketbenchErrors with their own exit code; main.ts prints them as they are.
 
-import { isStoreError, openStore, type Store, type StoreOptions } from '@marketbench/telemetry-store';
-import { CliError, type ExitCode } from '../errors.ts';
+import { openStore, type Store, type StoreOptions } from '@marketbench/telemetry-store';
 
 /** Runs `fn` with an open store. */
 export async function withStore<T>(fn: (store: Store) => Promise<T>, options: StoreOptions = {}): Promise<T> {
-  let store: Store;
-  try {
-    store = await openStore(options);
-  } catch (err) {
-    if (isStoreError(err))
-      throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-    throw err;
-  }
+  const store = await openStore(options);
   try {
     return await fn(store);
-  } catch (err) {
-    if (isStoreError(err))
-      throw new CliError(err.code, err.message, err.exitCode as ExitCode, { cause: err });
-    throw err;
   } finally {
     await store.close();
   }

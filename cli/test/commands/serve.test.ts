@@ -63,11 +63,11 @@ test('serve listens, answers over a real socket with telemetry on, and exits 0 o
   assert.equal(await exited, 0);
 });
 
-test('serve exits 1 on a bad flag and 2 with MB_ERR_SERVE_PORT_IN_USE on a taken port', async () => {
+test('serve exits 1 on a bad flag and 2 with MB_ERR_PORT_IN_USE on a taken port', async () => {
   const home = tempHome();
   const bad = await run(['serve', '--items', 'many'], home);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /--items must be an integer >= 1, got "many" \[MB_ERR_SERVE_OPTION\]/);
+  assert.match(bad.stderr, /--items must be a positive integer, got "many" \[MB_ERR_USAGE\]/);
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as net.AddressInfo).port;
@@ -77,7 +77,7 @@ test('serve exits 1 on a bad flag and 2 with MB_ERR_SERVE_PORT_IN_USE on a taken
       home,
     );
     assert.equal(taken.code, 2, taken.stderr);
-    assert.match(taken.stderr, /\[MB_ERR_SERVE_PORT_IN_USE\]/);
+    assert.match(taken.stderr, /\[MB_ERR_PORT_IN_USE\]/);
     assert.doesNotMatch(taken.stderr, /\n\s+at /);
   } finally {
     blocker.close();

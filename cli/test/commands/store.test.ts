@@ -36,5 +36,8 @@ test('store init, info and migrate on a fresh home: schema version, tables, idem
   }
   const badTtl = await run(['store', 'init'], home, { MARKETBENCH_TTL_DAYS: 'soon' });
   assert.equal(badTtl.code, 1);
-  assert.match(badTtl.stderr, /MB_ERR_STORE_CONFIG/);
+  assert.equal(
+    badTtl.stderr,
+    'marketbench: MARKETBENCH_TTL_DAYS must be a non-negative integer, got "soon" [MB_ERR_USAGE]\n',
+  );
 });
