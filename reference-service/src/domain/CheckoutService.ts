@@ -312,21 +312,41 @@ export class CheckoutService {
       currency: order.currency,
     });
     if (refund.outcome !== 'approved') {
-      // The refund key is derived from the order: a retry of this cancel cannot refund twice.
+      // The refund key is derived from the order: a retry of this cancel cannot refund twice. A
+      // refund that may have happened is the resolver's to confirm, so the books follow the PSP
+      // even if the client never retries.
+      if (refund.outcome === 'unknown') {
+        const now = this.#now();
+        await d.orders.markRefundUnknown(order.id, now + d.resolveDelayMs, now);
+      }
       return problem(503, 'payment-unavailable', 'The refund could not be made; retry later', {
         reason: refund.reason ?? refund.outcome,
       });
     }
-    const refunded = await d.orders.completeRefund({
-      orderId: order.id,
-      journals: refundJournals(order, d.feeBps),
-      events: [orderEvent(TOPICS.orderRefunded, { ...order, status: 'refunded' }, headers)],
-      now: this.#now(),
-    });
+    return { status: 200, body: orderBody(await this.settleRefunded(order, headers)) };
+  }
+
+  /** The PSP refunded: order refunded, stock released, reversal journals and event; once. */
+  async settleRefunded(order: Order, headers: Record<string, string> = {}): Promise<Order> {
+    const d = this.#d;
+    let refunded: Order;
+    try {
+      refunded = await d.orders.completeRefund({
+        orderId: order.id,
+        journals: refundJournals(order, d.feeBps),
+        events: [orderEvent(TOPICS.orderRefunded, { ...order, status: 'refunded' }, headers)],
+        now: this.#now(),
+      });
+    } catch (err) {
+      // Settled meanwhile (a retried cancel and the resolver both confirmed the one PSP refund).
+      const now = await d.orders.getOrder(order.id);
+      if (now?.status === 'refunded') return now;
+      throw err;
+    }
     d.onOutboxWrite?.();
-    await d.onStockChange?.(stock);
+    await d.onStockChange?.(order.items.map((i) => i.listingId));
     d.metrics?.orders.inc({ status: 'refunded' });
-    return { status: 200, body: orderBody(refunded) };
+    return refunded;
   }
 
   /**

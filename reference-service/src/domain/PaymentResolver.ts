@@ -29,7 +29,14 @@ export interface ResolverPolicy {
 
 /** What one sweep did, per outcome. */
 export type ResolverSweep = Record<
-  'captured' | 'declined' | 'not_charged' | 'retry' | 'review' | 'settled_elsewhere',
+  | 'captured'
+  | 'declined'
+  | 'not_charged'
+  | 'retry'
+  | 'review'
+  | 'settled_elsewhere'
+  | 'refunded'
+  | 'not_refunded',
   number
 >;
 
@@ -80,6 +87,8 @@ export class PaymentResolver {
       retry: 0,
       review: 0,
       settled_elsewhere: 0,
+      refunded: 0,
+      not_refunded: 0,
     };
     // The lease outlasts one resolution (a lookup, a void, a capture: a few attempt timeouts).
     const due = await this.#tracing.untraced(() => this.#orders.claimDuePayments(this.#now(), 60_000, limit));
@@ -98,6 +107,7 @@ export class PaymentResolver {
   }
 
   async #resolve(p: DuePayment): Promise<keyof ResolverSweep> {
+    if (p.refund) return this.#resolveRefund(p);
     const order = p.order;
     const key = pspPaymentKey(order.id);
     let view: PspView = await this.#payments.lookup(key);
@@ -125,6 +135,42 @@ export class PaymentResolver {
       default:
         return this.#retry(p, 'error');
     }
+  }
+
+  /**
+   * A refund whose outcome is unknown: asking again with the same key (derived from the order) is
+   * safe; the PSP answers what it did the first time, or refunds now if it never did.
+   */
+  async #resolveRefund(p: DuePayment): Promise<keyof ResolverSweep> {
+    const order = p.order;
+    const r = await this.#payments.refund({
+      orderId: order.id,
+      paymentId: order.paymentId ?? '',
+      amountCents: order.totalCents,
+      currency: order.currency,
+    });
+    if (r.outcome === 'approved') {
+      await this.#checkout.settleRefunded(order);
+      return 'refunded';
+    }
+    // Only the PSP's own refusal proves there was no refund. A 503, an open breaker or a timeout of
+    // this attempt says nothing about the earlier one, which may have gone through: ask again later.
+    if (r.outcome === 'declined') {
+      await this.#orders.clearRefundDoubt(order.id, this.#now());
+      return 'not_refunded';
+    }
+    const now = this.#now();
+    const delay = Math.min(this.#policy.delayCapMs, this.#policy.delayMs * 2 ** (p.attempts - 1));
+    if (p.attempts === this.#policy.maxAttempts) {
+      // The order stays paid (its money is at the PSP until the PSP says otherwise): a human should look.
+      this.#metrics?.paymentReviews.inc();
+      this.#log?.error(
+        { [ATTR.orderId]: order.id, attempts: p.attempts },
+        'refund outcome still unknown; needs review',
+      );
+    }
+    await this.#orders.markRefundUnknown(order.id, now + delay, now);
+    return 'retry';
   }
 
   async #paid(order: DuePayment['order'], paymentId: string): Promise<keyof ResolverSweep> {

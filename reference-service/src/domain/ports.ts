@@ -118,6 +118,10 @@ export interface OrderStore {
    * resolves it meanwhile, and counting the try.
    */
   claimDuePayments(now: number, leaseMs: number, limit: number): Promise<DuePayment[]>;
+  /** The refund of a paid order has an unknown outcome: due for the resolver at `resolveAt`. */
+  markRefundUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean>;
+  /** The PSP did not refund after all: the paid order is no longer in doubt. */
+  clearRefundDoubt(orderId: string, now: number): Promise<boolean>;
   /** Pending order → payment_review (stock and key stay held): the resolver gave up; a human decides. */
   markPaymentReview(orderId: string, reason: string, now: number): Promise<boolean>;
   /** Orders and their ledger sums for reconciliation: created in [from, to) plus `alsoIds`. */
@@ -130,6 +134,8 @@ export interface DuePayment {
   attempts: number;
   /** True when the request marked the outcome unknown; false when it was never settled (crash). */
   unknown: boolean;
+  /** A paid order whose refund outcome is unknown (not a pending payment). */
+  refund: boolean;
 }
 
 /** An order as reconciliation sees it: status, amount, and what the ledger booked for it. */

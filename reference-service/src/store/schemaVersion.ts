@@ -2,7 +2,8 @@
 // beside (items, seed). A database made by another version is rebuilt at start (its orders, carts
 // and ledger are harness data), so a new column never meets an old table.
 // 2: ledger_entries.currency; orders.payment_state and orders.resolve_attempts (the resolver).
-export const STORE_SCHEMA_VERSION = 2;
+// 3: orders_refund_doubt (paid orders whose refund the resolver confirms).
+export const STORE_SCHEMA_VERSION = 3;
 
 /** What `meta.catalog` holds for a store seeded with (items, seed) by this version. */
 export function catalogStamp(items: number, seed: number): string {

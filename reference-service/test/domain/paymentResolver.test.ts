@@ -144,6 +144,32 @@ describe('payments of unknown outcome', () => {
     await setFaults({});
   });
 
+  it('a refund that timed out is confirmed by the resolver: refunded once, stock back, books follow the PSP', async () => {
+    await setFaults({});
+    await json(m.app, 'PATCH', '/listings/24', { quantity: 1, status: 'active' });
+    const cartId = await cartWith(m.app, [24], 'doubt-4');
+    const paid = await checkout(m.app, cartId, 'doubt-key-4');
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    const orderId = String(paid.body.id);
+    // The PSP refunds after 300 ms; the attempt gives up at 120 ms: money moved, we never heard.
+    await setFaults({ psp: { latency: { distribution: 'fixed', ms: 300 } } });
+    const cancel = await json(m.app, 'POST', `/orders/${orderId}/cancel`);
+    assert.equal(cancel.status, 503, JSON.stringify(cancel.body));
+    await setFaults({});
+    const refunded = await until('the resolver to confirm the refund', async () => {
+      const o = await order(orderId);
+      return o.status === 'refunded' ? o : undefined;
+    });
+    assert.equal(refunded.status, 'refunded');
+    assert.equal(await stockOf(24), 1, 'stock back on sale');
+    const refunds = m
+      .psp!.settlements()
+      .records.filter((r) => r.reference === orderId && r.type === 'refund');
+    assert.equal(refunds.length, 1, 'one refund at the PSP');
+    // A late retry of the cancel changes nothing.
+    assert.equal((await json(m.app, 'POST', `/orders/${orderId}/cancel`)).status, 409);
+  });
+
   it('GET /admin/reconciliation: the PSP matches orders and ledger to the cent; the order in review is listed', async () => {
     const r = await json<{
       ok: boolean;

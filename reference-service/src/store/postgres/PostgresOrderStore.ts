@@ -337,11 +337,58 @@ export class PostgresOrderStore implements OrderStore {
               order,
               attempts: Number(r.resolve_attempts),
               unknown: r.payment_state === 'unknown',
+              refund: false,
             });
           }
         }
+        const refunds = await this.#pool.query<{ id: string; resolve_attempts: number }>(
+          `UPDATE orders SET reservation_expires_at = $2, resolve_attempts = resolve_attempts + 1
+           WHERE id IN (SELECT id FROM orders WHERE payment_state = 'refund_unknown' AND reservation_expires_at < $1
+                        AND status = 'paid' ORDER BY reservation_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING id, resolve_attempts`,
+          [now, now + leaseMs, limit],
+        );
+        for (const r of refunds.rows) {
+          const order = await this.#order(this.#pool, r.id);
+          if (order)
+            claimed.push({ order, attempts: Number(r.resolve_attempts), unknown: true, refund: true });
+        }
         return claimed;
       },
+    );
+  }
+
+  markRefundUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'UPDATE',
+        collection: 'orders',
+        queryText: 'UPDATE orders SET payment_state = refund_unknown',
+      },
+      async () =>
+        ((
+          await this.#pool.query(
+            `UPDATE orders SET payment_state = 'refund_unknown', reservation_expires_at = $1, updated_at = $2
+             WHERE id = $3 AND status = 'paid'`,
+            [resolveAt, now, orderId],
+          )
+        ).rowCount ?? 0) > 0,
+    );
+  }
+
+  clearRefundDoubt(orderId: string, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET payment_state = NULL' },
+      async () =>
+        ((
+          await this.#pool.query(
+            `UPDATE orders SET payment_state = NULL, updated_at = $1
+             WHERE id = $2 AND status = 'paid' AND payment_state = 'refund_unknown'`,
+            [now, orderId],
+          )
+        ).rowCount ?? 0) > 0,
     );
   }
 

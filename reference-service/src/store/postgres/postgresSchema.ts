@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS orders (
   payment_state TEXT, resolve_attempts INTEGER NOT NULL DEFAULT 0,
   created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS orders_pending ON orders (reservation_expires_at) WHERE status = 'pending_payment';
+CREATE INDEX IF NOT EXISTS orders_refund_doubt ON orders (reservation_expires_at) WHERE payment_state = 'refund_unknown';
 CREATE TABLE IF NOT EXISTS order_items (
   order_id TEXT NOT NULL, listing_id BIGINT NOT NULL, seller_id BIGINT NOT NULL,
   quantity INTEGER NOT NULL, unit_price_cents BIGINT NOT NULL, PRIMARY KEY (order_id, listing_id));

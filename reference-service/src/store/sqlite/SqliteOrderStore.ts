@@ -62,6 +62,16 @@ export class SqliteOrderStore implements OrderStore {
         ORDER BY reservation_expires_at LIMIT ?`),
       lease: p(`UPDATE orders SET reservation_expires_at = ?, resolve_attempts = resolve_attempts + 1
         WHERE id = ? AND status = 'pending_payment' RETURNING resolve_attempts, payment_state`),
+      dueRefunds:
+        p(`SELECT id FROM orders WHERE payment_state = 'refund_unknown' AND reservation_expires_at < ?
+        AND status = 'paid' ORDER BY reservation_expires_at LIMIT ?`),
+      leaseRefund: p(`UPDATE orders SET reservation_expires_at = ?, resolve_attempts = resolve_attempts + 1
+        WHERE id = ? AND status = 'paid' AND payment_state = 'refund_unknown' RETURNING resolve_attempts`),
+      refundUnknown:
+        p(`UPDATE orders SET payment_state = 'refund_unknown', reservation_expires_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'paid'`),
+      clearRefund: p(`UPDATE orders SET payment_state = NULL, updated_at = ?
+        WHERE id = ? AND status = 'paid' AND payment_state = 'refund_unknown'`),
       reconOrders: p(`SELECT o.id, o.status, o.total_cents, o.currency, o.payment_id, o.created_at,
           e.currency AS entry_currency, SUM(e.amount_cents) AS clearing
         FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id AND e.account_kind = 'psp_clearing'
@@ -339,11 +349,44 @@ export class SqliteOrderStore implements OrderStore {
                 order: this.#order(id)!,
                 attempts: Number(row.resolve_attempts),
                 unknown: row.payment_state === 'unknown',
+                refund: false,
               });
+            }
+            for (const { id } of this.#s.dueRefunds.all(now, limit) as Array<{ id: string }>) {
+              const row = this.#s.leaseRefund.get(now + leaseMs, id) as
+                | { resolve_attempts: number }
+                | undefined;
+              if (row)
+                claimed.push({
+                  order: this.#order(id)!,
+                  attempts: Number(row.resolve_attempts),
+                  unknown: true,
+                  refund: true,
+                });
             }
             return claimed;
           })
           .immediate(),
+    );
+  }
+
+  markRefundUnknown(orderId: string, resolveAt: number, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      {
+        operation: 'UPDATE',
+        collection: 'orders',
+        queryText: 'UPDATE orders SET payment_state = refund_unknown',
+      },
+      async () => this.#s.refundUnknown.run(resolveAt, now, orderId).changes > 0,
+    );
+  }
+
+  clearRefundDoubt(orderId: string, now: number): Promise<boolean> {
+    return dbCall(
+      this.#ctx,
+      { operation: 'UPDATE', collection: 'orders', queryText: 'UPDATE orders SET payment_state = NULL' },
+      async () => this.#s.clearRefund.run(now, orderId).changes > 0,
     );
   }
 
