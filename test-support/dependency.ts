@@ -5,9 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
+import { inCi as ciEnvironment } from '@marketbench/contracts';
 
 /** True when running under CI (CI=true or CI=1). */
-export const inCi = process.env.CI === 'true' || process.env.CI === '1';
+export const inCi = ciEnvironment();
 
 /**
  * Skips (laptop) or fails (CI) the test when `missing` is a reason string; returns true when the

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ATTR, ROUTES, SERVICES, STEPS } from '@marketbench/contracts';
+import { ATTR, OTEL_TABLES, ROUTES, SERVICES, STEPS } from '@marketbench/contracts';
 import { ALL_VALUE, buildDashboards, dashboardQueries, expandQuery, VARS } from '@marketbench/dashboards';
 import { openStore } from '@marketbench/telemetry-store';
 import { syntheticTelemetry } from '../../dashboards/src/seed/syntheticTelemetry.ts';
@@ -34,7 +34,9 @@ const start = new Date(end.getTime() - HOURS * 3600_000);
 const home = values.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-dashboards-'));
 const store = await openStore({ home, owner: true });
 try {
-  const [{ n: existing }] = await store.query<{ n: string }>('SELECT count() AS n FROM otel_traces');
+  const [{ n: existing }] = await store.query<{ n: string }>(
+    `SELECT count() AS n FROM ${OTEL_TABLES.traces}`,
+  );
   const reuse = values.home !== undefined && Number(existing) === SPANS;
   const requests = Math.floor(SPANS / 2);
   const stepNs = Math.floor((HOURS * 3600e9) / requests);
@@ -67,7 +69,7 @@ try {
   for (let offset = 0; offset < (reuse ? 0 : SPANS); offset += BATCH) {
     const n = Math.min(BATCH, SPANS - offset);
     // span n: request r = n / 2; even n = server span, odd n = its DB child span
-    await store.exec(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName,
+    await store.exec(`INSERT INTO ${OTEL_TABLES.traces} (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName,
       ResourceAttributes, SpanAttributes, Duration, StatusCode, StatusMessage)
     SELECT
       fromUnixTimestamp64Nano(toInt64(${BigInt(start.getTime()) * 1_000_000n}) + toInt64(r) * ${stepNs} + toInt64(child) * 1000) AS Timestamp,
@@ -106,11 +108,11 @@ try {
     environment: 'bench',
   });
   for (const [table, rows] of Object.entries(small.rows)) {
-    if (table === 'otel_traces' || reuse) continue;
+    if (table === OTEL_TABLES.traces || reuse) continue;
     for (let i = 0; i < rows.length; i += 50_000) await store.insert(table, rows.slice(i, i + 50_000));
   }
   const [someTrace] = await store.query<{ TraceId: string }>(
-    `SELECT TraceId FROM otel_traces WHERE Timestamp >= fromUnixTimestamp64Milli(${end.getTime() - 600_000}) LIMIT 1`,
+    `SELECT TraceId FROM ${OTEL_TABLES.traces} WHERE Timestamp >= fromUnixTimestamp64Milli(${end.getTime() - 600_000}) LIMIT 1`,
   );
   const variables = [
     { name: VARS.environment, current: [ALL_VALUE] },

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { STEPS, TABLES } from '@marketbench/contracts';
+import { OTEL_TABLES, STEPS, TABLES } from '@marketbench/contracts';
 import {
   BUILTIN_SCENARIOS,
   type RunResult,
@@ -74,7 +74,7 @@ async function spanAccounting(stack: Stack, runId: string) {
   }>(
     `SELECT
        (SELECT count() FROM ${TABLES.loadRequests} WHERE run_id = {r:String}) AS rows,
-       (SELECT count() FROM otel_traces s INNER JOIN (SELECT trace_id, span_id FROM ${TABLES.loadRequests} WHERE run_id = {r:String} AND status != 0) q
+       (SELECT count() FROM ${OTEL_TABLES.traces} s INNER JOIN (SELECT trace_id, span_id FROM ${TABLES.loadRequests} WHERE run_id = {r:String} AND status != 0) q
           ON s.TraceId = q.trace_id AND s.ParentSpanId = q.span_id WHERE s.SpanKind = 'Server') AS spans,
        (SELECT quantileExactInclusive(0.99)(latency_corrected_ms) FROM ${TABLES.loadRequests} WHERE run_id = {r:String} AND step IN {read:Array(String)}) AS readP99,
        (SELECT count() FROM ${TABLES.loadRequests} WHERE run_id = {r:String} AND step IN {read:Array(String)}) AS readN,

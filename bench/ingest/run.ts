@@ -2,11 +2,13 @@
 // spool -> batcher -> chDB) next to the raw chDB insert rate of the same rows, in one run.
 // Usage: node bench/ingest/run.ts [--seconds 10] [--rounds 3] [--connections 4] [--spans 1000] [--fsync always|never]
 // Bounded: one load phase of --seconds, loopback only, data in a temporary directory.
+
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { mapTraces } from '../../telemetry-store/src/ingest/mapTraces.ts';
 import { decodeProtobuf } from '../../telemetry-store/src/ingest/otlpCodec.ts';
 import { startIngest } from '../../telemetry-store/src/ingest/startIngest.ts';
@@ -38,7 +40,7 @@ try {
   let lines: string[] = [];
   for (let i = 0; lines.length < Number(values['raw-rows']); i++) {
     const rows = mapTraces(decodeProtobuf('traces', encodedSpans(i + 1, spansPerRequest))).rows.get(
-      'otel_traces',
+      OTEL_TABLES.traces,
     )!;
     for (const l of rows) lines.push(l);
   }
@@ -55,13 +57,13 @@ try {
     // 1. Raw: straight into chDB in 10k-row blocks.
     const rawCpu = process.cpuUsage();
     const rawStart = performance.now();
-    for (const b of blocks) await store.insertJsonEachRow('otel_traces', b);
+    for (const b of blocks) await store.insertJsonEachRow(OTEL_TABLES.traces, b);
     const rawSeconds = (performance.now() - rawStart) / 1000;
     const rawRate = rawRows / rawSeconds;
     const rawCpuUsed = process.cpuUsage(rawCpu);
     // chDB's insert runs on its own threads: the process CPU time is what the raw insert costs.
     const rawPerCpu = rawRows / ((rawCpuUsed.user + rawCpuUsed.system) / 1e6);
-    await store.exec('TRUNCATE TABLE otel_traces');
+    await store.exec(`TRUNCATE TABLE ${OTEL_TABLES.traces}`);
 
     // 2. End to end: a separate load process sends protobuf over loopback; this process runs the ingest.
     const ingest = await startIngest({ store, home, port: 0, fsync, batchRows, publishOwner: false });
@@ -104,9 +106,9 @@ try {
       statuses: Record<string, number>;
     };
     const stats = ingest.stats();
-    const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM otel_traces');
+    const [{ n }] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${OTEL_TABLES.traces}`);
     await ingest.close();
-    await store.exec('TRUNCATE TABLE otel_traces');
+    await store.exec(`TRUNCATE TABLE ${OTEL_TABLES.traces}`);
     const e2eRate = stats.rows.traces.inserted / e2eSeconds;
     ratios.push(e2eRate / rawRate);
     const cores = (cpu.user + cpu.system) / 1e6 / e2eSeconds;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ATTR, ROUTES, SERVICES } from '@marketbench/contracts';
+import { ATTR, OTEL_TABLES, ROUTES, SERVICES } from '@marketbench/contracts';
 import { evaluateSlo, evaluateSlos, loadSpecs } from '@marketbench/slo-definitions';
 import { openStore } from '@marketbench/telemetry-store';
 
@@ -39,7 +39,7 @@ try {
         StatusCode: 'Unset',
       });
     }
-    await store.insert('otel_traces', batch);
+    await store.insert(OTEL_TABLES.traces, batch);
   }
   const insertMs = performance.now() - t0;
   const slos = loadSpecs();

@@ -88,7 +88,7 @@ try {
   const line = (cells: string[]): string =>
     `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
   console.log(
-    `store bench: ${ROWS.toLocaleString('en-US')} marketbench_load_requests rows per path, batches of ${BATCH}, query = p99 per step over the run (${QUERY_RUNS} runs)`,
+    `store bench: ${ROWS.toLocaleString('en-US')} ${TABLES.loadRequests} rows per path, batches of ${BATCH}, query = p99 per step over the run (${QUERY_RUNS} runs)`,
   );
   console.log(line(head));
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);

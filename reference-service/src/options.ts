@@ -1,6 +1,21 @@
-// DEFAULT_OPTIONS and the precedence rule: argument, then environment variable, then default.
+// DEFAULT_OPTIONS and the precedence rule (contracts' resolveSetting): argument, then environment
+// variable, then default.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import {
+  CONTRACT_ERRORS,
+  ENV,
+  type Environment,
+  type EnvName,
+  parseBoolean,
+  parseDuration,
+  parseNumber,
+  parsePort,
+  parseString,
+  processEnvironment,
+  resolveAdminToken,
+  resolveSetting,
+} from '@marketbench/contracts';
 import type { PaymentPolicy } from './payments/HttpPaymentGateway.ts';
 import type { ResolvedServiceOptions, ServiceOptions } from './types.ts';
 
@@ -46,56 +61,67 @@ export const DEFAULT_OPTIONS = {
   relistAfterMs: 60_000,
 } as const;
 
-function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-function envString(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
+/** Argument, then environment variable, then default, with contracts' parsers (MB_ERR_USAGE names the variable). */
 export function resolveServiceOptions(
   args: ServiceOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+  environment: Environment = processEnvironment(),
 ): ResolvedServiceOptions {
   const d = DEFAULT_OPTIONS;
-  const items = args.items ?? envNumber(env, 'MARKETBENCH_ITEMS') ?? d.items;
+  const text = (arg: string | undefined, env: EnvName) =>
+    resolveSetting({ arg, env, parse: parseString, environment });
+  const int = (arg: number | undefined, env: EnvName, min: number, dflt: number) =>
+    resolveSetting({
+      arg,
+      env,
+      parse: (raw, name) => parseNumber(raw, name, { integer: true, min }),
+      default: dflt,
+      environment,
+    });
+  const ms = (arg: number | undefined, env: EnvName, dflt: number) =>
+    resolveSetting({ arg, env, parse: (raw, name) => parseDuration(raw, name), default: dflt, environment });
+  const items = int(args.items, ENV.items, 1, d.items);
   if (!Number.isInteger(items) || items < 1)
-    throw new Error(`items must be a positive integer, got ${items}`);
-  const hedge = envNumber(env, 'MARKETBENCH_PSP_HEDGE_MS');
+    throw CONTRACT_ERRORS.create('MB_ERR_USAGE', `items must be a positive integer, got ${items}`);
+  const hedge = resolveSetting({
+    env: ENV.pspHedgeMs,
+    parse: (raw, name) => parseDuration(raw, name),
+    environment,
+  });
   return {
     // PORT too, as container platforms set it (MARKETBENCH_PORT wins). Not HOST: zsh sets it to the
     // machine's name, which would quietly expose the service beyond loopback.
-    host: args.host ?? envString(env, 'MARKETBENCH_HOST') ?? d.host,
-    port: args.port ?? envNumber(env, 'MARKETBENCH_PORT') ?? envNumber(env, 'PORT') ?? d.port,
+    host: text(args.host, ENV.host) ?? d.host,
+    port: resolveSetting({
+      arg: args.port,
+      env: [ENV.port, ENV.platformPort],
+      parse: parsePort,
+      default: d.port as number,
+      environment,
+    }),
     items,
-    seed: args.seed ?? envNumber(env, 'MARKETBENCH_SEED') ?? d.seed,
+    seed: int(args.seed, ENV.seed, 0, d.seed),
     sqlitePath:
-      args.sqlitePath ??
-      envString(env, 'MARKETBENCH_SQLITE_PATH') ??
-      path.join(envString(env, 'MARKETBENCH_HOME') ?? '.marketbench', d.sqliteFile),
-    databaseUrl: args.databaseUrl ?? envString(env, 'DATABASE_URL'),
-    pgSchema: args.pgSchema ?? envString(env, 'MARKETBENCH_PG_SCHEMA') ?? d.pgSchema,
-    redisUrl: args.redisUrl ?? envString(env, 'REDIS_URL'),
-    natsUrl: args.natsUrl ?? envString(env, 'NATS_URL'),
-    amqpUrl: args.amqpUrl ?? envString(env, 'AMQP_URL'),
-    adminToken:
-      args.adminToken ?? envString(env, 'MARKETBENCH_ADMIN_TOKEN') ?? randomBytes(18).toString('base64url'),
-    adminRemote: args.adminRemote ?? env.MARKETBENCH_ADMIN_REMOTE === 'true',
-    pspUrl: args.pspUrl ?? envString(env, 'MARKETBENCH_PSP_URL'),
+      text(args.sqlitePath, ENV.sqlitePath) ??
+      path.join(text(undefined, ENV.home) ?? '.marketbench', d.sqliteFile),
+    databaseUrl: text(args.databaseUrl, ENV.databaseUrl),
+    pgSchema: text(args.pgSchema, ENV.pgSchema) ?? d.pgSchema,
+    redisUrl: text(args.redisUrl, ENV.redisUrl),
+    natsUrl: text(args.natsUrl, ENV.natsUrl),
+    amqpUrl: text(args.amqpUrl, ENV.amqpUrl),
+    adminToken: resolveAdminToken(args.adminToken, environment) ?? randomBytes(18).toString('base64url'),
+    adminRemote: resolveSetting({
+      arg: args.adminRemote,
+      env: ENV.adminRemote,
+      parse: parseBoolean,
+      default: d.adminRemote as boolean,
+      environment,
+    }),
+    pspUrl: text(args.pspUrl, ENV.pspUrl),
     cardFingerprintSecret:
-      args.cardFingerprintSecret ??
-      envString(env, 'MARKETBENCH_CARD_FINGERPRINT_SECRET') ??
-      DEFAULT_CARD_FINGERPRINT_SECRET,
-    feeBps: args.feeBps ?? envNumber(env, 'MARKETBENCH_FEE_BPS') ?? d.feeBps,
-    reservationTtlMs:
-      args.reservationTtlMs ?? envNumber(env, 'MARKETBENCH_RESERVATION_TTL_MS') ?? d.reservationTtlMs,
-    pspLatencyMs: args.pspLatencyMs ?? envNumber(env, 'MARKETBENCH_PSP_LATENCY_MS') ?? d.pspLatencyMs,
+      text(args.cardFingerprintSecret, ENV.cardFingerprintSecret) ?? DEFAULT_CARD_FINGERPRINT_SECRET,
+    feeBps: int(args.feeBps, ENV.feeBps, 0, d.feeBps),
+    reservationTtlMs: ms(args.reservationTtlMs, ENV.reservationTtlMs, d.reservationTtlMs),
+    pspLatencyMs: ms(args.pspLatencyMs, ENV.pspLatencyMs, d.pspLatencyMs),
     payment: {
       ...d.payment,
       ...(hedge !== undefined ? { hedgeAfterMs: hedge } : {}),
@@ -103,10 +129,10 @@ export function resolveServiceOptions(
       breaker: { ...d.payment.breaker, ...args.payment?.breaker },
     },
     telemetry: args.telemetry,
-    requestLogging: args.requestLogging ?? env.LOG_LEVEL === 'debug',
+    requestLogging: args.requestLogging ?? text(undefined, ENV.logLevel) === 'debug',
     outboxPollMs: args.outboxPollMs ?? d.outboxPollMs,
-    busPrefix: args.busPrefix ?? envString(env, 'MARKETBENCH_BUS_PREFIX') ?? d.busPrefix,
+    busPrefix: text(args.busPrefix, ENV.busPrefix) ?? d.busPrefix,
     busEphemeral: args.busEphemeral ?? false,
-    relistAfterMs: args.relistAfterMs ?? envNumber(env, 'MARKETBENCH_RELIST_AFTER_MS') ?? d.relistAfterMs,
+    relistAfterMs: ms(args.relistAfterMs, ENV.relistAfterMs, d.relistAfterMs),
   };
 }

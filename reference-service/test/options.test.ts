@@ -1,12 +1,35 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { isMarketbenchError } from '@marketbench/contracts';
 import { DEFAULT_OPTIONS, resolveServiceOptions } from '../src/options.ts';
+
+test("a variable that is not a plain number is contracts' MB_ERR_USAGE naming it", () => {
+  for (const [name, value] of [
+    ['MARKETBENCH_ITEMS', '5_000_000'],
+    ['MARKETBENCH_PORT', '8_080'],
+    ['PORT', 'http'],
+    ['MARKETBENCH_FEE_BPS', '10%'],
+    ['MARKETBENCH_RESERVATION_TTL_MS', 'soon'],
+    ['MARKETBENCH_ADMIN_REMOTE', 'maybe'],
+  ]) {
+    assert.throws(
+      () => resolveServiceOptions({}, { [name]: value }),
+      (err: unknown) =>
+        isMarketbenchError(err, 'MB_ERR_USAGE') &&
+        err.message.startsWith(`${name} must be`) &&
+        err.message.endsWith(`got "${value}"`),
+      `${name}=${value}`,
+    );
+  }
+  assert.equal(resolveServiceOptions({}, { MARKETBENCH_RESERVATION_TTL_MS: '2m' }).reservationTtlMs, 120_000);
+  assert.equal(resolveServiceOptions({}, { MARKETBENCH_ADMIN_REMOTE: 'true' }).adminRemote, true);
+});
 
 test('argument beats environment beats default', () => {
   const env = {
     MARKETBENCH_PORT: '9090',
-    MARKETBENCH_ITEMS: '5_000_000',
+    MARKETBENCH_ITEMS: '5000000',
     DATABASE_URL: 'postgres://x/y',
     MARKETBENCH_PSP_HEDGE_MS: '150',
   };
@@ -43,7 +66,7 @@ test('argument beats environment beats default', () => {
   );
   assert.throws(
     () => resolveServiceOptions({}, { MARKETBENCH_PORT: 'eighty' }),
-    /MARKETBENCH_PORT must be a number/,
+    /MARKETBENCH_PORT must be a port number from 0 to 65535, got "eighty"/,
   );
   assert.throws(() => resolveServiceOptions({ items: 0 }, {}), /items must be a positive integer/);
 });

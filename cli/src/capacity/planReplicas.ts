@@ -4,7 +4,7 @@
 // the knee under a latency objective, and the model's bootstrap draws carry its uncertainty
 // into the replica count. Every step of the arithmetic is kept as a line of text.
 
-import { tryParseDuration } from '@marketbench/contracts';
+import { OTEL_TABLES, tryParseDuration } from '@marketbench/contracts';
 import {
   ArrivalSchedule,
   type ConstantArrivalRate,
@@ -172,7 +172,7 @@ export function planReplicas(input: PlanInput): CapacityPlan {
     );
   if (base.storedBytesPerDay !== null)
     lines.push(
-      `stored: ${dec(input.spansPerRequest ?? 0, 2)} × ${int(input.dayRequests)} = ${int((input.spansPerRequest ?? 0) * input.dayRequests)} span rows/day × ${dec(base.bytesPerSpan ?? 0)} B (this store's otel_traces on disk per row) = ${dec(base.storedBytesPerDay / 1e9, 1)} GB/day, ${dec((base.storedBytesPerDay * 30) / 1e9, 0)} GB for 30 days`,
+      `stored: ${dec(input.spansPerRequest ?? 0, 2)} × ${int(input.dayRequests)} = ${int((input.spansPerRequest ?? 0) * input.dayRequests)} span rows/day × ${dec(base.bytesPerSpan ?? 0)} B (this store's ${OTEL_TABLES.traces} on disk per row) = ${dec(base.storedBytesPerDay / 1e9, 1)} GB/day, ${dec((base.storedBytesPerDay * 30) / 1e9, 0)} GB for 30 days`,
     );
   return {
     ...base,

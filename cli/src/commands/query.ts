@@ -1,3 +1,4 @@
+import { OTEL_TABLES } from '@marketbench/contracts';
 import { decodeParams, ROW_FORMATS, type RowFormat, writeRows } from '@marketbench/telemetry-store';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
@@ -28,8 +29,8 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  marketbench query "SELECT ServiceName, count() FROM otel_traces GROUP BY ServiceName"
-  marketbench query "SELECT * FROM otel_traces WHERE TraceId = {id:String}" --param id=5b8e... --format json
+  marketbench query "SELECT ServiceName, count() FROM ${OTEL_TABLES.traces} GROUP BY ServiceName"
+  marketbench query "SELECT * FROM ${OTEL_TABLES.traces} WHERE TraceId = {id:String}" --param id=5b8e... --format json
 
 Environment: CLICKHOUSE_URL (server backend), MARKETBENCH_HOME (default .marketbench), MARKETBENCH_DATABASE (default otel).
 Exit codes: 0 ok, 1 bad flags, 2 query failed (MB_ERR_QUERY_FAILED), 3 store unavailable (MB_ERR_STORE_LOCKED, MB_ERR_STORE_UNREACHABLE).`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   ENV,
   EXIT,
+  LOAD_SAMPLES,
   parseNumber,
   parsePort,
   processEnvironment,
@@ -99,22 +100,11 @@ function writeOut(dir: string, result: RunResult, summary: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summaryJson(result), null, 2)}\n`);
   writeFileSync(path.join(dir, 'summary.txt'), summary);
-  const header =
-    'elapsed_s,target_rate,achieved_rate,request_rate,active_vus,generator_cpu,dropped_iterations,errors,p99_ms\n';
+  // The columns are the name table's samples, in its order, after the elapsed time.
+  const keys = Object.keys(LOAD_SAMPLES) as (keyof typeof LOAD_SAMPLES)[];
+  const header = `${['elapsed_s', ...keys.map((k) => LOAD_SAMPLES[k])].join(',')}\n`;
   const rows = result.samples.map((s) =>
-    [
-      s.elapsedSec,
-      s.targetRate,
-      s.achievedRate,
-      s.requestRate,
-      s.activeVus,
-      s.generatorCpu,
-      s.droppedIterations,
-      s.errors,
-      s.p99Ms,
-    ]
-      .map((v) => Number(v.toFixed(3)))
-      .join(','),
+    [s.elapsedSec, ...keys.map((k) => s[k])].map((v) => Number(v.toFixed(3))).join(','),
   );
   writeFileSync(path.join(dir, 'samples.csv'), header + rows.join('\n') + '\n');
 }
@@ -193,7 +183,7 @@ export function register(program: Command): void {
     )
     .option(
       '-e, --env <KEY=VALUE>',
-      'environment variable for the scenario: process.env.KEY in its module, {{__ENV.KEY}} in its steps (repeatable)',
+      "environment variable for the scenario: KEY in its module's environment, {{__ENV.KEY}} in its steps (repeatable)",
       (v: string, acc: string[]) => [...acc, v],
       [],
     )

@@ -411,7 +411,7 @@ Examples:
   marketbench scenario derive --service shop-api --window 24h --speedup 360 --rate-scale 3
   marketbench scenario derive --run 01JF3… --bucket 10s --out replay.ts && marketbench run replay.ts
 
-Reads only the OpenTelemetry Collector ClickHouse exporter's columns of otel_traces (CLICKHOUSE_URL for a
+Reads only the OpenTelemetry Collector ClickHouse exporter's columns of ${OTEL_TABLES.traces} (CLICKHOUSE_URL for a
 server). Exit codes: 0 written, 1 bad flags or too few spans (MB_ERR_SCENARIO_DERIVE_SPANS), 3 store unavailable.`,
     )
     .action((flags: DeriveFlags) => derive(flags));

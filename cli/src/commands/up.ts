@@ -1,5 +1,6 @@
 // `marketbench up`: the embedded stack in the foreground for exploration, until Ctrl-C.
 
+import { OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import type { Command } from 'commander';
 import { addStackOptions, type StackFlags, stackOptionsFromFlags } from '../stack/stackFlags.ts';
 import { DEFAULT_STACK_OPTIONS, startStack } from '../stack/startStack.ts';
@@ -27,8 +28,8 @@ export function register(program: Command): void {
         '',
         'In another terminal:',
         `  npx marketbench run smoke --target ${stack.serviceUrl}`,
-        `  npx marketbench query "SELECT SpanName, count() AS n, quantile(0.99)(Duration)/1e6 AS p99_ms FROM otel_traces GROUP BY SpanName ORDER BY n DESC LIMIT 10"`,
-        '  npx marketbench query "SELECT run_id, scenario, status, requests_total FROM marketbench_load_runs FINAL ORDER BY started_at DESC LIMIT 5"',
+        `  npx marketbench query "SELECT SpanName, count() AS n, quantile(0.99)(Duration)/1e6 AS p99 FROM ${OTEL_TABLES.traces} GROUP BY SpanName ORDER BY n DESC LIMIT 10"`,
+        `  npx marketbench query "SELECT run_id, scenario, status, requests_total FROM ${TABLES.loadRuns} FINAL ORDER BY started_at DESC LIMIT 5"`,
         '  npx marketbench report --last',
         '',
       ].join('\n'),

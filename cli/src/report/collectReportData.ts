@@ -2,7 +2,16 @@
 // exporter's otel_traces / otel_metrics_histogram, joined to the load rows by trace id. Every
 // figure is computed in the store; the page only draws it.
 
-import { ATTR, LABELS, METRICS, ROUTES, SERVICES, TABLES } from '@marketbench/contracts';
+import {
+  ATTR,
+  LABELS,
+  LOAD_SAMPLES,
+  METRICS,
+  OTEL_TABLES,
+  ROUTES,
+  SERVICES,
+  TABLES,
+} from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import { FAILED_SQL, readRun, runDurationSec } from '../gate/runData.ts';
 import type {
@@ -70,7 +79,7 @@ export async function collectReportData(
   const p = { run: runId, start: startMs, end: endMs, bms: bucketSec * 1000 };
   const bucket = (col: string) => `intDiv(toUnixTimestamp64Milli(${col}) - {start:Int64}, {bms:Int64})`;
   // Server spans of the run's requests: the span whose parent is the span the generator sent.
-  const serverSpans = `(SELECT TraceId, ParentSpanId, Duration FROM otel_traces
+  const serverSpans = `(SELECT TraceId, ParentSpanId, Duration FROM ${OTEL_TABLES.traces}
       WHERE SpanKind = 'Server' AND Timestamp >= fromUnixTimestamp64Milli(toInt64({start:Int64} - 60000))
         AND Timestamp <= fromUnixTimestamp64Milli(toInt64({end:Int64} + 300000)))`;
 
@@ -155,10 +164,10 @@ export async function collectReportData(
     s.v.push(nullable(r.v));
   }
   let rate: ReportData['rate'];
-  if (samples.has('target_rate') && samples.has('achieved_rate')) {
+  if (samples.has(LOAD_SAMPLES.targetRate) && samples.has(LOAD_SAMPLES.achievedRate)) {
     rate = {
-      target: samples.get('target_rate')!,
-      achieved: samples.get('achieved_rate')!,
+      target: samples.get(LOAD_SAMPLES.targetRate)!,
+      achieved: samples.get(LOAD_SAMPLES.achievedRate)!,
       source: 'generator samples',
     };
   } else {
@@ -258,9 +267,9 @@ export async function collectReportData(
     latency,
     errors: { errorRate, statusClasses },
     statusCodes,
-    droppedIterations: samples.get('dropped_iterations') ?? empty,
-    activeVus: samples.get('active_vus') ?? empty,
-    generatorCpu: samples.get('generator_cpu') ?? empty,
+    droppedIterations: samples.get(LOAD_SAMPLES.droppedIterations) ?? empty,
+    activeVus: samples.get(LOAD_SAMPLES.activeVus) ?? empty,
+    generatorCpu: samples.get(LOAD_SAMPLES.generatorCpu) ?? empty,
     thresholds,
     slos: extras.slos ?? null,
     slosNote: extras.slosNote,
@@ -299,7 +308,7 @@ async function reconcile(
               argMaxIf(Count, TimeUnix, TimeUnix <= fromUnixTimestamp64Milli(toInt64({end:Int64} + 30000)))
                 - argMaxIf(Count, TimeUnix, TimeUnix < fromUnixTimestamp64Milli(toInt64({start:Int64}))) AS d,
               countIf(TimeUnix >= fromUnixTimestamp64Milli(toInt64({start:Int64}))) AS n
-         FROM otel_metrics_histogram
+         FROM ${OTEL_TABLES.metricsHistogram}
         WHERE MetricName = {metric:String} AND Attributes[{routeLabel:String}] NOT IN {excluded:Array(String)}
           AND TimeUnix <= fromUnixTimestamp64Milli(toInt64({end:Int64} + 30000))
         GROUP BY Attributes)`,
@@ -314,7 +323,7 @@ async function reconcile(
   // The generator's span of each request: the root of the request's trace.
   const [generated] = clientSpans
     ? await store.query<{ n: number }>(
-        `SELECT count() AS n FROM otel_traces
+        `SELECT count() AS n FROM ${OTEL_TABLES.traces}
           WHERE ServiceName = {load:String} AND SpanKind = 'Client' AND SpanAttributes[{runAttr:String}] = {run:String}
             AND Timestamp >= fromUnixTimestamp64Milli(toInt64({start:Int64} - 60000))
             AND Timestamp <= fromUnixTimestamp64Milli(toInt64({end:Int64} + 300000))`,
@@ -342,7 +351,7 @@ async function reconcile(
     {
       what: 'client spans',
       source: clientSpans
-        ? "otel_traces, service marketbench-load, SpanKind 'Client': the generator's span of each request (vs requests sent)"
+        ? `${OTEL_TABLES.traces}, service ${SERVICES.load}, SpanKind 'Client': the generator's span of each request (vs requests sent)`
         : 'not exported (--no-client-spans)',
       value: clientSpanCount,
       ok: !clientSpans || clientSpanCount === requestsTotal,
@@ -356,7 +365,7 @@ async function reconcile(
     },
     {
       what: 'server spans',
-      source: "otel_traces, SpanKind 'Server', parent = the request's span (vs answered requests)",
+      source: `${OTEL_TABLES.traces}, SpanKind 'Server', parent = the request's span (vs answered requests)`,
       value: spans,
       ok: spans === answered,
     },
@@ -411,7 +420,7 @@ async function slowestRequests(
         }>(
           `SELECT TraceId, SpanId, ParentSpanId, SpanName, ServiceName, SpanKind, toString(toUnixTimestamp64Micro(Timestamp)) AS ts,
                   Duration, StatusCode
-             FROM otel_traces WHERE TraceId IN {ids:Array(String)} ORDER BY Timestamp LIMIT 5000`,
+             FROM ${OTEL_TABLES.traces} WHERE TraceId IN {ids:Array(String)} ORDER BY Timestamp LIMIT 5000`,
           { ids },
         );
   const byTrace = new Map<string, typeof spanRows>();

@@ -2,7 +2,7 @@
 // `MARKETBENCH_*`) environment variable, then DEFAULT_OPTIONS. Bad env values fall through to the
 // default rather than throwing: telemetry configuration must never stop the host from starting.
 
-import { ATTR, ROUTES } from '@marketbench/contracts';
+import { ATTR, processEnvironment, ROUTES } from '@marketbench/contracts';
 import type { OtlpProtocol, ResolvedOptions, TelemetryOptions } from '../types.ts';
 
 /** Defaults used when neither an argument nor an environment variable sets a value. */
@@ -103,7 +103,10 @@ function isValidUrl(u: string | undefined): u is string {
 }
 
 /** Applies argument > environment > DEFAULT_OPTIONS to every setting. */
-export function resolveOptions(args: TelemetryOptions = {}, env: Env = process.env): ResolvedOptions {
+export function resolveOptions(
+  args: TelemetryOptions = {},
+  env: Env = processEnvironment(),
+): ResolvedOptions {
   const envResource = parseKeyValueList(str(env, 'OTEL_RESOURCE_ATTRIBUTES'));
   const serviceName =
     args.serviceName ??

@@ -7,10 +7,18 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseDuration, processEnvironment, ROUTES, resolveAdminToken, TABLES } from '@marketbench/contracts';
+import {
+  LOAD_SAMPLES,
+  parseDuration,
+  processEnvironment,
+  ROUTES,
+  resolveAdminToken,
+  TABLES,
+} from '@marketbench/contracts';
 import type { Row } from '@marketbench/telemetry-store';
 import { ScenarioError } from '../errors.ts';
 import { Feeder } from '../feeders/Feeder.ts';
+import type { BuiltinMetric } from '../metrics/builtinMetrics.ts';
 import type { MetricRegistry } from '../metrics/MetricRegistry.ts';
 import { seriesRows } from '../metrics/storedSeries.ts';
 import { applyOverrides } from '../scenario/applyOverrides.ts';
@@ -180,14 +188,9 @@ export async function runScenario(
       const ts = formatTimestamp(s.epochMs).slice(0, 23);
       const add = (name: string, value: number) =>
         sampleSink.push({ run_id: runId, ts, name, value, tags: {} });
-      add('target_rate', s.targetRate);
-      add('achieved_rate', s.achievedRate);
-      add('request_rate', s.requestRate);
-      add('active_vus', s.activeVus);
-      add('generator_cpu', s.generatorCpu);
-      add('dropped_iterations', s.droppedIterations);
-      add('errors', s.errors);
-      add('p99_ms', s.p99Ms);
+      // One row per sample of the name table: a sample named there is written, and only those.
+      for (const key of Object.keys(LOAD_SAMPLES) as (keyof typeof LOAD_SAMPLES)[])
+        add(LOAD_SAMPLES[key], s[key]);
     }
     if (kneeCfg && s.requestRate > 0) {
       const errRate = s.errors / Math.max(1, s.requestRate * 1);
@@ -284,7 +287,7 @@ export async function runScenario(
     // The failed requests of http_req_failed, so the run row, the summary and the gate agree.
     errors: registry.aggregate('http_req_failed', {}, durationSec)?.sum ?? 0,
     iterations: counterTotal(registry, 'iterations', durationSec),
-    droppedIterations: counterTotal(registry, 'dropped_iterations', durationSec),
+    droppedIterations: counterTotal(registry, 'dropped_iterations' satisfies BuiltinMetric, durationSec),
     interruptedIterations: counterTotal(registry, 'interrupted_iterations', durationSec),
   };
   const cpu = sampler.samples.map((s) => s.generatorCpu);

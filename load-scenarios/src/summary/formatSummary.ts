@@ -3,6 +3,7 @@
 // metric with its aggregates grouped as HTTP / EXECUTION / NETWORK / CUSTOM, then marketbench's own
 // lines (generator CPU, knee, faults, stored rows) and the run's verdict.
 
+import { LOAD_SAMPLES } from '@marketbench/contracts';
 import {
   aggregationUnit,
   BUILTIN_METRICS,
@@ -178,7 +179,7 @@ export function formatSummary(r: RunResult, def?: Pick<ScenarioDefinition, 'metr
     lines.push('');
   }
   lines.push(
-    `    ${'generator_cpu'}${'.'.repeat(Math.max(3, width - 13))}: mean=${r.generatorCpu.meanPercent.toFixed(0)}% max=${r.generatorCpu.maxPercent.toFixed(0)}% of one core`,
+    `    ${LOAD_SAMPLES.generatorCpu}${'.'.repeat(Math.max(3, width - 13))}: mean=${r.generatorCpu.meanPercent.toFixed(0)}% max=${r.generatorCpu.maxPercent.toFixed(0)}% of one core`,
   );
   if (r.generatorCpu.maxPercent > 90)
     lines.push(

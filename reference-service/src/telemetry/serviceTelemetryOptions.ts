@@ -2,7 +2,7 @@
 // deployment.environment.name. Whoever starts the service's telemetry (the stack's child
 // process, `marketbench serve`, a bench) spreads these first, so every run's spans, logs and
 // metrics say which environment they came from and the dashboards' environment filter works.
-import { ATTR, SERVICES } from '@marketbench/contracts';
+import { ATTR, ENV, type Environment, processEnvironment, readEnv, SERVICES } from '@marketbench/contracts';
 import { parseKeyValueList, type TelemetryOptions } from '@marketbench/instrumentation';
 
 /** Environment name when neither MARKETBENCH_ENVIRONMENT nor OTEL_RESOURCE_ATTRIBUTES names one. */
@@ -16,9 +16,9 @@ export const SERVICE_VERSION = '0.1.0';
  * OTEL_RESOURCE_ATTRIBUTES (left to startTelemetry), else `local`.
  */
 export function serviceTelemetryOptions(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = processEnvironment(),
 ): Pick<TelemetryOptions, 'serviceName' | 'serviceVersion' | 'environment'> {
-  const named = env.MARKETBENCH_ENVIRONMENT;
+  const named = readEnv(ENV.environment, env);
   const fromOtel = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES)[ATTR.deploymentEnvironment];
   return {
     serviceName: SERVICES.reference,

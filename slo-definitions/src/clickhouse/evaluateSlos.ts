@@ -3,7 +3,7 @@
 // shrink by that factor, so a drill that compresses a day into minutes sees the alerts it would
 // have seen; the scale is part of every result so the compression is never hidden.
 
-import { ATTR } from '@marketbench/contracts';
+import { ATTR, OTEL_TABLES } from '@marketbench/contracts';
 import type { Store } from '@marketbench/telemetry-store';
 import { SloError } from '../errors.ts';
 import { loadSpecs } from '../spec/loadSpecs.ts';
@@ -91,7 +91,7 @@ function windowsOf(slo: Slo): { window: string; seconds: number }[] {
 /** The last span timestamp of a run, undefined when it has none. */
 export async function runEnd(store: Store, runId: string): Promise<Date | undefined> {
   const rows = await store.query<{ end: string; n: string }>(
-    `SELECT toUnixTimestamp64Milli(max(Timestamp)) AS end, count() AS n FROM otel_traces WHERE SpanAttributes[${sqlString(ATTR.runId)}] = {runId:String}`,
+    `SELECT toUnixTimestamp64Milli(max(Timestamp)) AS end, count() AS n FROM ${OTEL_TABLES.traces} WHERE SpanAttributes[${sqlString(ATTR.runId)}] = {runId:String}`,
     { runId },
   );
   return rows[0] && Number(rows[0].n) > 0 ? new Date(Number(rows[0].end)) : undefined;

@@ -4,7 +4,7 @@
 // A later column change is a new entry at the end of MIGRATIONS, never an edit.
 
 import { createHash } from 'node:crypto';
-import { TABLES } from '@marketbench/contracts';
+import { OTEL_TABLES, TABLES } from '@marketbench/contracts';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../types.ts';
 import { capacityTableStatements } from './capacityTables.ts';
@@ -39,12 +39,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 3,
-    name: 'dashboard rollup: server spans per minute (materialized view on otel_traces)',
+    name: `dashboard rollup: server spans per minute (materialized view on ${OTEL_TABLES.traces})`,
     statements: serverSpanRollupStatements,
   },
   {
     id: 4,
-    name: 'dashboard error spans: status Error spans in time order (materialized view on otel_traces)',
+    name: `dashboard error spans: status Error spans in time order (materialized view on ${OTEL_TABLES.traces})`,
     statements: errorSpanStatements,
   },
   {
@@ -64,7 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 8,
-    name: 'load results: expected_response per request, duration_sec per run, metric series per run (marketbench_load_metrics)',
+    name: `load results: expected_response per request, duration_sec per run, metric series per run (${TABLES.loadMetrics})`,
     statements: (db) => loadTableStatementsV2(db),
   },
 ];
