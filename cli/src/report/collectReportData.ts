@@ -141,11 +141,12 @@ export async function collectReportData(
   };
 
   const statusCodes = (
-    await store.query<{ step: string; status: number; c: number }>(
-      `SELECT step, status, count() AS c FROM ${R} WHERE run_id = {run:String} GROUP BY step, status ORDER BY step, status`,
+    await store.query<{ step: string; status: number; c: number; f: number }>(
+      `SELECT step, status, count() AS c, countIf(${FAILED_SQL}) AS f FROM ${R} WHERE run_id = {run:String}
+        GROUP BY step, status ORDER BY step, status`,
       p,
     )
-  ).map((r) => ({ step: r.step, status: num(r.status), count: num(r.c) }));
+  ).map((r) => ({ step: r.step, status: num(r.status), count: num(r.c), failed: num(r.f) }));
 
   // Generator samples (one per second): target vs achieved, VUs, CPU, dropped iterations.
   const sampleRows = await store.query<{ name: string; t: number; v: number }>(

@@ -134,7 +134,7 @@ export function renderReport(d: ReportData): string {
       )}</table><h2 style="margin-top:12px">Status codes</h2><table><tr><th>step</th><th>status</th><th>requests</th></tr>${d.statusCodes
       .map(
         (s) =>
-          `<tr class="${s.status === 0 || s.status >= 400 ? 'bad' : ''}"><td>${e(s.step)}</td><td>${s.status === 0 ? 'no response' : s.status}</td><td class="num">${fmt(s.count)}</td></tr>`,
+          `<tr class="${s.failed > 0 ? 'bad' : ''}"><td>${e(s.step)}</td><td>${s.status === 0 ? 'no response' : s.status}</td><td class="num">${fmt(s.count)}</td></tr>`,
       )
       .join('')}</table></section>`,
   );

@@ -137,7 +137,8 @@ export interface ReportData {
   };
   latency: StepLatency[];
   errors: { errorRate: TimeSeries; statusClasses: Record<string, TimeSeries> };
-  statusCodes: { step: string; status: number; count: number }[];
+  /** Requests per step and status; `failed`: those whose response the step did not expect (http_req_failed). */
+  statusCodes: { step: string; status: number; count: number; failed: number }[];
   droppedIterations: TimeSeries;
   activeVus: TimeSeries;
   generatorCpu: TimeSeries;

@@ -107,6 +107,11 @@ test('expected 404s are not failures: the error-rate chart and the failed-reques
   assert.equal(by['failed requests'].ok, true);
   assert.equal(d.run.errorsTotal, failed);
   assert.equal(d.steps[0].errors, failed);
+  // the status-code table marks the unexpected statuses, not every status >= 400
+  const by404 = d.statusCodes.find((x) => x.status === 404);
+  const by500 = d.statusCodes.find((x) => x.status === 500);
+  assert.equal(by404?.failed, 0);
+  assert.equal(by500?.failed, by500?.count);
   // the chart's overall ratio is the failed share, not the share of statuses ≥ 400
   const points = d.errors.errorRate.v.filter((v): v is number => v !== null);
   const mean = points.reduce((a, b) => a + b, 0) / points.length;
