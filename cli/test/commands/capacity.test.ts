@@ -175,6 +175,20 @@ test('capacity plan shows the arithmetic from the stored run; bad flags are one-
   const bad = await run(['capacity', 'plan', '--day', 'lots'], home);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^marketbench: --day must be a request count .* \[MB_ERR_USAGE\]\n$/);
+  for (const args of [
+    ['--model', 'sideways'],
+    ['--levels', '4,2'],
+    ['--settle', 'soon'],
+    ['--headroom', '1.5'],
+  ]) {
+    const e = await run(['capacity', 'run', ...args], home, ports);
+    assert.equal(e.code, 1, `${args.join(' ')}: ${e.stderr}`);
+    assert.match(e.stderr, /^marketbench: .* \[MB_ERR_USAGE\]\n$/);
+  }
+  const out = path.join(home, 'again.html');
+  const rep = await run(['capacity', 'report', result.runId, '--out', out], home);
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.ok(fs.readFileSync(out, 'utf8').includes(result.runId));
   const none = await run(['capacity', 'plan', '--day', '1M'], tempHome());
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no capacity run yet.*\[MB_ERR_CAPACITY_NO_RUN\]/);
