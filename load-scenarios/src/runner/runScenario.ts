@@ -272,8 +272,10 @@ export async function runScenario(
   const endedAt = new Date();
   const durationSec = (performance.now() - t0) / 1000;
   sampler.sample(true);
-  // k6's vus and vus_max gauges, from the per-second samples (last value, min, max).
-  for (const s of sampler.samples) {
+  // k6's vus and vus_max gauges, from the per-second samples while the executors ran (the final
+  // sample, taken after they stopped, would leave every gauge at 0).
+  const running = sampler.samples.length > 1 ? sampler.samples.slice(0, -1) : sampler.samples;
+  for (const s of running) {
     registry.add('vus', 'gauge', {}, s.activeVus);
     registry.add('vus_max', 'gauge', {}, s.allocatedVus);
   }

@@ -331,6 +331,12 @@ export function validateScenario(input: unknown, file?: string): ScenarioDefinit
       const f = `options.thresholds["${key}"]`;
       const parsed = parseMetricKey(key);
       if (typeof parsed === 'string') c.fail('MB_ERR_SCENARIO_THRESHOLD', f, parsed);
+      if ('url' in parsed.filter)
+        c.fail(
+          'MB_ERR_SCENARIO_THRESHOLD',
+          f,
+          'samples carry no url tag (one series per URL would not scale): filter by the step, {name:...}',
+        );
       const type = metricType(parsed.metric, metrics);
       if (!type)
         c.fail(

@@ -69,6 +69,10 @@ test('shortcuts that k6 refuses together are refused, naming the field', () => {
     /options\.duration: duration and stages/,
   );
   refuses({ vus: -1, duration: '1s' }, /options\.vus: must be >= 0/);
+  refuses(
+    { vus: 1, duration: '1s', thresholds: { 'http_reqs{url:/x}': ['count>1'] } },
+    /options\.thresholds\["http_reqs\{url:\/x\}"\]: samples carry no url tag/,
+  );
   refuses({ vus: 2, duration: 'soon' }, /options\.scenarios\.default\.duration: "soon" is not a duration/);
 });
 
