@@ -1,19 +1,8 @@
-// Public API of @marketbench/instrumentation: startTelemetry, span helpers, and the name table.
+// Public API of @marketbench/instrumentation: startTelemetry and the span helpers. The name table
+// and the HTTP buckets are @marketbench/contracts'.
 
 export { DEFAULT_OPTIONS, parseKeyValueList, resolveOptions } from './config/resolveOptions.ts';
 export { openMetricsToPrometheus, PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics/metricsHandler.ts';
-export { HTTP_DURATION_BUCKETS } from './metrics/TelemetryMetrics.ts';
-export {
-  ATTR,
-  BAGGAGE,
-  LABELS,
-  METRICS,
-  ROUTE_GROUPS,
-  ROUTES,
-  SERVICES,
-  SPAN_EVENTS,
-  serverSpanName,
-} from './names.ts';
 export { luhnValid, REDACTED, Redactor, redactPans } from './redaction/Redactor.ts';
 export { currentTelemetry, processRegistry, startTelemetry } from './startTelemetry.ts';
 export { OneClockTracerProvider, oneClockTracer } from './traces/OneClockTracer.ts';

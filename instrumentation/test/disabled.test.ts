@@ -1,9 +1,11 @@
 // OTEL_SDK_DISABLED: no spans or logs leave the process, requests are still served and measured,
 // and nothing tries to reach an endpoint.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { METRICS } from '@marketbench/contracts';
 import Fastify from 'fastify';
-import { METRICS, startTelemetry, withDbSpan } from '../src/index.ts';
+import { startTelemetry, withDbSpan } from '../src/index.ts';
 import { OtlpSink } from './support/OtlpSink.ts';
 
 test('OTEL_SDK_DISABLED=true keeps metrics, exports nothing', async () => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ATTR, ROUTES, SERVICES } from '@marketbench/instrumentation/names';
+import { ATTR, ROUTES, SERVICES } from '@marketbench/contracts';
 import { BUILTIN_SCENARIOS, type RunResult, runScenario } from '@marketbench/load-scenarios';
 import { startStack } from '../../src/stack/startStack.ts';
 import type { Stack } from '../../src/stack/types.ts';

@@ -3,8 +3,8 @@
 // exemplar is attached at most once per second per (series, bucket): Prometheus keeps only the
 // last exemplar of a bucket anyway, and prom-client's exemplar path costs about 3x a plain observe.
 
+import { HTTP_DURATION_BUCKETS } from '@marketbench/contracts';
 import type { Gauge, Histogram } from 'prom-client';
-import { HTTP_DURATION_BUCKETS } from './TelemetryMetrics.ts';
 
 const EXEMPLAR_INTERVAL_MS = 1_000;
 

@@ -7,9 +7,6 @@ import client, { type Counter, type Histogram } from 'prom-client';
 import type { MetricsRegistry as Registry, TelemetryStats } from '../types.ts';
 import { RedRecorder } from './RedRecorder.ts';
 
-/** Semantic-convention bucket boundaries for `http.server.request.duration`, seconds (from contracts). */
-export { HTTP_DURATION_BUCKETS };
-
 /** The process-wide OpenMetrics registry (exemplars only render in OpenMetrics). */
 export function createOpenMetricsRegistry(): Registry {
   const registry = new client.Registry() as unknown as Registry;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ATTR, METRICS, ROUTES } from '@marketbench/contracts';
 import Fastify from 'fastify';
-import { ATTR, METRICS, ROUTES, startTelemetry, withDbSpan } from '../../src/index.ts';
+import { startTelemetry, withDbSpan } from '../../src/index.ts';
 import type { Telemetry } from '../../src/types.ts';
 import { OtlpSink, waitFor } from '../support/OtlpSink.ts';
 

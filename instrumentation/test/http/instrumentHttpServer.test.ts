@@ -1,11 +1,13 @@
 // The package works in a plain node:http service: spans with route templates from a resolver,
 // handler code inside the span's context, RED histogram, /metrics on the same server.
+
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ATTR, METRICS, recordCacheResult, startTelemetry, withCacheSpan } from '../../src/index.ts';
+import { ATTR, METRICS } from '@marketbench/contracts';
+import { recordCacheResult, startTelemetry, withCacheSpan } from '../../src/index.ts';
 import { OtlpSink, waitFor } from '../support/OtlpSink.ts';
 
 test('plain node:http server: server spans, child spans, histogram and /metrics', async () => {

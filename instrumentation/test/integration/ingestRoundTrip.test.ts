@@ -2,14 +2,16 @@
 // N server spans (with their db child spans) land in ClickHouse's otel_traces, the /metrics
 // histogram counts N, its exemplars name traces that exist in otel_traces, and the exported logs
 // carry the same trace ids.
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ATTR, METRICS, ROUTES, SERVICES } from '@marketbench/contracts';
 import { type Ingest, openStore, type Store, startIngest } from '@marketbench/telemetry-store';
 import Fastify from 'fastify';
-import { ATTR, METRICS, ROUTES, SERVICES, startTelemetry, withDbSpan } from '../../src/index.ts';
+import { startTelemetry, withDbSpan } from '../../src/index.ts';
 
 interface SpanRow {
   TraceId: string;

@@ -1,10 +1,12 @@
 // A service that already has its own (Prometheus-format) prom-client registry passes it in: the
 // RED metrics land there, every request is counted, nothing throws for lack of exemplar support.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { METRICS } from '@marketbench/contracts';
 import Fastify from 'fastify';
 import client from 'prom-client';
-import { METRICS, startTelemetry } from '../../src/index.ts';
+import { startTelemetry } from '../../src/index.ts';
 
 test('a user-supplied Prometheus registry gets the histogram (without exemplars) and the in-flight gauge', async () => {
   const registry = new client.Registry();

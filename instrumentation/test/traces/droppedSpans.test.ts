@@ -1,10 +1,12 @@
 // Every span the pipeline gives up on is counted and visible as otel_spans_dropped_total, and the
 // host never sees an error: a dead endpoint, a slow endpoint with a small queue, an endpoint
 // answering 500.
+
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { METRICS, renderMetrics, startTelemetry } from '../../src/index.ts';
+import { METRICS } from '@marketbench/contracts';
+import { renderMetrics, startTelemetry } from '../../src/index.ts';
 import { OtlpSink } from '../support/OtlpSink.ts';
 
 async function deadPort(): Promise<number> {

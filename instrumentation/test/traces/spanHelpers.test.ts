@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ATTR } from '@marketbench/contracts';
 import { context, trace } from '@opentelemetry/api';
 import {
-  ATTR,
   extractContext,
   injectTraceHeaders,
   sanitizeQueryText,

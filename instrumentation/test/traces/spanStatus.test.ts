@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ATTR } from '@marketbench/contracts';
 import Fastify from 'fastify';
 import {
-  ATTR,
   describeError,
   isHttpFailure,
   startTelemetry,
