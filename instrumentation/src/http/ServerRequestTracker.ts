@@ -56,6 +56,11 @@ export class ServerRequestTracker {
     this.#serverSpans = serverSpans;
   }
 
+  /** Creates the RED series of `method route` for each of `statusCodes` at zero (see RedRecorder.zero). */
+  declareStatuses(method: string, route: string, statusCodes: readonly number[]): void {
+    for (const code of statusCodes) this.#metrics.red.zero(method, route, code);
+  }
+
   /** Starts tracking a request. `route` is the template or undefined when no route matched. */
   start(
     method: string,

@@ -32,6 +32,17 @@ export function createFastifyPlugin(
     app.addHook('onRoute', (route: RouteOptions) => {
       const url = route.url;
       if (url !== undefined && ignored.has(url)) return;
+      // The 5xx answers a route declares in its response schema exist at zero from the start:
+      // an SLO's error numerator then selects a series before the first error (cheap: a few
+      // series per route, only for codes the route says it can answer).
+      const declared = Object.keys((route.schema?.response as Record<string, unknown> | undefined) ?? {})
+        .filter((code) => /^5\d\d$/.test(code))
+        .map(Number);
+      if (url !== undefined && declared.length > 0) {
+        for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+          if (method !== 'HEAD') tracker.declareStatuses(method, url, declared);
+        }
+      }
       const handler = route.handler;
       // The handler runs inside the server span's context, so child spans and logs get its ids.
       route.handler = function tracedHandler(

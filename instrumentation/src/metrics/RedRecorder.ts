@@ -47,6 +47,15 @@ export class RedRecorder {
     else this.#active.set(key, { method, route, n: 1 });
   }
 
+  /**
+   * Creates the series of a method, route and status code at zero (every bucket), so an error
+   * series exists before the first error: an SLO's error ratio then has data on a healthy
+   * service, and a burn-rate rule counts the first errors (rate() needs two samples of a series).
+   */
+  zero(method: string, route: string, statusCode: number): void {
+    this.#duration.zero({ method, route, status_code: statusCode });
+  }
+
   /** A request ended; `traceId` (sampled spans only) may become the bucket's exemplar. */
   end(
     key: string,

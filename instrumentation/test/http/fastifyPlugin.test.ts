@@ -99,3 +99,28 @@ test('a Fastify app gets one server span per request with route, status, parent 
   assert.match(sink.contentTypes[0], /protobuf/);
   assert.equal(telemetry.stats().spansDropped, 0);
 });
+
+test('the 5xx codes a route declares in its response schema are exposed at 0 before any request', async () => {
+  const app = Fastify();
+  await app.register(telemetry.fastifyPlugin);
+  app.post(
+    '/declared/checkout',
+    { schema: { response: { 201: { type: 'object' }, 409: { type: 'object' }, 503: { type: 'object' } } } },
+    async () => ({}),
+  );
+  app.get('/declared/plain', async () => ({}));
+  await app.ready();
+  const res = await app.inject({ method: 'GET', url: ROUTES.metrics });
+  const text = res.body;
+  await app.close();
+  const count = (route: string, code: number) =>
+    new RegExp(
+      `^${METRICS.httpServerDuration}_count\\{method="POST",route="${route}",status_code="${code}"\\} 0$`,
+      'm',
+    );
+  assert.match(text, count('/declared/checkout', 503));
+  // Only server errors: 2xx and 4xx series come with the requests that produce them.
+  assert.doesNotMatch(text, count('/declared/checkout', 201));
+  assert.doesNotMatch(text, count('/declared/checkout', 409));
+  assert.doesNotMatch(text, /route="\/declared\/plain"/);
+});
