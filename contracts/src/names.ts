@@ -406,5 +406,9 @@ export const ENV = {
   stackService: 'MARKETBENCH_STACK_SERVICE',
   /** Set by CI (`true` or `1`): a test whose real dependency is missing fails instead of skipping. */
   ci: 'CI',
+  /** Prometheus binary `slo drill --prometheus` starts (default `prometheus`). */
+  prometheusBin: 'PROMETHEUS_BIN',
+  /** Alertmanager binary `slo drill --prometheus` starts (default `prometheus-alertmanager`, Debian's name). */
+  alertmanagerBin: 'ALERTMANAGER_BIN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];

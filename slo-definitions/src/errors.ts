@@ -51,6 +51,11 @@ export const SLO_ERRORS = defineCatalog({
     exit: EXIT.usage,
     description: 'Committed generated files differ from what the specs generate.',
   },
+  MB_ERR_SLO_PROMETHEUS: {
+    exit: EXIT.runError,
+    description:
+      "`slo drill --prometheus`: Prometheus or Alertmanager did not start or answer (is Debian's prometheus / prometheus-alertmanager installed?).",
+  },
   MB_ERR_SLO_DRILL_FAILED: {
     exit: EXIT.thresholdsFailed,
     description: 'A drill did not behave as the alert policy promises (missed or false page, no reset).',

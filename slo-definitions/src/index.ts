@@ -17,6 +17,8 @@ export { evaluateSlo, evaluateSlos, runEnd } from './clickhouse/evaluateSlos.ts'
 export { formatStatus } from './clickhouse/formatStatus.ts';
 export type { SliSource } from './clickhouse/sliSql.ts';
 export { grafanaSliSql, readsRollup, sliSource, sqlString, windowedSliSql } from './clickhouse/sliSql.ts';
+export type { PrometheusDrillOptions, PrometheusDrillReport } from './drill/prometheusDrill.ts';
+export { assertPrometheusDrill, formatPrometheusDrill, runPrometheusDrill } from './drill/prometheusDrill.ts';
 export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
 export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
 export type { DrillOptions, DrillReport } from './drill/runDrill.ts';
@@ -31,11 +33,31 @@ export {
   grafanaAlertRulesYaml,
   windowQueries,
 } from './grafana/grafanaAlertRules.ts';
+export type {
+  AlertmanagerOptions,
+  AlertmanagerServer,
+  AmAlert,
+  Notification,
+} from './live/AlertmanagerServer.ts';
+export { alertmanagerConfig, startAlertmanager } from './live/AlertmanagerServer.ts';
+export type {
+  PromAlert,
+  PrometheusOptions,
+  PrometheusServer,
+  PromSample,
+  ScrapeTarget,
+} from './live/PrometheusServer.ts';
+export { prometheusConfig, startPrometheus } from './live/PrometheusServer.ts';
 export { alertFor, burnWindows, DEFAULT_WINDOWS } from './pipeline/burnWindows.ts';
 export { compileSpec, compileSpecFile } from './pipeline/compileSpec.ts';
 export { deriveSli } from './pipeline/deriveSli.ts';
 export type { AlertTiming } from './pipeline/detectionTimes.ts';
-export { alertTimings, pairDetectionSeconds, pairResetSeconds } from './pipeline/detectionTimes.ts';
+export {
+  alertTimings,
+  pairDetectionSeconds,
+  pairResetSeconds,
+  pairResetSecondsAfter,
+} from './pipeline/detectionTimes.ts';
 export type { PromRule, PromRuleGroup } from './prometheus/prometheusRules.ts';
 export {
   alertAnnotations,

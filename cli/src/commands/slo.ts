@@ -3,18 +3,21 @@
 // work is in @marketbench/slo-definitions.
 
 import path from 'node:path';
-import { parseNumber, parsePort } from '@marketbench/contracts';
+import { parseNumber, parsePort, SERVICES } from '@marketbench/contracts';
 import {
   assertDrill,
+  assertPrometheusDrill,
   buildOutputs,
   DEFAULT_SPECS_DIR,
   evaluateSlos,
   formatDrill,
+  formatPrometheusDrill,
   formatStatus,
   gen,
   loadSpecs,
   PACKAGE_DIR,
   runDrill,
+  runPrometheusDrill,
   type Slo,
   SloError,
   SloValidationError,
@@ -170,14 +173,26 @@ Exit codes: 0 ok (firing alerts are reported, not failed), 1 bad flags or specs 
     .option('--port <n>', 'reference service port (0: any free port)', '0')
     .option('--ingest-port <n>', 'OTLP ingest port (0: any free port)', '0')
     .option('--items <n>', 'listings in the seeded catalog (the journeys view ids 1-20000)', '20000')
+    .option(
+      '--prometheus',
+      'run the generated rules unchanged in a real Prometheus (5 s scrape and evaluation) with a real Alertmanager instead',
+    )
+    .option('--healthy <s>', 'with --prometheus: seconds of healthy traffic before the fault', '30')
+    .option('--fault <s>', 'with --prometheus: seconds the PSP is down', '10')
     .addHelpText(
       'after',
       `
 Starts the embedded stack (store, ingest, reference service), runs both drills, prints per drill the
 detection time (against the bound the policy allows at the time scale), the reset time and
 precision/recall of the page over the evaluation steps, then stops the stack.
-Environment: MARKETBENCH_HOME (default .marketbench).
 Then it reconciles the PSP's settlement report with the orders and ledger (see \`marketbench reconcile\`).
+
+With --prometheus: starts Prometheus (\`prometheus\`, or PROMETHEUS_BIN) with the committed rule
+files and Alertmanager (\`prometheus-alertmanager\`, or ALERTMANAGER_BIN) on free loopback ports,
+sends healthy traffic (every SLI recording rule must get data, no alert may fire), takes the PSP
+down, and prints when the checkout page reached Alertmanager and when it resolved, each against
+the bound the windows, factor and for: imply (about 3 minutes in all).
+Environment: MARKETBENCH_HOME (default .marketbench), PROMETHEUS_BIN, ALERTMANAGER_BIN.
 Exit codes: 0 both drills behaved and the money reconciles, 99 a drill failed (MB_ERR_SLO_DRILL_FAILED) or
 a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 store unavailable.`,
     )
@@ -189,6 +204,9 @@ a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 stor
         port: string;
         ingestPort: string;
         items: string;
+        prometheus?: boolean;
+        healthy: string;
+        fault: string;
       }) => {
         const port = (flag: string, v: string | undefined) =>
           v === undefined ? undefined : parsePort(v, flag);
@@ -204,6 +222,34 @@ a reconciliation discrepancy (MB_ERR_RECONCILIATION_FAILED), 2 run error, 3 stor
               : parseNumber(flags.items, '--items', { integer: true, min: 1 }),
           log,
         });
+        if (flags.prometheus) {
+          const seconds = (v: string, flag: string) => parseNumber(v, flag, { min: 1 });
+          try {
+            const report = await runPrometheusDrill({
+              target: stack.serviceUrl,
+              adminToken: stack.adminToken,
+              scrapeTargets: [
+                { url: `${stack.serviceUrl}/metrics`, job: SERVICES.reference },
+                { url: `${stack.ingest.url}/metrics`, job: SERVICES.ingest },
+              ],
+              healthySeconds: seconds(flags.healthy, '--healthy'),
+              faultSeconds: seconds(flags.fault, '--fault'),
+              rate:
+                flags.rate === undefined
+                  ? undefined
+                  : parseNumber(flags.rate, '--rate', { min: Number.MIN_VALUE }),
+              log,
+            });
+            process.stdout.write(`${formatPrometheusDrill(report)}\n`);
+            assertPrometheusDrill(report);
+            process.stdout.write(
+              'drill passed: every SLI had data, nothing fired when healthy, the page reached Alertmanager in time and resolved\n',
+            );
+          } finally {
+            await stack.stop();
+          }
+          return;
+        }
         try {
           const report = await runDrill({
             store: stack.store,

@@ -98,3 +98,30 @@ export function alertTimings(
       };
     });
 }
+
+/**
+ * Seconds after a burn of `burnSeconds` at `errorRatio`, which followed `historySeconds` of
+ * healthy traffic (traffic going on at the same rate), until the pair's condition stops holding:
+ * the first moment either window's bad share is at most t / e. Zero when it never held.
+ */
+export function pairResetSecondsAfter(
+  w: BurnWindow,
+  errorBudget: number,
+  errorRatio: number,
+  burn: { historySeconds: number; burnSeconds: number },
+): number {
+  const t = w.burnRate * errorBudget;
+  const { historySeconds: h, burnSeconds: f } = burn;
+  // Error ratio over a window of `seconds` ending `r` seconds after the burn stopped.
+  const ratio = (seconds: number, r: number) => {
+    const end = h + f + r;
+    const start = Math.max(0, end - seconds);
+    const bad = Math.max(0, Math.min(end, h + f) - Math.max(start, h));
+    return (errorRatio * bad) / (end - start);
+  };
+  const holds = (r: number) => ratio(w.longSeconds, r) > t && ratio(w.shortSeconds, r) > t;
+  const step = Math.max(0.1, w.shortSeconds / 10_000);
+  let r = 0;
+  while (holds(r) && r <= w.longSeconds) r += step;
+  return r;
+}

@@ -25,6 +25,9 @@ export interface PromRuleGroup {
   rules: PromRule[];
 }
 
+/** Recording rule of a freshness SLI: 1 when the gauge is over its maximum at that evaluation, else 0. */
+export const FRESHNESS_SAMPLE = 'slo:sli_error:bad_sample';
+
 /** Name of the recording rule holding the SLI error ratio over `window`. */
 export function sliRecordName(window: string): string {
   return `slo:sli_error:ratio_rate${window}`;
@@ -100,11 +103,28 @@ export function sloRuleGroups(slo: Slo): PromRuleGroup[] {
   const labels = sloLabels(slo);
   const windows = recordedWindows(slo);
   const shortest = windows[0];
-  const sli: PromRule[] = windows.map((w) => ({
-    record: sliRecordName(w),
-    expr: `(${errorRatioPromql(slo.sli, w)})`,
-    labels: { ...labels, sloth_window: w },
-  }));
+  const sli: PromRule[] = [];
+  const gauge = slo.sli.kind === 'freshness' ? slo.sli : undefined;
+  if (gauge) {
+    // A gauge has no events: each evaluation is one, bad when the gauge (worst instance) is over
+    // the maximum. Recorded once per evaluation, so every window averages the same samples and
+    // has data from the first evaluation on (a subquery's aligned steps would leave the long
+    // windows empty for up to a step, and cost a step per point of a 3-day window each time).
+    sli.push({
+      record: FRESHNESS_SAMPLE,
+      expr: `max(${gauge.metric}) > bool ${gauge.maxAgeSeconds}`,
+      labels,
+    });
+  }
+  for (const w of windows) {
+    sli.push({
+      record: sliRecordName(w),
+      expr: gauge
+        ? `avg_over_time(${ref(FRESHNESS_SAMPLE, slo)}[${w}])`
+        : `(${errorRatioPromql(slo.sli, w)})`,
+      labels: { ...labels, sloth_window: w },
+    });
+  }
   sli.push({
     record: sliRecordName(slo.period),
     expr: `avg_over_time(${ref(sliRecordName(shortest), slo)}[${slo.period}])`,

@@ -73,6 +73,28 @@ export function errorRatioPromql(sli: Sli, window: string): string {
   }
 }
 
+/**
+ * PromQL of the running count of the SLI's bad (or all) events, a sum of counters, for the SLIs
+ * that count events directly; undefined for latency and freshness. The drill watches them: when
+ * traffic first reached Prometheus, and when a burn really stopped (a circuit breaker refuses
+ * calls for a while after its dependency is back).
+ */
+export function eventsPromql(sli: Sli, which: 'bad' | 'total'): string | undefined {
+  if (sli.kind === 'httpAvailability') {
+    const m = [matchAny(LABELS.route, sli.routes)];
+    if (sli.methods.length > 0) m.push(matchAny(LABELS.method, sli.methods));
+    if (sli.excludeClientErrors) m.push(`${LABELS.statusCode}!~"4.."`);
+    if (which === 'bad') m.push(`${LABELS.statusCode}=~"5.."`);
+    return `sum(${selector(`${METRICS.httpServerDuration}_count`, m)})`;
+  }
+  if (sli.kind === 'counterRatio') {
+    const m = Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`);
+    if (which === 'bad') m.push(...Object.entries(sli.badWhen).map(([k, vs]) => matchAny(k, vs)));
+    return `sum(${selector(sli.metric, m)})`;
+  }
+  return undefined;
+}
+
 function subqueryStep(window: string): string {
   return /^(\d+)(ms|s|m)$/.test(window) && !/^([1-9]\d{2,}|[6-9]\d)m$/.test(window) ? '30s' : '1m';
 }

@@ -6,7 +6,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_DIR } from '../../src/build/gen.ts';
 import { compileSpecFile } from '../../src/pipeline/compileSpec.ts';
-import { alertTimings, pairDetectionSeconds, pairResetSeconds } from '../../src/pipeline/detectionTimes.ts';
+import {
+  alertTimings,
+  pairDetectionSeconds,
+  pairResetSeconds,
+  pairResetSecondsAfter,
+} from '../../src/pipeline/detectionTimes.ts';
 import { baseSlo, baseSpecFile } from '../factories.ts';
 
 const compile = (target: number, alerting = {}) =>
@@ -73,4 +78,26 @@ test('the table in docs/SLO.md is what the functions compute', () => {
     );
     assert.match(doc, row);
   });
+});
+
+test('after a short burn on a fresh Prometheus, a pair holds until the burn is under t/e of all it has seen', () => {
+  const slo = compile(0.99);
+  const [fast, slow] = slo.windows;
+  // 30 s healthy, 10 s at 100%: 1h/5m (t = 0.144) holds while 10 / (40 + r) > 0.144.
+  assert.ok(
+    Math.abs(
+      pairResetSecondsAfter(fast, slo.errorBudget, 1, { historySeconds: 30, burnSeconds: 10 }) -
+        (10 / 0.144 - 40),
+    ) < 0.2,
+  );
+  // 6h/30m (t = 0.06) holds longer: 10 / (40 + r) > 0.06.
+  assert.ok(
+    Math.abs(
+      pairResetSecondsAfter(slow, slo.errorBudget, 1, { historySeconds: 30, burnSeconds: 10 }) -
+        (10 / 0.06 - 40),
+    ) < 0.2,
+  );
+  // With full windows a long outage clears once the short window is clean enough, as pairResetSeconds says.
+  const full = pairResetSecondsAfter(fast, slo.errorBudget, 1, { historySeconds: 86_400, burnSeconds: 3600 });
+  assert.ok(Math.abs(full - (pairResetSeconds(fast, slo.errorBudget, 1) ?? 0)) < 0.2, `${full}`);
 });
