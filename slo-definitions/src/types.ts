@@ -118,11 +118,26 @@ export interface SloSpecFile {
   /** Name of the set (used in SLO ids) and an optional title. */
   metadata: { name: string; displayName?: string };
   /** The service and its SLOs. */
-  spec: { service: string; labels?: Record<string, string>; slos: SloSpec[] };
+  spec: {
+    service: string;
+    labels?: Record<string, string>;
+    /**
+     * Labels every Prometheus series selector of these SLOs carries; default `{ job: <service> }`,
+     * the job OpenTelemetry's Prometheus exporter and the Collector name after `service.name`.
+     */
+    prometheusSelector?: Record<string, string>;
+    slos: SloSpec[];
+  };
 }
 
 /** The SLI compiled against the name table: every name here exists. */
-export type Sli =
+export type Sli = SliShape & {
+  /** Labels every Prometheus selector of the SLI carries (`{ job: service }` by default). */
+  scope: Record<string, string>;
+};
+
+/** The SLI kinds, before the Prometheus scope is added. */
+export type SliShape =
   | {
       kind: 'httpAvailability';
       service: string;

@@ -39,7 +39,7 @@ export function compileSpecFile(spec: SloSpecFile, file: string): Slo[] {
         errorBudget: Number((1 - target).toPrecision(10)),
         period: s.timeWindow.duration,
         periodSeconds: parseDuration(s.timeWindow.duration),
-        sli: deriveSli(spec.spec.service, s),
+        sli: deriveSli(spec.spec.service, s, spec.spec.prometheusSelector),
         windows,
         alertName: s.alerting?.name ?? `${pascal(s.name)}BudgetBurn`,
         labels: { ...(spec.spec.labels ?? {}), ...(s.alerting?.labels ?? {}) },

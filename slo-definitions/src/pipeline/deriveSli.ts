@@ -3,7 +3,7 @@
 
 import { ROUTE_GROUPS } from '@marketbench/contracts';
 import { parseDuration } from '../spec/duration.ts';
-import type { RouteSelector, Sli, SloSpec } from '../types.ts';
+import type { RouteSelector, Sli, SliShape, SloSpec } from '../types.ts';
 
 function routesOf(sel: RouteSelector): string[] {
   const group =
@@ -11,8 +11,19 @@ function routesOf(sel: RouteSelector): string[] {
   return [...new Set([...group, ...(sel.routes ?? [])])];
 }
 
-/** The SLI of one schema- and name-valid SLO of `service`. */
-export function deriveSli(service: string, slo: SloSpec): Sli {
+/**
+ * The SLI of one schema- and name-valid SLO of `service`; `scope` are the labels its Prometheus
+ * selectors carry (default: `job` = the service, as OTel's Prometheus exporter names the job).
+ */
+export function deriveSli(
+  service: string,
+  slo: SloSpec,
+  scope: Record<string, string> = { job: service },
+): Sli {
+  return { ...shapeOf(service, slo), scope };
+}
+
+function shapeOf(service: string, slo: SloSpec): SliShape {
   const ind = slo.indicator;
   if (ind.httpAvailability) {
     const a = ind.httpAvailability;

@@ -6,7 +6,7 @@
 
 import { stringify } from 'yaml';
 import type { BurnWindow, Slo } from '../types.ts';
-import { errorRatioPromql } from './promql.ts';
+import { errorRatioPromql, scopedSelector } from './promql.ts';
 
 /** A Prometheus recording or alerting rule, as rule files spell it. */
 export interface PromRule {
@@ -112,7 +112,7 @@ export function sloRuleGroups(slo: Slo): PromRuleGroup[] {
     // windows empty for up to a step, and cost a step per point of a 3-day window each time).
     sli.push({
       record: FRESHNESS_SAMPLE,
-      expr: `max(${gauge.metric}) > bool ${gauge.maxAgeSeconds}`,
+      expr: `max(${scopedSelector(gauge, gauge.metric)}) > bool ${gauge.maxAgeSeconds}`,
       labels,
     });
   }

@@ -18,6 +18,16 @@ function matchAny(label: string, values: readonly string[]): string {
   return values.length === 1 ? `${label}=${str(values[0])}` : `${label}=~${str(regexAlt(values))}`;
 }
 
+/** The SLI's scope matchers (`job="<service>"`). */
+function scopeOf(sli: Sli): string[] {
+  return Object.entries(sli.scope).map(([k, v]) => `${k}=${str(v)}`);
+}
+
+/** `metric{<the SLI's scope>}`. */
+export function scopedSelector(sli: Sli, metric: string): string {
+  return selector(metric, scopeOf(sli));
+}
+
 function selector(metric: string, matchers: readonly string[]): string {
   return `${metric}{${matchers.join(',')}}`;
 }
@@ -42,7 +52,7 @@ export function errorRatioPromql(sli: Sli, window: string): string {
   switch (sli.kind) {
     case 'httpAvailability':
     case 'httpLatency': {
-      const base = [matchAny(LABELS.route, sli.routes)];
+      const base = [...scopeOf(sli), matchAny(LABELS.route, sli.routes)];
       if (sli.methods.length > 0) base.push(matchAny(LABELS.method, sli.methods));
       if (sli.excludeClientErrors) base.push(`${LABELS.statusCode}!~"4.."`);
       const count = `sum(rate(${selector(`${METRICS.httpServerDuration}_count`, base)}[${window}]))`;
@@ -58,7 +68,7 @@ export function errorRatioPromql(sli: Sli, window: string): string {
       return `1 - (sum(rate(${selector(`${METRICS.httpServerDuration}_bucket`, fast)}[${window}])) / ${count})`;
     }
     case 'counterRatio': {
-      const base = Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`);
+      const base = [...scopeOf(sli), ...Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`)];
       const bad = [...base, ...Object.entries(sli.badWhen).map(([k, vs]) => matchAny(k, vs))];
       return ratioOrZero(
         `sum(rate(${selector(sli.metric, bad)}[${window}]))`,
@@ -68,7 +78,7 @@ export function errorRatioPromql(sli: Sli, window: string): string {
     case 'freshness': {
       // A gauge has no events: each evaluation step of the subquery is one event, bad when the
       // gauge (worst instance) is above the maximum age.
-      return `1 - avg_over_time((max(${sli.metric}) <= bool ${sli.maxAgeSeconds})[${window}:${subqueryStep(window)}])`;
+      return `1 - avg_over_time((max(${selector(sli.metric, scopeOf(sli))}) <= bool ${sli.maxAgeSeconds})[${window}:${subqueryStep(window)}])`;
     }
   }
 }
@@ -81,14 +91,14 @@ export function errorRatioPromql(sli: Sli, window: string): string {
  */
 export function eventsPromql(sli: Sli, which: 'bad' | 'total'): string | undefined {
   if (sli.kind === 'httpAvailability') {
-    const m = [matchAny(LABELS.route, sli.routes)];
+    const m = [...scopeOf(sli), matchAny(LABELS.route, sli.routes)];
     if (sli.methods.length > 0) m.push(matchAny(LABELS.method, sli.methods));
     if (sli.excludeClientErrors) m.push(`${LABELS.statusCode}!~"4.."`);
     if (which === 'bad') m.push(`${LABELS.statusCode}=~"5.."`);
     return `sum(${selector(`${METRICS.httpServerDuration}_count`, m)})`;
   }
   if (sli.kind === 'counterRatio') {
-    const m = Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`);
+    const m = [...scopeOf(sli), ...Object.entries(sli.selector).map(([k, v]) => `${k}=${str(v)}`)];
     if (which === 'bad') m.push(...Object.entries(sli.badWhen).map(([k, vs]) => matchAny(k, vs)));
     return `sum(${selector(sli.metric, m)})`;
   }

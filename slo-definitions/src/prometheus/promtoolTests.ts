@@ -79,7 +79,7 @@ export function syntheticSeries(
   const good = (p: Phase) => 1 - p.errorRatio;
   const bad = (p: Phase) => p.errorRatio;
   if (sli.kind === 'httpAvailability' || sli.kind === 'httpLatency') {
-    const base = { [LABELS.method]: sli.methods[0] ?? 'GET', [LABELS.route]: sli.routes[0] };
+    const base = { ...sli.scope, [LABELS.method]: sli.methods[0] ?? 'GET', [LABELS.route]: sli.routes[0] };
     const count = `${METRICS.httpServerDuration}_count`;
     const out: { series: string; values: string }[] = [];
     if (sli.kind === 'httpAvailability') {
@@ -115,11 +115,11 @@ export function syntheticSeries(
     const others = Object.fromEntries(Object.entries(sli.badWhen).map(([k, vs]) => [k, vs[0]]));
     return [
       {
-        series: series(sli.metric, { ...sli.selector, ...others, [badLabel]: goodValue }),
+        series: series(sli.metric, { ...sli.scope, ...sli.selector, ...others, [badLabel]: goodValue }),
         values: counterValues(phases, good),
       },
       {
-        series: series(sli.metric, { ...sli.selector, ...others }),
+        series: series(sli.metric, { ...sli.scope, ...sli.selector, ...others }),
         values: counterValues(phases, bad, true),
       },
     ];
@@ -368,7 +368,7 @@ export function promtoolTestsYaml(
         tests.push({
           name: `${slo.id}: ${t.name}`,
           interval: '1m',
-          input_series: [{ series: sli.metric, values: gaugeValues(values) }],
+          input_series: [{ series: series(sli.metric, sli.scope), values: gaugeValues(values) }],
           alert_rule_test: t.checks.map((c) => ({
             eval_time: `${c.at}m`,
             alertname: slo.alertName,

@@ -43,6 +43,7 @@ export const SPEC_SCHEMA = {
       properties: {
         service: { type: 'string', minLength: 1 },
         labels: LABELS,
+        prometheusSelector: LABELS,
         slos: { type: 'array', minItems: 1, items: { $ref: '#/definitions/slo' } },
       },
     },

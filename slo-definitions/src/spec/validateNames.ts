@@ -1,6 +1,8 @@
-// Stage 1b of the pipeline: every service, route, route group, metric and label a spec names
-// must exist in the one name table (instrumentation/src/names.ts), so a renamed metric fails
-// validation here instead of silently breaking an alert.
+// Stage 1b of the pipeline. A spec for one of marketbench's own services must name only what
+// exists in the one name table (contracts), so a renamed metric fails validation here instead of
+// silently breaking an alert. A spec for any other service (a user's own, OpenTelemetry-
+// instrumented) is open: its routes, metrics and labels are its own, checked for syntax only
+// (`slo validate --against-metrics` / `--against-store` then warns about selectors that match nothing).
 
 import { LABELS, METRICS, ROUTE_GROUPS, ROUTES, SERVICES } from '@marketbench/contracts';
 import { SloError } from '../errors.ts';
@@ -11,12 +13,52 @@ const ROUTE_NAMES = new Set<string>(Object.values(ROUTES));
 const METRIC_NAMES = new Set<string>(Object.values(METRICS));
 const LABEL_NAMES = new Set<string>(Object.values(LABELS));
 const GROUP_NAMES = new Set<string>(Object.keys(ROUTE_GROUPS));
+const METRIC_SYNTAX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_SYNTAX = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** True when the spec is for one of marketbench's own services (validated against the name table). */
+export function isBuiltinService(service: string): boolean {
+  return SERVICE_NAMES.has(service);
+}
+
+/** Syntax problems of an open (user's) spec: route groups are ours, metric and label names Prometheus'. */
+function validateOpen(spec: SloSpecFile, file: string): SloError[] {
+  const errors: SloError[] = [];
+  const bad = (path: string, msg: string) =>
+    errors.push(new SloError('MB_ERR_SLO_UNKNOWN_NAME', msg, { file, path }));
+  spec.spec.slos.forEach((slo, i) => {
+    const base = `/spec/slos/${i}/indicator`;
+    const ind = slo.indicator;
+    const http = ind.httpAvailability ?? ind.httpLatency;
+    if (http?.routeGroup !== undefined) {
+      const p = `${base}/${ind.httpAvailability ? 'httpAvailability' : 'httpLatency'}/routeGroup`;
+      bad(
+        p,
+        `route groups are marketbench's own (service ${spec.spec.service} is not): list its routes in "routes"`,
+      );
+    }
+    const metricSli = ind.counterRatio ?? ind.freshness;
+    if (metricSli && !METRIC_SYNTAX.test(metricSli.metric)) {
+      bad(
+        `${base}/${ind.counterRatio ? 'counterRatio' : 'freshness'}/metric`,
+        `"${metricSli.metric}" is not a Prometheus metric name`,
+      );
+    }
+    if (ind.counterRatio) {
+      for (const label of Object.keys(ind.counterRatio.badWhen)) {
+        if (!LABEL_SYNTAX.test(label))
+          bad(`${base}/counterRatio/badWhen/${label}`, `"${label}" is not a Prometheus label name`);
+      }
+    }
+  });
+  return errors;
+}
 
 // The error names the table to look in rather than listing it: the tables grow, error text should not.
 function unknown(kind: string, name: string, table: string, file: string, path: string): SloError {
   return new SloError(
     'MB_ERR_SLO_UNKNOWN_NAME',
-    `unknown ${kind} "${name}" (not in ${table} of instrumentation/src/names.ts)`,
+    `unknown ${kind} "${name}" (not in ${table} of contracts/src/names.ts)`,
     {
       file,
       path,
@@ -27,9 +69,8 @@ function unknown(kind: string, name: string, table: string, file: string, path: 
 /** Every name-table problem of a schema-valid spec, plus duplicate SLO names; empty when clean. */
 export function validateNames(spec: SloSpecFile, file: string): SloError[] {
   const errors: SloError[] = [];
-  if (!SERVICE_NAMES.has(spec.spec.service)) {
-    errors.push(unknown('service', spec.spec.service, 'SERVICES', file, '/spec/service'));
-  }
+  const builtin = isBuiltinService(spec.spec.service);
+  if (!builtin) errors.push(...validateOpen(spec, file));
   const seen = new Map<string, number>();
   spec.spec.slos.forEach((slo, i) => {
     const base = `/spec/slos/${i}`;
@@ -42,6 +83,7 @@ export function validateNames(spec: SloSpecFile, file: string): SloError[] {
         }),
       );
     } else seen.set(slo.name, i);
+    if (!builtin) return;
     const ind = slo.indicator;
     const http = ind.httpAvailability ?? ind.httpLatency;
     if (http) {
