@@ -19,7 +19,14 @@ test('a route group expands to its route templates, merged with explicit routes'
     routes: [...ROUTE_GROUPS.item, ROUTES.search],
     methods: [],
     excludeClientErrors: false,
+    scope: { job: svc },
   });
+});
+
+test("the Prometheus scope is the service's job unless the spec says otherwise", () => {
+  const slo = baseSlo({ indicator: { httpAvailability: { routes: ['/x'] } } });
+  assert.deepEqual(deriveSli('my-api', slo).scope, { job: 'my-api' });
+  assert.deepEqual(deriveSli('my-api', slo, { service_name: 'my-api' }).scope, { service_name: 'my-api' });
 });
 
 test('latency thresholds and freshness ages become seconds', () => {

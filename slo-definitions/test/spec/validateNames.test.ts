@@ -22,7 +22,7 @@ test('an unknown route fails with the file, the field path and the name', () => 
   );
 });
 
-test('unknown service, route group, metric and label are each reported', () => {
+test("unknown route group, metric and label of marketbench's own service are each reported", () => {
   const spec = baseSpecFile([
     baseSlo({ indicator: { httpLatency: { routeGroup: 'itemz', threshold: '300ms' } } }),
     baseSlo({
@@ -32,16 +32,34 @@ test('unknown service, route group, metric and label are each reported', () => {
       },
     }),
   ]);
-  spec.spec.service = 'shop';
   assert.deepEqual(
     validateNames(spec, 'x.yaml').map((e) => e.path),
     [
-      '/spec/service',
       '/spec/slos/0/indicator/httpLatency/routeGroup',
       '/spec/slos/1/indicator/counterRatio/metric',
       '/spec/slos/1/indicator/counterRatio/selector/op',
     ],
   );
+});
+
+test("another service's spec is open: its own routes, metrics and labels pass, route groups do not", () => {
+  const spec = baseSpecFile([
+    baseSlo({ indicator: { httpAvailability: { routes: ['/widgets/:id'] } } }),
+    baseSlo({
+      name: 'jobs',
+      indicator: {
+        counterRatio: { metric: 'my_jobs_total', selector: { queue: 'x' }, badWhen: { outcome: ['failed'] } },
+      },
+    }),
+    baseSlo({ name: 'browse', indicator: { httpAvailability: { routeGroup: 'browse' } } }),
+  ]);
+  spec.spec.service = 'shop';
+  const errors = validateNames(spec, 'x.yaml');
+  assert.deepEqual(
+    errors.map((e) => e.path),
+    ['/spec/slos/2/indicator/httpAvailability/routeGroup'],
+  );
+  assert.match(errors[0].message, /route groups are marketbench's own \(service shop is not\)/);
 });
 
 test('two SLOs with one name are MB_ERR_SLO_DUPLICATE', () => {
