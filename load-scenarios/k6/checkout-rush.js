@@ -39,8 +39,8 @@ export const options = {
 };
 
 const JOURNEYS = {
-  "buy": buy,
-  "retryingCheckout": retryingCheckout,
+  "buy": { weight: 80, steps: buy },
+  "retryingCheckout": { weight: 20, steps: retryingCheckout },
 };
 
 const mb = marketbench({

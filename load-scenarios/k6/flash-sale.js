@@ -57,9 +57,9 @@ export const options = {
 };
 
 const JOURNEYS = {
-  "browseThenView": browseThenView,
-  "searchThenView": searchThenView,
-  "hotItemRush": hotItemRush,
+  "browseThenView": { weight: 30, steps: browseThenView },
+  "searchThenView": { weight: 20, steps: searchThenView },
+  "hotItemRush": { weight: 50, steps: hotItemRush },
 };
 
 const mb = marketbench({

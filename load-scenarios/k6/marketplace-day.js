@@ -5,7 +5,7 @@
 // Note: k6's http_req_duration is the uncorrected latency; marketbench's runner measures it from the intended start.
 import { SharedArray } from 'k6/data';
 import { marketbench } from './lib/marketbench.js';
-import { browseThenView_2, buy_2, retryingCheckout_2, searchThenView_2, sellerLists } from './lib/journeys.js';
+import { browseThenView, buy, retryingCheckout, searchThenView, sellerLists } from './lib/journeys.js';
 
 /** @type {import('k6/options').Options} */
 export const options = {
@@ -143,11 +143,11 @@ export const options = {
 };
 
 const JOURNEYS = {
-  "browseThenView": browseThenView_2,
-  "searchThenView": searchThenView_2,
-  "sellerLists": sellerLists,
-  "buy": buy_2,
-  "retryingCheckout": retryingCheckout_2,
+  "browseThenView": { weight: 50, steps: browseThenView },
+  "searchThenView": { weight: 30, steps: searchThenView },
+  "sellerLists": { weight: 5, steps: sellerLists },
+  "buy": { weight: 12, steps: buy },
+  "retryingCheckout": { weight: 3, steps: retryingCheckout },
 };
 
 const mb = marketbench({

@@ -5,7 +5,7 @@
 // Note: k6's http_req_duration is the uncorrected latency; marketbench's runner measures it from the intended start.
 import { SharedArray } from 'k6/data';
 import { marketbench } from './lib/marketbench.js';
-import { browseThenView_2, buy_3, searchThenView } from './lib/journeys.js';
+import { browseThenView, buy, searchThenView } from './lib/journeys.js';
 
 /** @type {import('k6/options').Options} */
 export const options = {
@@ -75,9 +75,9 @@ export const options = {
 };
 
 const JOURNEYS = {
-  "browseThenView": browseThenView_2,
-  "searchThenView": searchThenView,
-  "buy": buy_3,
+  "browseThenView": { weight: 50, steps: browseThenView },
+  "searchThenView": { weight: 20, steps: searchThenView },
+  "buy": { weight: 40, steps: buy },
 };
 
 const mb = marketbench({

@@ -5,7 +5,7 @@
 // Note: k6's http_req_duration is the uncorrected latency; marketbench's runner measures it from the intended start.
 // Note: knee detection (options.knee) runs only in the marketbench runner.
 import { marketbench } from './lib/marketbench.js';
-import { browseThenView_3 } from './lib/journeys.js';
+import { browseThenView_2 } from './lib/journeys.js';
 
 /** @type {import('k6/options').Options} */
 export const options = {
@@ -43,7 +43,7 @@ export const options = {
 };
 
 const JOURNEYS = {
-  "browseThenView": browseThenView_3,
+  "browseThenView": { weight: 50, steps: browseThenView_2 },
 };
 
 const mb = marketbench({
