@@ -133,7 +133,7 @@ export function resolveIngestOptions(options: IngestOptions = {}): ResolvedInges
   if (o.maxInflightBytes < Math.max(o.maxBodyBytes, o.maxDecompressedBytes))
     throw CONTRACT_ERRORS.create(
       'MB_ERR_USAGE',
-      `${INGEST_ENV.maxInflightBytes} (maxInflightBytes) must be at least maxBodyBytes and maxDecompressedBytes (${Math.max(o.maxBodyBytes, o.maxDecompressedBytes)}), got "${o.maxInflightBytes}"`,
+      `${INGEST_ENV.maxInflightBytes} must be at least ${Math.max(o.maxBodyBytes, o.maxDecompressedBytes)} (maxBodyBytes and maxDecompressedBytes: one whole body must fit), got "${o.maxInflightBytes}"`,
     );
   return o;
 }

@@ -14,6 +14,11 @@ for (const [name, value] of [
   ['MARKETBENCH_INGEST_BATCH_ROWS', '0'],
   ['MARKETBENCH_INGEST_FLUSH_MS', 'soon'],
   ['MARKETBENCH_INGEST_MAX_QUEUE_ROWS', '1e6'],
+  ['MARKETBENCH_INGEST_MAX_ITEMS', 'many'],
+  ['MARKETBENCH_INGEST_MAX_ELEMENTS', '-1'],
+  ['MARKETBENCH_INGEST_MAX_DEPTH', '0'],
+  ['MARKETBENCH_INGEST_MAX_DECOMPRESSED_BYTES', '20MiB'],
+  ['MARKETBENCH_INGEST_MAX_INFLIGHT_BYTES', '1024'],
 ] as const) {
   test(`${name}=${value} is refused with MB_ERR_USAGE before the store is opened`, async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-ingest-env-'));
