@@ -5,6 +5,8 @@
 // always full (spans under load) takes its turn behind the others instead of starving them: a row
 // waits at most flushIntervalMs plus one insert per table ahead of it. The queue is bounded in
 // rows and in characters of row text, and a request reserves its room before it is acknowledged.
+// A block the store fails is retried after pauses (2 s to 30 s, five rounds), then left in the
+// spool for the next start.
 // Rows carry the spool segment they came from; a segment is released once its rows are in.
 
 import { OTEL_TABLES } from '@marketbench/contracts';
@@ -23,6 +25,8 @@ interface Chunk {
   at: number;
   /** Order of acceptance across all tables, for flush(). */
   seq: number;
+  /** Rounds of insert attempts the store failed for this chunk. */
+  failedRounds: number;
 }
 
 interface TableQueue {
@@ -32,7 +36,12 @@ interface TableQueue {
   fullSince: number;
   /** When its last insert ended: a table just served waits behind those that became due meanwhile. */
   servedAt: number;
+  /** After the store failed a round of attempts: not due again before this. */
+  retryAt: number;
 }
+
+/** Rounds of `maxInsertAttempts` attempts a block gets while the store fails, with the pause after each (s). */
+const RETRY_PAUSES_S = [2, 4, 8, 16, 30];
 
 /** How the batcher sizes, bounds and retries its inserts. */
 export interface BatcherOptions {
@@ -81,6 +90,7 @@ export class Batcher {
   #wakeAt = Number.POSITIVE_INFINITY;
   readonly #rotateTimer: NodeJS.Timeout;
   #log: (msg: string) => void;
+  #retrying = true;
 
   constructor(
     store: Store,
@@ -162,11 +172,11 @@ export class Batcher {
       if (lines.length === 0) continue;
       let q = this.#queues.get(table);
       if (q === undefined) {
-        q = { chunks: [], rows: 0, fullSince: Number.POSITIVE_INFINITY, servedAt: 0 };
+        q = { chunks: [], rows: 0, fullSince: Number.POSITIVE_INFINITY, servedAt: 0, retryAt: 0 };
         this.#queues.set(table, q);
       }
       const text = lines.join('\n');
-      q.chunks.push({ pos, text, rows: lines.length, at, seq });
+      q.chunks.push({ pos, text, rows: lines.length, at, seq, failedRounds: 0 });
       const before = q.rows;
       q.rows += lines.length;
       this.#queuedRows += lines.length;
@@ -189,6 +199,16 @@ export class Batcher {
       this.#flushWaiters.push({ target, resolve });
       this.#pump();
     });
+  }
+
+  /**
+   * From now on a block the store fails is left in the spool for the next start at once, instead
+   * of being retried after a pause (the ingest is closing: its last flush must not wait minutes).
+   */
+  stopRetrying(): void {
+    this.#retrying = false;
+    for (const q of this.#queues.values()) q.retryAt = 0;
+    this.#pump();
   }
 
   /** Inserts a block now, outside the queue (spool replay at start). */
@@ -227,6 +247,8 @@ export class Batcher {
       // would win every pick. Once served, a table is due again no earlier than that insert's end.
       due = Math.max(due, q.servedAt);
       if (first.seq <= this.#flushTarget) due = Math.min(due, now);
+      // A store that failed is given its pause, flush or not.
+      due = Math.max(due, q.retryAt);
       if (due > now) wakeAt = Math.min(wakeAt, due);
       // Earliest deadline first; on a tie, the table with the older rows.
       else if (due < bestDue || (due === bestDue && first.at < bestAt)) {
@@ -309,11 +331,36 @@ export class Batcher {
       if (q.rows < this.#options.batchRows) q.fullSince = Number.POSITIVE_INFINITY;
     }
     const counts = this.#stats.rows[signal];
+    if (outcome.storeFailed && outcome.inserted === 0) {
+      const round = Math.max(...taken.map((c) => c.failedRounds)) + 1;
+      if (this.#retrying && round <= RETRY_PAUSES_S.length) {
+        // Back at the head of its table, which is not due again before the pause ends: the rows
+        // stay in memory and in the spool, and the queue's bounds hold new requests back meanwhile.
+        for (const c of taken) c.failedRounds = round;
+        q.chunks.unshift(...taken);
+        q.rows += rows;
+        this.#queuedRows += rows;
+        this.#queuedChars += chars;
+        if (q.rows >= this.#options.batchRows && q.fullSince === Number.POSITIVE_INFINITY)
+          q.fullSince = Date.now();
+        q.retryAt = Date.now() + RETRY_PAUSES_S[round - 1] * 1000;
+        this.#log(
+          `ingest: the store failed ${rows} rows of ${table} (round ${round} of ${RETRY_PAUSES_S.length}); retrying in ${RETRY_PAUSES_S[round - 1]} s`,
+        );
+        return;
+      }
+    }
+    q.retryAt = 0;
     counts.inserted += outcome.inserted;
     counts.dropped += outcome.dropped;
     if (outcome.inserted > 0) this.#stats.lastInsertSeconds[signal] = Date.now() / 1000;
-    // Rows the store would not take stay pending in the spool: the next start replays them.
-    if (outcome.storeFailed) return;
+    // Rows the store would not take after every round stay pending in the spool: the next start replays them.
+    if (outcome.storeFailed) {
+      this.#log(
+        `ingest: gave up on ${outcome.dropped} rows of ${table}; they stay in the spool for the next start`,
+      );
+      return;
+    }
     for (const c of taken) this.#spool.release(c.pos, table, c.rows);
     try {
       this.#spool.writeAcks();

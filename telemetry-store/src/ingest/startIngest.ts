@@ -89,6 +89,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<Ingest> 
             receiver.server.closeIdleConnections();
             setTimeout(() => receiver.server.closeAllConnections(), 2000).unref();
           });
+          b.stopRetrying();
           await b.flush();
           b.close();
           sp.close();
