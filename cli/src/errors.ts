@@ -63,6 +63,11 @@ export const CLI_ERRORS = defineCatalog({
     exit: EXIT.runError,
     description: 'Ctrl-C before the run started.',
   },
+  MB_ERR_SLO_DRILL_NO_DATA: {
+    exit: EXIT.runError,
+    description:
+      "`slo drill`: no fault was applied, or the runs' spans never reached the store, so the drill cannot judge the alert.",
+  },
   MB_ERR_INGEST_NOT_RUNNING: {
     exit: EXIT.storeUnavailable,
     description: '`ingest stats`: no running ingest owns this MARKETBENCH_HOME, or it does not answer.',

@@ -17,12 +17,11 @@ export { evaluateSlo, evaluateSlos, runEnd } from './clickhouse/evaluateSlos.ts'
 export { formatStatus } from './clickhouse/formatStatus.ts';
 export type { SliSource } from './clickhouse/sliSql.ts';
 export { grafanaSliSql, readsRollup, sliSource, sqlString, windowedSliSql } from './clickhouse/sliSql.ts';
+export { DRILL_SCENARIO, DRILL_SLO, DRILL_TIME_SCALE } from './drill/drillConstants.ts';
 export type { PrometheusDrillOptions, PrometheusDrillReport } from './drill/prometheusDrill.ts';
 export { assertPrometheusDrill, formatPrometheusDrill, runPrometheusDrill } from './drill/prometheusDrill.ts';
 export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
 export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
-export type { DrillOptions, DrillReport } from './drill/runDrill.ts';
-export { DRILL_SCENARIO, DRILL_SLO, DRILL_TIME_SCALE, runDrill } from './drill/runDrill.ts';
 export type { SloErrorCode } from './errors.ts';
 export { SLO_ERRORS, SloError, SloValidationError } from './errors.ts';
 export type { GrafanaAlertRule, GrafanaRuleQuery } from './grafana/grafanaAlertRules.ts';

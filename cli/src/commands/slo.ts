@@ -16,7 +16,6 @@ import {
   gen,
   loadSpecs,
   PACKAGE_DIR,
-  runDrill,
   runPrometheusDrill,
   type Slo,
   SloError,
@@ -26,6 +25,7 @@ import {
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { runDrill } from '../slo/runDrill.ts';
 import { fetchPspReconciliation, pspReconciliationRow } from '../stack/pspReconciliation.ts';
 import { startStack } from '../stack/startStack.ts';
 import { withStore } from '../stack/withStore.ts';

@@ -26,7 +26,7 @@ import { eventsPromql } from '../prometheus/promql.ts';
 import { parseDuration } from '../spec/duration.ts';
 import { loadSpecs } from '../spec/loadSpecs.ts';
 import type { Slo } from '../types.ts';
-import { DRILL_SCENARIO, DRILL_SLO } from './runDrill.ts';
+import { DRILL_SCENARIO, DRILL_SLO } from './drillConstants.ts';
 
 /** What the Prometheus drill needs. */
 export interface PrometheusDrillOptions {

@@ -1,27 +1,26 @@
-// `marketbench slo drill`: proves the page alert end to end. Runs the psp-incident traffic twice
+// `marketbench slo drill`: proves the page alert end to end. It lives in the CLI, not in
+// slo-definitions, because it runs traffic (load-scenarios) against a running stack: the SLO
+// package only evaluates what the store holds (replayDrill). Runs the psp-incident traffic twice
 // against a running reference service whose telemetry lands in `store`: once without its faults
 // (healthy: must not page) and once with them (the PSP degrades, then goes down: checkout must
 // page within the scaled detection time and reset after recovery). Both runs can be shrunk
 // (`scale`: durations and fault times multiplied) and are evaluated time-compressed.
 
+import { formatDuration, parseDuration } from '@marketbench/contracts';
 import { loadScenario, type RunResult, runScenario } from '@marketbench/load-scenarios';
+import {
+  DRILL_SCENARIO,
+  DRILL_SLO,
+  DRILL_TIME_SCALE,
+  type DrillResult,
+  loadSpecs,
+  replayDrill,
+  type Slo,
+  SloError,
+  windowedSliSql,
+} from '@marketbench/slo-definitions';
 import type { Store } from '@marketbench/telemetry-store';
-import { windowedSliSql } from '../clickhouse/sliSql.ts';
-import { SloError } from '../errors.ts';
-import { loadSpecs } from '../spec/loadSpecs.ts';
-import type { Slo } from '../types.ts';
-import { type DrillResult, replayDrill } from './replayDrill.ts';
-
-/** The scenario whose faults the drill injects. */
-export const DRILL_SCENARIO = 'psp-incident';
-/** The SLO the drill scores. */
-export const DRILL_SLO = 'reference-service-checkout-success';
-/**
- * Time scale at scale 1: psp-incident's first fault comes 40 s in, so the 1h page window must
- * shrink to 30 s (× 120) to hold only pre-fault traffic when the fault starts. A smaller `scale`
- * divides it further.
- */
-export const DRILL_TIME_SCALE = 120;
+import { CliError } from '../errors.ts';
 
 /** What a drill needs. */
 export interface DrillOptions {
@@ -56,10 +55,7 @@ export interface DrillReport {
 }
 
 function scaleDuration(text: string, scale: number): string {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new Error(`unsupported duration in the drill scenario: ${text}`);
-  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return `${Math.max(1, Math.round(ms * scale))}ms`;
+  return formatDuration(Math.max(1, Math.round(parseDuration(text, 'duration') * scale)));
 }
 
 /** The fault interval of a run: first fault set to the clear (or the run end), in epoch ms. */
@@ -67,7 +63,11 @@ function faultInterval(r: RunResult): { start: Date; end: Date } {
   const t0 = r.startedAt.getTime();
   const sets = r.faults.filter((f) => f.action === 'set' && f.ok);
   const clear = r.faults.find((f) => f.action === 'clear' && f.ok);
-  if (sets.length === 0) throw new Error(`run ${r.runId}: no fault was applied (is the admin token right?)`);
+  if (sets.length === 0)
+    throw new CliError(
+      'MB_ERR_SLO_DRILL_NO_DATA',
+      `run ${r.runId}: no fault was applied (is the admin token right?)`,
+    );
   return {
     start: new Date(t0 + Math.min(...sets.map((f) => f.atSec)) * 1000),
     end: new Date(clear ? t0 + clear.atSec * 1000 : r.endedAt.getTime()),
@@ -79,7 +79,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const scale = o.scale ?? 1;
   const timeScale = o.timeScale ?? Math.round(DRILL_TIME_SCALE / scale);
   const slo = o.slo ?? loadSpecs().find((s) => s.id === DRILL_SLO);
-  if (!slo) throw new Error(`SLO ${DRILL_SLO} is not in the specs`);
+  if (!slo) throw new SloError('MB_ERR_SLO_UNKNOWN_SLO', `SLO ${DRILL_SLO} is not in the specs`);
   const { definition } = await loadScenario(DRILL_SCENARIO);
   // The runner moves fault times with a --duration override (40 s of 3 m is 2.8 s of 12.6 s); a
   // fault's own expiry is part of its spec, so it is scaled here.
@@ -141,8 +141,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     },
   );
   if (!(Number(row?.total_0) > 0)) {
-    throw new SloError(
-      'MB_ERR_SLO_DRILL_FAILED',
+    throw new CliError(
+      'MB_ERR_SLO_DRILL_NO_DATA',
       `no ${slo.id} events of run ${incidentRun.runId} reached the store during the fault: telemetry was lost, the drill cannot judge the alert`,
     );
   }
