@@ -5,7 +5,7 @@
 // reconciliation table (DESIGN.md contract 4): requests sent = server spans = counter delta = rows.
 
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { LOAD_SAMPLES, METRICS, SERVICES } from '@marketbench/contracts';
+import { ATTR, LOAD_SAMPLES, METRICS, SERVICES } from '@marketbench/contracts';
 import {
   datasourceVariable,
   newDashboard,
@@ -201,10 +201,17 @@ export function reconciliation() {
   const windowEnd = `(SELECT coalesce(ended_at, updated_at) FROM ${T.loadRuns} FINAL WHERE ${RUN})`;
   return table(
     'Reconciliation: every count must agree',
-    'Requests the runner sent, rows it wrote, server spans tagged with the run, and the increase of the service request counter over the run (scrapes bracketing the run). Any mismatch means telemetry was lost or the run was polluted.',
-    `SELECT sent, load_rows, server_spans, counter_delta,
-  sent = load_rows AND load_rows = server_spans AND server_spans = counter_delta AS agree
+    "Requests the runner sent, the generator's client spans (the root of each request's trace; 0 when the run had --no-client-spans), rows it wrote, server spans tagged with the run, and the increase of the service request counter over the run (scrapes bracketing the run). Any mismatch means telemetry was lost or the run was polluted.",
+    `SELECT sent, client_spans, load_rows, server_spans, counter_delta,
+  sent = load_rows AND (client_spans = 0 OR client_spans = sent) AND load_rows = server_spans
+    AND server_spans = counter_delta AS agree
 FROM (SELECT requests_total AS sent FROM ${T.loadRuns} FINAL WHERE ${RUN}) AS r
+CROSS JOIN (
+  SELECT count() AS client_spans FROM ${T.traces}
+  WHERE ServiceName = '${SERVICES.load}' AND SpanKind = 'Client'
+    AND SpanAttributes['${ATTR.runId}'] = '\${${VARS.runId}}'
+    AND Timestamp >= ${window} - INTERVAL 1 MINUTE AND Timestamp <= ${windowEnd} + INTERVAL 5 MINUTE
+) AS cs
 CROSS JOIN (SELECT count() AS load_rows FROM ${T.loadRequests} WHERE ${RUN}) AS l
 CROSS JOIN (SELECT sum(requests) AS server_spans FROM ${T.serverSpans1m} WHERE ${RUN_SPANS}) AS s
 CROSS JOIN (

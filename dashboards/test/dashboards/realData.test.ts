@@ -121,6 +121,11 @@ test('psp-incident through the real ingest: every query runs on the run’s tele
       const [rec] = await ran(sql('Reconciliation: every count must agree'));
       assert.ok(Number(rec.load_rows) > 100, `load rows ${rec.load_rows}`);
       assert.equal(Number(rec.sent), Number(rec.load_rows), 'requests sent = load rows');
+      assert.equal(
+        Number(rec.client_spans),
+        Number(rec.sent),
+        "the generator's client spans = requests sent",
+      );
       assert.equal(Number(rec.server_spans), Number(rec.load_rows), 'server spans of the run = load rows');
       for (const s of await ran(sql('Client vs server latency per step'))) {
         assert.equal(Number(s.server_spans), Number(s.requests), `step ${s.step}: server spans = requests`);
