@@ -2,29 +2,14 @@
 // provider, nested SDK spans) lies inside its ServerSpan parent, to the nanosecond, on the wire.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import Fastify from 'fastify';
-import { hrTimeOf, startTelemetry, toSpanTime, withCacheSpan, withDbSpan } from '../../src/index.ts';
-import type { Telemetry } from '../../src/types.ts';
-import { OtlpSink, waitFor } from '../support/OtlpSink.ts';
+import { hrTimeOf, toSpanTime, withCacheSpan, withDbSpan } from '../../src/index.ts';
+import { waitFor } from '../support/OtlpSink.ts';
+import { sinkTelemetry } from '../support/sinkTelemetry.ts';
 
-let sink: OtlpSink;
-let telemetry: Telemetry;
-before(async () => {
-  sink = await new OtlpSink().start();
-  telemetry = startTelemetry({
-    serviceName: 'clock',
-    otlpEndpoint: sink.url,
-    handleSignals: false,
-    logLevel: 'silent',
-    scheduledDelayMs: 20,
-  });
-});
-after(async () => {
-  await telemetry.shutdown();
-  await sink.close();
-});
+const t = sinkTelemetry('clock');
 
 test('hrTimeOf is monotonic and exact; toSpanTime reads performance and epoch times alike', () => {
   let prev = hrTimeOf(0);
@@ -43,13 +28,13 @@ test('hrTimeOf is monotonic and exact; toSpanTime reads performance and epoch ti
 
 test('every child of a server span, from helpers or any tracer, lies inside its parent', async () => {
   const app = Fastify();
-  await app.register(telemetry.fastifyPlugin);
+  await app.register(t.telemetry.fastifyPlugin);
   const other = trace.getTracer('some-library');
   app.get('/work/:id', async () => {
     await withDbSpan({ system: 'sqlite', operation: 'SELECT' }, async () => undefined);
     withCacheSpan('get', 'k', () => undefined);
     const lib = other.startSpan('library call');
-    const nested = telemetry.tracer.startSpan('nested');
+    const nested = t.telemetry.tracer.startSpan('nested');
     nested.addEvent('tick');
     nested.end();
     lib.end();
@@ -62,13 +47,13 @@ test('every child of a server span, from helpers or any tracer, lies inside its 
   const requests = 200;
   for (let i = 0; i < requests; i++) assert.equal((await app.inject({ url: `/work/${i}` })).statusCode, 200);
   await app.close();
-  await telemetry.forceFlush();
-  assert.ok(await waitFor(() => sink.spans.filter((s) => s.name === 'GET /work/:id').length === requests));
-  assert.ok(await waitFor(() => sink.spans.length >= requests * 6));
-  const byId = new Map(sink.spans.map((s) => [s.spanId, s]));
+  await t.telemetry.forceFlush();
+  assert.ok(await waitFor(() => t.sink.spans.filter((s) => s.name === 'GET /work/:id').length === requests));
+  assert.ok(await waitFor(() => t.sink.spans.length >= requests * 6));
+  const byId = new Map(t.sink.spans.map((s) => [s.spanId, s]));
   let pairs = 0;
   const outside: string[] = [];
-  for (const s of sink.spans) {
+  for (const s of t.sink.spans) {
     const parent = byId.get(s.parentSpanId);
     if (!parent) continue;
     pairs++;

@@ -3,46 +3,30 @@
 // at >= 500), carry error.type and a short status message.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR } from '@marketbench/contracts';
 import Fastify from 'fastify';
 import {
   describeError,
   isHttpFailure,
-  startTelemetry,
   withCacheSpan,
   withClientSpan,
   withConsumeSpan,
   withDbSpan,
   withPublishSpan,
 } from '../../src/index.ts';
-import type { Telemetry } from '../../src/types.ts';
-import { OtlpSink, type SinkSpan, waitFor } from '../support/OtlpSink.ts';
+import { type SinkSpan, waitFor } from '../support/OtlpSink.ts';
+import { sinkTelemetry } from '../support/sinkTelemetry.ts';
 
 const ERROR = 2;
 const UNSET = 0;
 
-let sink: OtlpSink;
-let telemetry: Telemetry;
-before(async () => {
-  sink = await new OtlpSink().start();
-  telemetry = startTelemetry({
-    serviceName: 'status',
-    otlpEndpoint: sink.url,
-    handleSignals: false,
-    logLevel: 'silent',
-    scheduledDelayMs: 20,
-  });
-});
-after(async () => {
-  await telemetry.shutdown();
-  await sink.close();
-});
+const t = sinkTelemetry('status');
 
 async function spanNamed(name: string, where: (s: SinkSpan) => boolean = () => true): Promise<SinkSpan> {
-  await telemetry.forceFlush();
-  assert.ok(await waitFor(() => sink.spans.some((s) => s.name === name && where(s))), `span ${name}`);
-  return sink.spans.find((s) => s.name === name && where(s)) as SinkSpan;
+  await t.telemetry.forceFlush();
+  assert.ok(await waitFor(() => t.sink.spans.some((s) => s.name === name && where(s))), `span ${name}`);
+  return t.sink.spans.find((s) => s.name === name && where(s)) as SinkSpan;
 }
 
 const byUrl = (path: string) => (s: SinkSpan) => String(s.attributes[ATTR.urlFull]).endsWith(path);
@@ -99,7 +83,7 @@ test('client span: a failure the callback caught and reported is Error with its 
   const s = await spanNamed('POST', byUrl('/timeout'));
   assert.deepEqual(s.status, { code: ERROR, message: 'timeout after 1000 ms' });
   assert.equal(s.attributes[ATTR.errorType], 'timeout');
-  const om = await telemetry.registry.metrics();
+  const om = await t.telemetry.registry.metrics();
   assert.match(
     om,
     /http_client_request_duration_seconds_count\{method="POST",peer="127.0.0.1:9",status_code="error"\} 1/,
@@ -141,7 +125,7 @@ test('db, cache, producer and consumer spans that throw are Error with the error
 
 test('server span: 404 stays Unset without error.type, 500 is Error "HTTP 500" with error.type 500', async () => {
   const app = Fastify();
-  await app.register(telemetry.fastifyPlugin);
+  await app.register(t.telemetry.fastifyPlugin);
   app.get('/missing-thing', async (_req, reply) => reply.code(404).send({ error: 'not found' }));
   app.get('/broken-thing', async () => {
     throw new RangeError('bad range');
