@@ -61,13 +61,18 @@ export const PSP_ROUTES = {
   settlements: '/v1/settlements',
 } as const;
 
-/** prom-client metric names (Prometheus exposition names, without the `_bucket`/`_count` suffixes). */
+/**
+ * prom-client metric names (Prometheus exposition names, without the `_bucket`/`_count` suffixes).
+ * The HTTP metrics are OpenTelemetry's semantic-convention instruments as OTel's Prometheus naming
+ * writes them (dots to underscores, unit suffix `_seconds`), with their attributes as labels
+ * (LABELS), so what an OTel SDK or Collector exports matches the same selectors.
+ */
 export const METRICS = {
-  /** Histogram, seconds; labels: method, route, status_code. Semconv `http.server.request.duration`. */
+  /** Histogram, seconds; labels: http_request_method, http_route, http_response_status_code. Semconv `http.server.request.duration`. */
   httpServerDuration: 'http_server_request_duration_seconds',
-  /** Gauge; labels: method, route. Semconv `http.server.active_requests`. */
+  /** Gauge; labels: http_request_method, http_route. Semconv `http.server.active_requests`. */
   httpServerActive: 'http_server_active_requests',
-  /** Histogram, seconds; labels: method, peer, status_code. Outbound HTTP (PSP) calls. */
+  /** Histogram, seconds; labels: http_request_method, server_address, http_response_status_code. Semconv `http.client.request.duration` (PSP calls). */
   httpClientDuration: 'http_client_request_duration_seconds',
   /** Counter; label: reason. Spans the SDK dropped or failed to export. */
   spansDropped: 'otel_spans_dropped_total',
@@ -109,7 +114,7 @@ export const METRICS = {
   ingestLagSeconds: 'marketbench_ingest_lag_seconds',
   /** Gauge, unix seconds: time of the newest row inserted, by signal. */
   ingestLastInsertTimestamp: 'marketbench_ingest_last_insert_timestamp_seconds',
-  /** Counter; label: status_code. OTLP/HTTP requests the ingest answered. */
+  /** Counter; label: http_response_status_code. OTLP/HTTP requests the ingest answered. */
   ingestRequests: 'marketbench_ingest_requests_total',
   /** Gauge: rows accepted and queued, not yet inserted. */
   ingestQueueRows: 'marketbench_ingest_queue_rows',
@@ -124,18 +129,24 @@ export const METRICS = {
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
-/** Label names on the prom-client metrics. */
+/**
+ * Label names on the prom-client metrics. The HTTP ones are the semantic-convention attributes as
+ * OpenTelemetry's Prometheus naming writes them (`http.request.method` → `http_request_method`).
+ */
 export const LABELS = {
-  method: 'method',
-  route: 'route',
-  statusCode: 'status_code',
+  /** `http.request.method`. */
+  method: 'http_request_method',
+  /** `http.route`: the route template. */
+  route: 'http_route',
+  /** `http.response.status_code` (or `error` for an outbound call that got no answer). */
+  statusCode: 'http_response_status_code',
   outcome: 'outcome',
   operation: 'operation',
   reason: 'reason',
   signal: 'signal',
   dependency: 'dependency',
-  /** Outbound HTTP peer (host:port or a logical name such as `psp`). */
-  peer: 'peer',
+  /** `server.address` of an outbound HTTP call (host:port, or a logical name such as `psp`). */
+  peer: 'server_address',
 } as const;
 
 /** Span and resource attribute keys: semantic conventions first, `marketbench.*` for our own. */

@@ -29,7 +29,9 @@ test('OTEL_SDK_DISABLED=true keeps metrics, exports nothing', async () => {
     const res = await app.inject({ url: '/metrics' });
     assert.match(
       res.body,
-      new RegExp(`${METRICS.httpServerDuration}_count\\{method="GET",route="/x",status_code="200"\\} 3`),
+      new RegExp(
+        `${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="/x",http_response_status_code="200"\\} 3`,
+      ),
     );
     assert.equal(sink.bodies.length, 0);
     assert.equal(telemetry.stats().spansStarted, 0);

@@ -51,7 +51,7 @@ test('serve listens, answers over a real socket with telemetry on, and exits 0 o
   });
   assert.equal(order.status, 201);
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  assert.match(metrics, /http_server_request_duration_seconds_count\{[^}]*route="\/checkout"[^}]*\} 1/);
+  assert.match(metrics, /http_server_request_duration_seconds_count\{[^}]*http_route="\/checkout"[^}]*\} 1/);
   assert.match(metrics, /marketbench_checkouts_total\{outcome="success"\} 1/);
   assert.equal((await fetch(`${url}/admin/faults`)).status, 401);
   assert.equal(

@@ -3,7 +3,7 @@
 // exemplar is attached at most once per second per (series, bucket): Prometheus keeps only the
 // last exemplar of a bucket anyway, and prom-client's exemplar path costs about 3x a plain observe.
 
-import { HTTP_DURATION_BUCKETS } from '@marketbench/contracts';
+import { HTTP_DURATION_BUCKETS, LABELS } from '@marketbench/contracts';
 import type { Gauge, Histogram } from 'prom-client';
 
 const EXEMPLAR_INTERVAL_MS = 1_000;
@@ -31,7 +31,7 @@ export class RedRecorder {
   static collectActive(active: Map<string, Active>): (this: Gauge<string>) => void {
     return function collect(this: Gauge<string>) {
       this.reset();
-      for (const a of active.values()) this.set({ method: a.method, route: a.route }, a.n);
+      for (const a of active.values()) this.set({ [LABELS.method]: a.method, [LABELS.route]: a.route }, a.n);
     };
   }
 
@@ -53,7 +53,7 @@ export class RedRecorder {
    * service, and a burn-rate rule counts the first errors (rate() needs two samples of a series).
    */
   zero(method: string, route: string, statusCode: number): void {
-    this.#duration.zero({ method, route, status_code: statusCode });
+    this.#duration.zero({ [LABELS.method]: method, [LABELS.route]: route, [LABELS.statusCode]: statusCode });
   }
 
   /** A request ended; `traceId` (sampled spans only) may become the bucket's exemplar. */
@@ -67,7 +67,7 @@ export class RedRecorder {
   ): void {
     const a = this.#active.get(key);
     if (a && a.n > 0) a.n--;
-    const labels = { method, route, status_code: statusCode };
+    const labels = { [LABELS.method]: method, [LABELS.route]: route, [LABELS.statusCode]: statusCode };
     if (this.#exemplars && traceId !== undefined && this.#exemplarDue(key, statusCode, seconds)) {
       this.#duration.observe({ labels, value: seconds, exemplarLabels: { trace_id: traceId } });
     } else if (this.#exemplars) {

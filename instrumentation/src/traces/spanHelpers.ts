@@ -4,7 +4,7 @@
 // A throw or rejection fails the span (spanStatus.ts); an outbound call that catches its own
 // failure reports it through the ClientCall its callback receives. Times come from the span clock.
 
-import { ATTR } from '@marketbench/contracts';
+import { ATTR, LABELS } from '@marketbench/contracts';
 import {
   type Context,
   context,
@@ -224,7 +224,7 @@ export function withClientSpan<T>(
       const label = status !== undefined ? status : failed !== undefined || err !== undefined ? 'error' : '';
       const hist = state.clientDuration;
       if (hist) {
-        const labels = { method, peer: peer ?? '', status_code: label };
+        const labels = { [LABELS.method]: method, [LABELS.peer]: peer ?? '', [LABELS.statusCode]: label };
         const sc = span.spanContext();
         const value = (performance.now() - start) / 1000;
         if (!state.clientExemplars) hist.observe(labels, value);

@@ -86,7 +86,7 @@ test('a Fastify app gets one server span per request with route, status, parent 
   assert.match(
     om,
     new RegExp(
-      `${METRICS.httpServerDuration}_count\\{method="GET",route="/listings/:id",status_code="200"\\} ${N}`,
+      `${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="/listings/:id",http_response_status_code="200"\\} ${N}`,
     ),
   );
   const exemplarIds = [...om.matchAll(/trace_id="([0-9a-f]{32})"/g)].map((m) => m[1]);
@@ -115,12 +115,12 @@ test('the 5xx codes a route declares in its response schema are exposed at 0 bef
   await app.close();
   const count = (route: string, code: number) =>
     new RegExp(
-      `^${METRICS.httpServerDuration}_count\\{method="POST",route="${route}",status_code="${code}"\\} 0$`,
+      `^${METRICS.httpServerDuration}_count\\{http_request_method="POST",http_route="${route}",http_response_status_code="${code}"\\} 0$`,
       'm',
     );
   assert.match(text, count('/declared/checkout', 503));
   // Only server errors: 2xx and 4xx series come with the requests that produce them.
   assert.doesNotMatch(text, count('/declared/checkout', 201));
   assert.doesNotMatch(text, count('/declared/checkout', 409));
-  assert.doesNotMatch(text, /route="\/declared\/plain"/);
+  assert.doesNotMatch(text, /http_route="\/declared\/plain"/);
 });

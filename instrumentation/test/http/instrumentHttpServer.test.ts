@@ -43,12 +43,14 @@ test('plain node:http server: server spans, child spans, histogram and /metrics'
     assert.match(
       prom,
       new RegExp(
-        `${METRICS.httpServerDuration}_count\\{method="GET",route="/items/:id",status_code="200"\\} 5`,
+        `${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="/items/:id",http_response_status_code="200"\\} 5`,
       ),
     );
     assert.match(
       prom,
-      new RegExp(`${METRICS.httpServerDuration}_count\\{method="GET",route="",status_code="404"\\} 1`),
+      new RegExp(
+        `${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="",http_response_status_code="404"\\} 1`,
+      ),
     );
     assert.doesNotMatch(prom, /# \{trace_id=/, 'no exemplars in Prometheus text');
     await telemetry.forceFlush();

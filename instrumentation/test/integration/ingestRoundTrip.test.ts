@@ -112,7 +112,7 @@ test('N requests -> N server spans in otel_traces, histogram count N, exemplars 
     assert.equal(traceIds.size, N);
 
     const count = new RegExp(
-      `^${METRICS.httpServerDuration}_count\\{method="GET",route="${ROUTES.listing}",status_code="200"\\} (\\d+)$`,
+      `^${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="${ROUTES.listing}",http_response_status_code="200"\\} (\\d+)$`,
       'm',
     ).exec(om);
     assert.equal(Number(count?.[1]), N, 'histogram count equals N');

@@ -29,7 +29,7 @@ test('a user-supplied Prometheus registry gets the histogram (without exemplars)
     const inFlight = (await app.inject({ url: '/slow' })).json<{ gauge: string }>().gauge;
     assert.match(
       inFlight,
-      new RegExp(`${METRICS.httpServerActive}\\{method="GET",route="/slow"\\} 1`),
+      new RegExp(`${METRICS.httpServerActive}\\{http_request_method="GET",http_route="/slow"\\} 1`),
       'the request itself is in flight',
     );
     for (let i = 0; i < 4; i++) await app.inject({ url: '/slow' });
@@ -37,9 +37,14 @@ test('a user-supplied Prometheus registry gets the histogram (without exemplars)
     assert.match(res.headers['content-type'] as string, /^text\/plain; version=0.0.4/);
     assert.match(
       res.body,
-      new RegExp(`${METRICS.httpServerDuration}_count\\{method="GET",route="/slow",status_code="200"\\} 5`),
+      new RegExp(
+        `${METRICS.httpServerDuration}_count\\{http_request_method="GET",http_route="/slow",http_response_status_code="200"\\} 5`,
+      ),
     );
-    assert.match(res.body, new RegExp(`${METRICS.httpServerActive}\\{method="GET",route="/slow"\\} 0`));
+    assert.match(
+      res.body,
+      new RegExp(`${METRICS.httpServerActive}\\{http_request_method="GET",http_route="/slow"\\} 0`),
+    );
     assert.doesNotMatch(res.body, /trace_id/);
   } finally {
     await app.close();

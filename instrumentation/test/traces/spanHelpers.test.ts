@@ -98,7 +98,7 @@ test('client span injects traceparent and records the status and client histogra
   const om = await telemetry.registry.metrics();
   assert.match(
     om,
-    /http_client_request_duration_seconds_count\{method="POST",peer="127.0.0.1:9",status_code="201"\} 1/,
+    /http_client_request_duration_seconds_count\{http_request_method="POST",server_address="127.0.0.1:9",http_response_status_code="201"\} 1/,
   );
 });
 

@@ -86,7 +86,7 @@ test('client span: a failure the callback caught and reported is Error with its 
   const om = await t.telemetry.registry.metrics();
   assert.match(
     om,
-    /http_client_request_duration_seconds_count\{method="POST",peer="127.0.0.1:9",status_code="error"\} 1/,
+    /http_client_request_duration_seconds_count\{http_request_method="POST",server_address="127.0.0.1:9",http_response_status_code="error"\} 1/,
   );
 });
 

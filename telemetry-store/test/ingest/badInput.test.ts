@@ -325,7 +325,7 @@ test('a request that does not fit in the queue whole gets 429 with Retry-After, 
     assert.equal(stats.throttledRequests, 1);
     assert.equal(stats.responses['429'], 1);
     const metrics = await (await fetch(`${small.ingest.url}/metrics`)).text();
-    assert.match(metrics, /marketbench_ingest_requests_total\{status_code="429"\} 1/);
+    assert.match(metrics, /marketbench_ingest_requests_total\{http_response_status_code="429"\} 1/);
     assert.match(metrics, /marketbench_ingest_rows_total\{signal="traces",outcome="received"\} 6/);
     await small.ingest.flush();
     const again = await fetch(`${small.ingest.url}/v1/traces`, {
