@@ -167,3 +167,68 @@ test('Prometheus config is valid for promtool', (t) => {
   });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
+
+// The compose Prometheus and Alertmanager against the generated SLO rules: every job a rule
+// selects is scraped (the ingest's too: the freshness SLO reads marketbench_ingest_lag_seconds),
+// and Alertmanager groups only by labels every alert carries.
+const rulesDir = path.join(root, 'slo-definitions/generated/prometheus');
+const ruleGroups = fs
+  .readdirSync(rulesDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap(
+    (f) =>
+      (
+        YAML.parse(fs.readFileSync(path.join(rulesDir, f), 'utf8')) as {
+          groups: {
+            rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[];
+          }[];
+        }
+      ).groups,
+  );
+
+test('compose Prometheus scrapes every job the generated SLO rules select', () => {
+  const prom = YAML.parse(fs.readFileSync(path.join(root, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+    scrape_configs: { job_name: string }[];
+    rule_files: string[];
+  };
+  const scraped = new Set(prom.scrape_configs.map((c) => c.job_name));
+  const selected = new Set(
+    ruleGroups.flatMap((g) =>
+      g.rules.flatMap((r) => [...r.expr.matchAll(/\bjob="([^"]+)"/g)].map((m) => m[1])),
+    ),
+  );
+  assert.ok(
+    selected.has('marketbench-ingest') && selected.has('marketbench-reference-service'),
+    [...selected].join(),
+  );
+  for (const job of selected)
+    assert.ok(scraped.has(job), `rules select job="${job}" but compose Prometheus does not scrape it`);
+  assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yaml']);
+  const mount = compose.services.prometheus.volumes?.find((v) => v.endsWith(':/etc/prometheus/rules:ro'));
+  assert.equal(mount, './slo-definitions/generated/prometheus:/etc/prometheus/rules:ro');
+});
+
+test('compose Alertmanager groups by labels every generated alert carries', () => {
+  const am = YAML.parse(fs.readFileSync(path.join(root, 'deploy/alertmanager/alertmanager.yml'), 'utf8')) as {
+    route: { group_by: string[]; routes?: { matchers: string[] }[] };
+  };
+  const alerts = ruleGroups.flatMap((g) => g.rules.filter((r) => r.alert));
+  assert.ok(alerts.length >= 18);
+  for (const a of alerts) {
+    for (const label of am.route.group_by) {
+      if (label === 'alertname') continue;
+      assert.ok(
+        a.labels?.[label] !== undefined,
+        `${a.alert} has no ${label} label (Alertmanager groups by it)`,
+      );
+    }
+  }
+  // The routes match on severity values the alerts set.
+  const severities = new Set(alerts.map((a) => a.labels?.severity));
+  for (const r of am.route.routes ?? []) {
+    for (const m of r.matchers) {
+      const v = /^severity="(.+)"$/.exec(m)?.[1];
+      if (v) assert.ok(severities.has(v), `route on severity="${v}" that no alert sets`);
+    }
+  }
+});

@@ -51,6 +51,11 @@ export const SLO_ERRORS = defineCatalog({
     exit: EXIT.usage,
     description: 'Committed generated files differ from what the specs generate.',
   },
+  MB_ERR_SLO_IMPORT: {
+    exit: EXIT.usage,
+    description:
+      '`slo import`: a Sloth or OpenSLO file has a field marketbench cannot convert (the message names it).',
+  },
   MB_ERR_SLO_PROMETHEUS: {
     exit: EXIT.runError,
     description:

@@ -1,7 +1,7 @@
 // SLOs as code: marketbench/v1 specs (OpenSLO-shaped) compiled through a pipeline of small
 // stages (parse → names → SLIs → burn windows) into Prometheus rules, Grafana alert rules and
 // the ClickHouse burn-rate queries marketbench evaluates itself, with drills that prove them.
-export { buildGolden } from './build/buildGolden.ts';
+export { buildGolden, buildImportGolden } from './build/buildGolden.ts';
 export { buildOutputs, buildPromtoolTests, rulesFile } from './build/buildOutputs.ts';
 export { gen, PACKAGE_DIR, REPO_DIR } from './build/gen.ts';
 export { doNotEdit, GEN_COMMAND } from './build/header.ts';
@@ -32,6 +32,8 @@ export {
   grafanaAlertRulesYaml,
   windowQueries,
 } from './grafana/grafanaAlertRules.ts';
+export type { ImportFormat } from './import/importSpec.ts';
+export { IMPORT_FORMATS, importSpec } from './import/importSpec.ts';
 export type {
   AlertmanagerOptions,
   AlertmanagerServer,

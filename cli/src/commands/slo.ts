@@ -2,6 +2,7 @@
 // promtool tests from them, and show burn rates from ClickHouse. Flags and printing only; the
 // work is in @marketbench/slo-definitions.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseNumber, parsePort, SERVICES } from '@marketbench/contracts';
 import {
@@ -14,6 +15,7 @@ import {
   formatPrometheusDrill,
   formatStatus,
   gen,
+  importSpec,
   loadSpecs,
   PACKAGE_DIR,
   runPrometheusDrill,
@@ -64,6 +66,37 @@ export function register(program: Command): void {
         process.stdout.write(`${s.id}  ${s.sli.kind}  ${s.target * 100}% over ${s.period}  [${windows}]\n`);
       }
       process.stdout.write(`${slos.length} SLOs in ${files.size} spec files: valid\n`);
+    });
+
+  slo
+    .command('import')
+    .description('convert a Sloth prometheus/v1 or OpenSLO v1 file to a marketbench/v1 spec')
+    .argument('<format>', 'sloth or openslo')
+    .argument('<file>', 'the file to convert')
+    .option('--out <file>', 'write the spec here instead of stdout')
+    .addHelpText(
+      'after',
+      `
+The spec compiles through the same pipeline as any other (\`slo build --specs DIR\` turns it into
+Prometheus rules, Grafana alerts and ClickHouse SQL). Event queries must count a counter:
+sum(rate(<metric>{<matchers>}[<window>])); OTel's http_server_request_duration_seconds_count with
+http_response_status_code=~"5.." becomes httpAvailability, anything else counterRatio.
+Exit codes: 0 converted, 1 a field that does not convert (MB_ERR_SLO_IMPORT names it) or a bad file.`,
+    )
+    .action((format: string, file: string, flags: { out?: string }) => {
+      if (format !== 'sloth' && format !== 'openslo')
+        throw new CliError('MB_ERR_USAGE', `format must be sloth or openslo, got "${format}"`);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError('MB_ERR_USAGE', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+      }
+      const spec = importSpec(format, text, file);
+      if (flags.out) {
+        fs.writeFileSync(flags.out, spec);
+        process.stdout.write(`wrote ${flags.out}\n`);
+      } else process.stdout.write(spec);
     });
 
   slo

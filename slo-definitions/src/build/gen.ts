@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPECS_DIR, loadSpecs } from '../spec/loadSpecs.ts';
-import { buildGolden } from './buildGolden.ts';
+import { buildGolden, buildImportGolden } from './buildGolden.ts';
 import { buildOutputs, buildPromtoolTests } from './buildOutputs.ts';
 import { writeOutputs } from './writeOutputs.ts';
 
@@ -24,6 +24,10 @@ export function gen(): string[] {
     ...writeOutputs(path.join(PACKAGE_DIR, 'testdata'), buildGolden(path.join(PACKAGE_DIR, 'testdata'))).map(
       (f) => `testdata/${f}`,
     ),
+    ...writeOutputs(
+      path.join(PACKAGE_DIR, 'testdata/import'),
+      buildImportGolden(path.join(PACKAGE_DIR, 'testdata/import')),
+    ).map((f) => `testdata/import/${f}`),
   ];
   return changed;
 }
