@@ -6,6 +6,8 @@ export { buildOutputs, buildPromtoolTests, rulesFile } from './build/buildOutput
 export { gen, PACKAGE_DIR, REPO_DIR } from './build/gen.ts';
 export { doNotEdit, GEN_COMMAND } from './build/header.ts';
 export { staleOutputs, writeOutputs } from './build/writeOutputs.ts';
+export type { Unmatched } from './check/unmatchedSelectors.ts';
+export { unmatchedInExposition, unmatchedInStore } from './check/unmatchedSelectors.ts';
 export type {
   AlertStatus,
   EvaluateOptions,

@@ -23,6 +23,8 @@ import {
   SloError,
   SloValidationError,
   staleOutputs,
+  unmatchedInExposition,
+  unmatchedInStore,
   writeOutputs,
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
@@ -52,13 +54,22 @@ export function register(program: Command): void {
 
   slo
     .command('validate')
-    .description('check the SLO specs against the schema and the name table')
+    .description(
+      'check the SLO specs against the schema and the name table (or, for your own service, an open schema)',
+    )
     .option('--specs <dir>', 'directory of *.yaml specs (default: the shipped slo-definitions/specs)')
+    .option('--against-metrics <url>', 'warn about SLO selectors that match no series of this /metrics page')
+    .option('--against-store', 'warn about SLOs with no events in the store (last 30 days)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 valid, 1 invalid (MB_ERR_SLO_SPEC_PARSE, MB_ERR_SLO_SPEC_SCHEMA, MB_ERR_SLO_UNKNOWN_NAME, ...).',
+      `
+--against-metrics and --against-store print one "warning:" line per SLO selector that matches
+nothing (a typo in a route, a metric the service does not expose): an SLO without data alerts on
+nothing. Warnings do not change the exit code.
+${ENV_HELP}
+Exit codes: 0 valid, 1 invalid (MB_ERR_SLO_SPEC_PARSE, MB_ERR_SLO_SPEC_SCHEMA, MB_ERR_SLO_UNKNOWN_NAME, ...).`,
     )
-    .action((flags: { specs?: string }) => {
+    .action(async (flags: { specs?: string; againstMetrics?: string; againstStore?: boolean }) => {
       const slos = load(flags.specs);
       const files = new Set(slos.map((s) => s.file));
       for (const s of slos) {
@@ -66,6 +77,38 @@ export function register(program: Command): void {
         process.stdout.write(`${s.id}  ${s.sli.kind}  ${s.target * 100}% over ${s.period}  [${windows}]\n`);
       }
       process.stdout.write(`${slos.length} SLOs in ${files.size} spec files: valid\n`);
+      if (flags.againstMetrics) {
+        let text: string;
+        try {
+          const res = await fetch(flags.againstMetrics, { signal: AbortSignal.timeout(10_000) });
+          text = await res.text();
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        } catch (err) {
+          throw new CliError(
+            'MB_ERR_USAGE',
+            `cannot read ${flags.againstMetrics}: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          );
+        }
+        const missing = unmatchedInExposition(slos, text);
+        for (const m of missing)
+          process.stderr.write(
+            `warning: ${m.slo}: ${m.selector} matches no series at ${flags.againstMetrics}\n`,
+          );
+        process.stdout.write(
+          `${slos.length - new Set(missing.map((m) => m.slo)).size}/${slos.length} SLOs select series at ${flags.againstMetrics}\n`,
+        );
+      }
+      if (flags.againstStore) {
+        const missing = await withStore((store) => unmatchedInStore(store, slos));
+        for (const m of missing)
+          process.stderr.write(`warning: ${m.slo}: no ${m.selector} in the last 30 days\n`);
+        process.stdout.write(
+          `${slos.length - missing.length}/${slos.length} SLOs have events in the store\n`,
+        );
+      }
     });
 
   slo
