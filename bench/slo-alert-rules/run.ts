@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { METRICS, OTEL_TABLES, ROUTES, SERVICES } from '@marketbench/contracts';
+import { METRICS, OTEL_TABLES, ROUTES, SERVICES, TABLES } from '@marketbench/contracts';
 import { expandQuery } from '@marketbench/dashboards';
 import { loadSpecs, windowQueries } from '@marketbench/slo-definitions';
 import { openStore } from '@marketbench/telemetry-store';
@@ -54,7 +54,7 @@ FROM numbers(17280) ARRAY JOIN ['approved', 'timeout'] AS o`);
 SELECT '${SERVICES.ingest}', '${METRICS.ingestLagSeconds}', map(), fromUnixTimestamp64Milli(0),
   fromUnixTimestamp64Milli(toInt64(${end} - number * 5000)), number % 50
 FROM numbers(17280)`);
-  const rollup = await store.query<{ n: string }>('SELECT count() AS n FROM marketbench_http_sli_1m');
+  const rollup = await store.query<{ n: string }>(`SELECT count() AS n FROM ${TABLES.httpSli1m}`);
   const rows: string[][] = [];
   let worst = 0;
   for (const slo of loadSpecs()) {
