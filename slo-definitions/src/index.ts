@@ -20,8 +20,6 @@ export { formatStatus } from './clickhouse/formatStatus.ts';
 export type { SliSource } from './clickhouse/sliSql.ts';
 export { grafanaSliSql, readsRollup, sliSource, sqlString, windowedSliSql } from './clickhouse/sliSql.ts';
 export { DRILL_SCENARIO, DRILL_SLO, DRILL_TIME_SCALE } from './drill/drillConstants.ts';
-export type { PrometheusDrillOptions, PrometheusDrillReport } from './drill/prometheusDrill.ts';
-export { assertPrometheusDrill, formatPrometheusDrill, runPrometheusDrill } from './drill/prometheusDrill.ts';
 export type { DrillReplayOptions, DrillResult } from './drill/replayDrill.ts';
 export { assertDrill, formatDrill, replayDrill } from './drill/replayDrill.ts';
 export type { SloErrorCode } from './errors.ts';
@@ -70,7 +68,7 @@ export {
   sliRecordName,
   sloRuleGroups,
 } from './prometheus/prometheusRules.ts';
-export { errorRatioPromql, ratioOrZero } from './prometheus/promql.ts';
+export { errorRatioPromql, eventsPromql, ratioOrZero } from './prometheus/promql.ts';
 export { promtoolTestsYaml } from './prometheus/promtoolTests.ts';
 export { formatDuration, parseDuration } from './spec/duration.ts';
 export { DEFAULT_SPECS_DIR, loadSpecFiles, loadSpecs } from './spec/loadSpecs.ts';

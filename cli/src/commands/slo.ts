@@ -7,18 +7,15 @@ import path from 'node:path';
 import { parseNumber, parsePort, SERVICES } from '@marketbench/contracts';
 import {
   assertDrill,
-  assertPrometheusDrill,
   buildOutputs,
   DEFAULT_SPECS_DIR,
   evaluateSlos,
   formatDrill,
-  formatPrometheusDrill,
   formatStatus,
   gen,
   importSpec,
   loadSpecs,
   PACKAGE_DIR,
-  runPrometheusDrill,
   type Slo,
   SloError,
   SloValidationError,
@@ -29,6 +26,7 @@ import {
 } from '@marketbench/slo-definitions';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { assertPrometheusDrill, formatPrometheusDrill, runPrometheusDrill } from '../slo/prometheusDrill.ts';
 import { runDrill } from '../slo/runDrill.ts';
 import { fetchPspReconciliation, pspReconciliationRow } from '../stack/pspReconciliation.ts';
 import { startStack } from '../stack/startStack.ts';

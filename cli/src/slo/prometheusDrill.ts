@@ -15,18 +15,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROUTES } from '@marketbench/contracts';
 import { loadScenario, runScenario } from '@marketbench/load-scenarios';
-import { rulesFile } from '../build/buildOutputs.ts';
-import { PACKAGE_DIR } from '../build/gen.ts';
-import { SloError } from '../errors.ts';
-import { type AlertmanagerServer, startAlertmanager } from '../live/AlertmanagerServer.ts';
-import { type PrometheusServer, type ScrapeTarget, startPrometheus } from '../live/PrometheusServer.ts';
-import { alertTimings, pairResetSecondsAfter } from '../pipeline/detectionTimes.ts';
-import { sliRecordName } from '../prometheus/prometheusRules.ts';
-import { eventsPromql } from '../prometheus/promql.ts';
-import { parseDuration } from '../spec/duration.ts';
-import { loadSpecs } from '../spec/loadSpecs.ts';
-import type { Slo } from '../types.ts';
-import { DRILL_SCENARIO, DRILL_SLO } from './drillConstants.ts';
+import {
+  type AlertmanagerServer,
+  alertTimings,
+  DRILL_SCENARIO,
+  DRILL_SLO,
+  eventsPromql,
+  loadSpecs,
+  PACKAGE_DIR,
+  type PrometheusServer,
+  pairResetSecondsAfter,
+  parseDuration,
+  rulesFile,
+  type ScrapeTarget,
+  type Slo,
+  SloError,
+  sliRecordName,
+  startAlertmanager,
+  startPrometheus,
+} from '@marketbench/slo-definitions';
 
 /** What the Prometheus drill needs. */
 export interface PrometheusDrillOptions {
