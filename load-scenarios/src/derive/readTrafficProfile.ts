@@ -236,13 +236,15 @@ async function readSessions(
   store: Store,
   sel: TrafficSelection,
   spans: number,
-  fraction: number,
   shares: number[],
   opts: Required<ReadProfileOptions>,
 ): Promise<SessionProfile | undefined> {
   const index = shares.findIndex((share) => share > 0);
   if (index < 0) return undefined;
   const attribute = SESSION_ATTRIBUTES[index];
+  // Sessions are sampled whole, on their id: enough spans for maxSessions sessions of up to ten
+  // requests, not more (grouping a million spans into sessions is what costs).
+  const fraction = Math.min(1, (opts.maxSessions * 10) / Math.max(1, spans * shares[index]));
   // Sessions are grouped, then their sequences, in ClickHouse: what comes back is one row per
   // pattern (at most maxPatterns), with the per-position median gap (quantileExactForEach).
   const rows = await store.query<{
@@ -351,7 +353,7 @@ export async function readTrafficProfile(
         if (Number(stat.withBody) > 0) route.bodyBytes = Math.round(Number(stat.bodyBytes));
       }
     }
-    sessions = await readSessions(store, sel, spans, sampleFraction, sample.sessionShares, opts);
+    sessions = await readSessions(store, sel, spans, sample.sessionShares, opts);
   }
   return {
     selection: sel,
