@@ -90,10 +90,6 @@ export const CLI_ERRORS = defineCatalog({
     description:
       "`reconcile`: the service's /admin/reconciliation could not be reached or answered an error.",
   },
-  MB_ERR_SQLITE_IN_USE: {
-    exit: EXIT.runError,
-    description: "`serve`: another process holds the service's SQLite file.",
-  },
   MB_ERR_CAPACITY_NO_RUN: {
     exit: EXIT.usage,
     description: '`capacity plan|report`: the store holds no capacity run (or none with that id).',

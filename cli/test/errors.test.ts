@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CONTRACT_ERRORS } from '@marketbench/contracts';
 import { SCENARIO_ERRORS } from '@marketbench/load-scenarios';
+import { SERVICE_ERRORS } from '@marketbench/reference-service';
 import { SLO_ERRORS } from '@marketbench/slo-definitions';
 import { STORE_ERRORS } from '@marketbench/telemetry-store';
 import { CLI_ERRORS } from '../src/errors.ts';
@@ -17,6 +18,7 @@ const DOC = fs.readFileSync(path.join(CLI_DIR, '..', 'docs', 'CLI.md'), 'utf8');
 const CATALOGS = new Set<string>([
   ...CLI_ERRORS.codes,
   ...CONTRACT_ERRORS.codes,
+  ...SERVICE_ERRORS.codes,
   ...SCENARIO_ERRORS.codes,
   ...SLO_ERRORS.codes,
   ...STORE_ERRORS.codes,

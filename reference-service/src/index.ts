@@ -34,6 +34,7 @@ export {
   type ReconciliationReport,
   reconcile,
 } from './domain/reconciliation.ts';
+export { SERVICE_ERRORS } from './errors.ts';
 export { FaultInjector, type FaultSpec, type LatencySpec } from './faults/FaultInjector.ts';
 export { buildApp, buildMarketApp, type MarketApp } from './http/buildApp.ts';
 export { PROBLEM_BASE, PROBLEMS } from './http/problems.ts';

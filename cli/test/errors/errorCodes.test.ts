@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import { CONTRACT_ERRORS, type ErrorCatalog, processEnvironment } from '@marketbench/contracts';
 import { DASHBOARD_ERRORS } from '@marketbench/dashboards';
 import { SCENARIO_ERRORS } from '@marketbench/load-scenarios';
+import { SERVICE_ERRORS } from '@marketbench/reference-service';
 import { SLO_ERRORS } from '@marketbench/slo-definitions';
 import { INGEST_ERRORS, STORE_ERRORS } from '@marketbench/telemetry-store';
 import { CLI_ERRORS } from '../../src/errors.ts';
@@ -30,6 +31,7 @@ const CATALOGS: ErrorCatalog<string>[] = [
   SCENARIO_ERRORS,
   SLO_ERRORS,
   DASHBOARD_ERRORS,
+  SERVICE_ERRORS,
 ];
 const exitOf = (code: string): number => {
   const catalog = CATALOGS.find((c) => c.has(code));

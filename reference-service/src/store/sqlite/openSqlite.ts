@@ -8,9 +8,12 @@
 // write lock: deferred read-then-write transactions died with SQLITE_BUSY_SNAPSHOT, and every
 // busy wait blocked the event loop (better-sqlite3 is synchronous) for up to busy_timeout.
 // Several instances on one database is what PostgreSQL (DATABASE_URL) is for.
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { MarketbenchError } from '@marketbench/contracts';
 import Database from 'better-sqlite3';
+import { SERVICE_ERRORS } from '../../errors.ts';
 import { catalogStamp } from '../schemaVersion.ts';
 import { LISTING_COLUMNS, listingRows, SELLER_COLUMNS, sellerRows } from '../seed/catalogGenerator.ts';
 import { SQLITE_META, SQLITE_POST_SEED, SQLITE_TABLES } from './sqliteSchema.ts';
@@ -29,15 +32,18 @@ export interface SeedReport {
 const CLAIM_TIMEOUT_MS = 2_000;
 
 /** Thrown when another process holds the SQLite file. */
-export class SqliteInUseError extends Error {
-  readonly code = 'MB_ERR_SQLITE_IN_USE';
+export class SqliteInUseError extends MarketbenchError {
+  declare readonly code: 'MB_ERR_SQLITE_IN_USE';
   readonly file: string;
   constructor(file: string, cause: unknown) {
     super(
+      'MB_ERR_SQLITE_IN_USE',
       `the SQLite database ${file} is in use by another process; give each service its own file ` +
         '(MARKETBENCH_SQLITE_PATH or MARKETBENCH_HOME) or share PostgreSQL (DATABASE_URL)',
+      SERVICE_ERRORS.spec('MB_ERR_SQLITE_IN_USE'),
       { cause },
     );
+    this.name = 'SqliteInUseError';
     this.file = file;
   }
 }
