@@ -280,6 +280,17 @@ const CASES: Record<string, () => Promise<Case> | Case> = {
   MB_ERR_SLO_NO_SPECS: () => ({
     args: ['slo', 'validate', '--specs', path.dirname(file('empty/README', ''))],
   }),
+  MB_ERR_SLO_IMPORT: () => ({
+    args: [
+      'slo',
+      'import',
+      'sloth',
+      file(
+        'sloth.yaml',
+        'version: prometheus/v1\nservice: x\nslos:\n  - name: a\n    objective: 99\n    sli:\n      raw:\n        error_ratio_query: sum(rate(x[5m]))\n',
+      ),
+    ],
+  }),
   MB_ERR_SLO_UNKNOWN_SLO: () => ({ args: ['slo', 'status', '--slo', 'no-such-slo'] }),
   MB_ERR_SLO_GENERATED_STALE: () => ({
     args: ['slo', 'build', '--check', '--out', path.join(dir, 'no-generated-files')],
