@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { latencyThreshold, OBJECTIVES, STEPS } from '@marketbench/contracts';
 import { openStore, type Store } from '@marketbench/telemetry-store';
 import { buildBaseline, readBaseline, writeBaseline } from '../../src/gate/baselineFile.ts';
 import { loadBudgets, validateBudgets } from '../../src/gate/loadBudgets.ts';
@@ -247,4 +248,20 @@ test('the example budgets file validates, with its baseline policy', () => {
   assert.equal(b.baseline.tolerance, 0.1);
   assert.deepEqual(b.baseline.steps, ['browse', 'view_item', 'search']);
   assert.equal(Object.keys(b.spec.spec.thresholds ?? {}).length, 8);
+  // A budget's p(99) on a step cannot drift from the SLO objective of the routes that step calls.
+  const thresholds = b.spec.spec.thresholds ?? {};
+  for (const [step, objective] of [
+    [STEPS.viewItem, OBJECTIVES.itemLatency],
+    [STEPS.search, OBJECTIVES.searchLatency],
+    [STEPS.checkout, OBJECTIVES.checkoutLatency],
+  ] as const) {
+    const p99 = (thresholds[`http_req_duration{name:${step}}`] ?? []).find((t) =>
+      String(t).startsWith('p(99)'),
+    );
+    assert.equal(
+      p99,
+      latencyThreshold(objective),
+      `${step}: ${p99} is not its SLO's ${latencyThreshold(objective)}`,
+    );
+  }
 });
