@@ -7,14 +7,9 @@
 
 import { ATTR, LOAD_SAMPLES, METRICS, OTEL_TABLES, SERVICES, TABLES } from '@marketbench/contracts';
 import type { QueryParams, Store } from '@marketbench/telemetry-store';
+import { FAILED_SQL } from '../gate/runData.ts';
 import { stepExecutor } from './steppedScenario.ts';
 import type { CapacityStep, LatencyObjective } from './types.ts';
-
-/**
- * A failed request for the capacity figures: no HTTP answer, or a server error. A 4xx is the
- * buyer's answer in this mix (declined card, sold out), not a capacity failure.
- */
-export const CAPACITY_FAILED_SQL = '(status = 0 OR status >= 500)';
 
 /** The regex a route template matches on a request path: `/listings/:id` → `^/listings/[^/]+$`. */
 export function routeRegex(template: string): string {
@@ -76,7 +71,7 @@ export async function measureSteps(
       )
       .join(', ');
     const [c] = await store.query<Record<string, unknown>>(
-      `SELECT count() AS requests, countIf(${CAPACITY_FAILED_SQL}) AS errors, countIf(status > 0) AS answered,
+      `SELECT count() AS requests, countIf(${FAILED_SQL}) AS errors, countIf(status > 0) AS answered,
               quantileExactInclusive(0.5)(latency_corrected_ms) AS p50,
               quantileExactInclusive(0.95)(latency_corrected_ms) AS p95,
               quantileExactInclusive(0.99)(latency_corrected_ms) AS p99,
