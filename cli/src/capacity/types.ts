@@ -35,7 +35,7 @@ export interface CapacityStep {
   requests: number;
   /** Of them, those with an HTTP answer (the ones that can have a server span). */
   answered: number;
-  /** Of them, no HTTP answer or a 5xx. */
+  /** Of them, the failed (no HTTP answer, or a status the step does not expect: the run's http_req_failed). */
   errors: number;
   /** Requests per second. */
   throughput: number;
