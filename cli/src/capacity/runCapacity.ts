@@ -34,7 +34,7 @@ export const DEFAULT_CAPACITY = {
   steps: 6,
   /** Closed model: VUs of the first and last step (geometric in between). */
   minVus: 1,
-  maxVus: 64,
+  maxVus: 256,
   stepMs: 30_000,
   settleMs: 10_000,
   /** Replica plan shown with the run. */
