@@ -16,16 +16,15 @@ interface OutboxRecord {
 }
 
 export class SqliteOutboxStore implements OutboxStore {
-  readonly #db: SqliteDb;
   readonly #ctx: StoreContext;
   readonly #pending: Statement;
   readonly #published: Statement;
   readonly #failed: Statement;
   readonly #processed: Statement;
   readonly #sale: Statement;
+  readonly #applySale: (eventId: string, sellerIds: number[]) => boolean;
 
   constructor(db: SqliteDb, ctx: StoreContext) {
-    this.#db = db;
     this.#ctx = ctx;
     this.#pending = db.prepare(
       'SELECT id, topic, key, payload, headers, attempts FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?',
@@ -40,6 +39,12 @@ export class SqliteOutboxStore implements OutboxStore {
     this.#sale = db.prepare(
       'UPDATE sellers SET sales_count = sales_count + 1 WHERE id IN (SELECT value FROM json_each(?))',
     );
+    // Built once (db.transaction() makes four wrapper functions per call).
+    this.#applySale = db.transaction((eventId: string, sellerIds: number[]) => {
+      if (this.#processed.run(eventId).changes === 0) return false;
+      this.#sale.run(JSON.stringify(sellerIds));
+      return true;
+    }).immediate;
   }
 
   pending(limit: number): Promise<StoredOutboxEvent[]> {
@@ -90,14 +95,7 @@ export class SqliteOutboxStore implements OutboxStore {
         collection: 'sellers',
         queryText: 'INSERT INTO processed_events; UPDATE sellers SET sales_count',
       },
-      () =>
-        this.#db
-          .transaction(() => {
-            if (this.#processed.run(eventId).changes === 0) return false;
-            this.#sale.run(JSON.stringify(sellerIds));
-            return true;
-          })
-          .immediate(),
+      () => this.#applySale(eventId, sellerIds),
     );
   }
 }
