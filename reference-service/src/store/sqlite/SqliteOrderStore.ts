@@ -58,10 +58,12 @@ export class SqliteOrderStore implements OrderStore {
       insertKey: p(
         "INSERT INTO idempotency_keys (key, request_hash, order_id, status, created_at) VALUES (?, ?, ?, 'in_progress', ?)",
       ),
-      answerKey: p(
-        "UPDATE idempotency_keys SET status = 'done', response_status = ?, response_body = ? WHERE order_id = ?",
-      ),
-      forgetOrderKey: p('DELETE FROM idempotency_keys WHERE order_id = ?'),
+      // An order's key is found through the order (orders.idempotency_key: no index on
+      // idempotency_keys.order_id to maintain), and only while the key still belongs to that order.
+      answerKey: p(`UPDATE idempotency_keys SET status = 'done', response_status = ?, response_body = ?
+        WHERE key = (SELECT idempotency_key FROM orders WHERE id = ?) AND order_id = ?`),
+      forgetOrderKey: p(`DELETE FROM idempotency_keys
+        WHERE key = (SELECT idempotency_key FROM orders WHERE id = ?) AND order_id = ?`),
       unknown: p(`UPDATE orders SET payment_state = 'unknown', reservation_expires_at = ?, updated_at = ?
         WHERE id = ? AND status = 'pending_payment'`),
       cancel: p(`UPDATE orders SET status = 'cancelled', failure_reason = 'cancelled_by_buyer', updated_at = ?
@@ -99,7 +101,8 @@ export class SqliteOrderStore implements OrderStore {
         status = CASE WHEN status = 'sold' THEN 'active' ELSE status END WHERE id = ?`),
       insertOrder:
         p(`INSERT INTO orders (id, buyer_id, cart_id, status, total_cents, fee_cents, currency, card_last4,
-        reservation_expires_at, created_at, updated_at) VALUES (?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?)`),
+        reservation_expires_at, idempotency_key, created_at, updated_at)
+        VALUES (?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertItem: p(
         'INSERT INTO order_items (order_id, listing_id, seller_id, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -198,6 +201,7 @@ export class SqliteOrderStore implements OrderStore {
       currency,
       input.card.last4,
       input.reservationExpiresAt,
+      input.idempotencyKey,
       input.now,
       input.now,
     );
@@ -276,7 +280,7 @@ export class SqliteOrderStore implements OrderStore {
       this.#events(input.events, input.now);
       // Only the transaction that failed the order answers its key: never a settled one.
       if (input.response) this.#answer(input.orderId, input.response);
-      else s.forgetOrderKey.run(input.orderId);
+      else s.forgetOrderKey.run(input.orderId, input.orderId);
     }
     return this.#order(input.orderId)!;
   }
@@ -305,7 +309,7 @@ export class SqliteOrderStore implements OrderStore {
     if (this.#s.cancel.run(now, orderId).changes) {
       this.#release(orderId, now);
       this.#events(events, now);
-      this.#s.forgetOrderKey.run(orderId);
+      this.#s.forgetOrderKey.run(orderId, orderId);
     }
     return this.#order(orderId);
   }
@@ -446,6 +450,6 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   #answer(orderId: string, response: StoredResponse): void {
-    this.#s.answerKey.run(response.status, JSON.stringify(response.body), orderId);
+    this.#s.answerKey.run(response.status, JSON.stringify(response.body), orderId, orderId);
   }
 }

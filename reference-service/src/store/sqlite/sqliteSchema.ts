@@ -22,8 +22,8 @@ CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, buyer_id TEXT NOT NULL, cart_id TEXT NOT NULL, status TEXT NOT NULL,
   total_cents INTEGER NOT NULL, fee_cents INTEGER NOT NULL, currency TEXT NOT NULL,
   payment_id TEXT, card_last4 TEXT, failure_reason TEXT, reservation_expires_at INTEGER NOT NULL,
-  payment_state TEXT, resolve_attempts INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  payment_state TEXT, resolve_attempts INTEGER NOT NULL DEFAULT 0, idempotency_key TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS orders_pending ON orders (reservation_expires_at) WHERE status = 'pending_payment';
 CREATE INDEX IF NOT EXISTS orders_refund_doubt ON orders (reservation_expires_at) WHERE payment_state = 'refund_unknown';
 CREATE TABLE IF NOT EXISTS order_items (
@@ -32,7 +32,6 @@ CREATE TABLE IF NOT EXISTS order_items (
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, order_id TEXT, status TEXT NOT NULL,
   response_status INTEGER, response_body TEXT, created_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS idempotency_keys_order ON idempotency_keys (order_id);
 CREATE TABLE IF NOT EXISTS ledger_entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, journal_id TEXT NOT NULL, order_id TEXT NOT NULL, currency TEXT NOT NULL,
   account TEXT NOT NULL, account_kind TEXT NOT NULL, amount_cents INTEGER NOT NULL, created_at INTEGER NOT NULL);
