@@ -12,7 +12,15 @@ export {
   SpanRecordExporter,
   type SpanRecordExporterOptions,
 } from './traces/SpanRecordExporter.ts';
-export { epochMsOf, hrTimeOf, spanNow, toSpanTime } from './traces/spanClock.ts';
+export {
+  epochMsOf,
+  epochMsOfPerf,
+  hrTimeOf,
+  perfOfEpochMs,
+  SPAN_CLOCK_ORIGIN_MS,
+  spanNow,
+  toSpanTime,
+} from './traces/spanClock.ts';
 export {
   extractContext,
   injectTraceHeaders,

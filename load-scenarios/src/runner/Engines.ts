@@ -4,6 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { epochMsOfPerf } from '@marketbench/instrumentation/span-clock';
 import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import hdr from 'hdr-histogram-js';
 import { MetricRegistry, type MetricsSnapshot } from '../metrics/MetricRegistry.ts';
@@ -142,7 +143,7 @@ export function workerEngines(
       await Promise.race([Promise.all(ready), Promise.all(finals).then(() => undefined)]);
     },
     run: async (t0) => {
-      const t0Epoch = performance.timeOrigin + t0;
+      const t0Epoch = epochMsOfPerf(t0);
       for (const w of workers) w.postMessage({ type: 'start', t0Epoch });
       const snapshots = await Promise.all(finals);
       await Promise.all(workers.map((w) => w.terminate()));

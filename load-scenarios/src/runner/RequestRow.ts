@@ -2,6 +2,7 @@
 // columns take in JSONEachRow.
 
 import { performance } from 'node:perf_hooks';
+import { epochMsOfPerf } from '@marketbench/instrumentation/span-clock';
 
 /** A request as stored in marketbench_load_requests. */
 export interface RequestRow {
@@ -40,7 +41,7 @@ export function formatTimestamp(epochMs: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(micros, 6)}`;
 }
 
-/** Epoch milliseconds of a performance.now() reading. */
+/** Epoch milliseconds of a performance.now() reading, on the span clock (the spans' and every thread's). */
 export function epochOf(perfNow: number): number {
-  return performance.timeOrigin + perfNow;
+  return epochMsOfPerf(perfNow);
 }

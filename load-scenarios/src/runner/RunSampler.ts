@@ -3,6 +3,7 @@
 // knee detection and abortOnFail.
 
 import { performance } from 'node:perf_hooks';
+import { epochMsOfPerf } from '@marketbench/instrumentation/span-clock';
 import hdr from 'hdr-histogram-js';
 import type { LiveCounters } from './EngineContext.ts';
 
@@ -101,7 +102,7 @@ export class RunSampler {
     }
     const s: SecondSample = {
       elapsedSec: (now - this.startedAt) / 1000,
-      epochMs: performance.timeOrigin + now,
+      epochMs: epochMsOfPerf(now),
       targetRate: target,
       achievedRate: (iterations - this.prev.iterations) / dt,
       requestRate: (requests - this.prev.requests) / dt,

@@ -5,6 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { perfOfEpochMs } from '@marketbench/instrumentation/span-clock';
 import type { SpanRecordCounts } from '@marketbench/instrumentation/span-records';
 import hdr from 'hdr-histogram-js';
 import { Engine, type EngineConfig } from './Engine.ts';
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     ? setInterval(() => send({ type: 'snapshot', snapshot: engine.ctx.registry.snapshot() }), 1000)
     : undefined;
   try {
-    await engine.run(t0Epoch - performance.timeOrigin);
+    await engine.run(perfOfEpochMs(t0Epoch));
   } finally {
     clearInterval(liveTimer);
     if (snapshotTimer) clearInterval(snapshotTimer);
