@@ -105,6 +105,25 @@ async function setPspOutage(target: string, token: string, seconds: number | und
   if (!res.ok) throw new Error(`PSP fault ${seconds === undefined ? 'clear' : 'set'}: HTTP ${res.status}`);
 }
 
+/**
+ * Events per second of healthy traffic: the total's growth after the bad events stopped (the
+ * longest stretch, usually minutes), or before the fault when recovery left too little to measure.
+ */
+export function healthyRate(
+  counts: readonly { at: number; bad: number; total: number }[],
+  stop: { at: number; total: number },
+  trafficStart: number,
+): number {
+  const last = counts.at(-1);
+  if (last && last.at - stop.at >= 30_000) return ((last.total - stop.total) * 1000) / (last.at - stop.at);
+  const before = counts.filter((c) => c.bad === 0);
+  const end = before.at(-1);
+  const start = before[0];
+  if (end && start && end.at - start.at >= 10_000)
+    return ((end.total - start.total) * 1000) / (end.at - start.at);
+  return end ? (end.total * 1000) / Math.max(1, end.at - trafficStart) : 0;
+}
+
 /** Runs the drill (no assertion: see assertPrometheusDrill). */
 export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<PrometheusDrillReport> {
   const began = Date.now();
@@ -171,15 +190,23 @@ export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<Pro
     // The history Prometheus has: from one scrape interval before the first scrape that saw the
     // SLO's events (the runner's start-up and the first scrape come after runScenario is called).
     const totalQuery = eventsPromql(slo.sli, 'total');
+    const badQuery = eventsPromql(slo.sli, 'bad');
+    // Every change of the SLO's running counts Prometheus scraped: when seen, bad and total events.
+    const counts: { at: number; bad: number; total: number }[] = [];
+    const server = prom;
+    const countNow = async () => {
+      if (badQuery === undefined || totalQuery === undefined) return undefined;
+      const [bad, total] = await Promise.all([server.query(badQuery), server.query(totalQuery)]);
+      const now = { at: Date.now(), bad: bad[0]?.value, total: total[0]?.value ?? 0 };
+      if (now.total !== counts.at(-1)?.total) counts.push({ ...now, bad: now.bad ?? 0 });
+      return now;
+    };
     let trafficStart: number | undefined = totalQuery === undefined ? runStart : undefined;
     while (Date.now() - runStart < healthySeconds * 1000) {
       for (const a of await prom.alerts())
         (a.state === 'firing' ? firing : pending).add(`${a.labels.alertname}/${a.labels.severity}`);
-      if (
-        trafficStart === undefined &&
-        totalQuery !== undefined &&
-        ((await prom.query(totalQuery))[0]?.value ?? 0) > 0
-      )
+      const now = await countNow();
+      if (trafficStart === undefined && now !== undefined && now.total > 0)
         trafficStart = Date.now() - intervalSeconds * 1000;
       await sleep(1000);
     }
@@ -211,25 +238,30 @@ export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<Pro
     const slack = 2 * intervalSeconds + 2 * intervalSeconds + 3;
     const detectBound = (alertTimings(slo, 1, history)[0].detectSeconds ?? Number.NaN) + slack;
     const pagePairs = slo.windows.filter((w) => w.severity === 'page');
-    // From recovery: the bad events may go on a little (breaker), then the pairs clear.
-    const resetBoundFor = (burnSeconds: number) =>
-      Math.max(0, burnSeconds - faultSeconds) +
+    // From recovery: the bad events may go on a little (breaker), then the pairs clear. The pairs
+    // clear on event counts, so the bound takes the counts Prometheus scraped: the bad events as
+    // seconds of healthy traffic (bad / healthy rate) and the good ones before them as history.
+    // Timing the burn by the scrapes that saw it instead is off by up to a scrape interval, and the
+    // 6h/30m pair multiplies that by 1 / (6 × budget): ±5 s became ±80 s of bound.
+    const resetBoundFor = (stopAfterRecovery: number, pastSeconds: number, burnSeconds: number) =>
+      Math.max(0, stopAfterRecovery) +
       Math.max(
         ...pagePairs.map((w) =>
-          pairResetSecondsAfter(w, slo.errorBudget, 1, { historySeconds: history, burnSeconds }),
+          pairResetSecondsAfter(w, slo.errorBudget, 1, { historySeconds: pastSeconds, burnSeconds }),
         ),
       ) +
       slack;
-    let resetBound = resetBoundFor(faultSeconds);
+    let resetBound = resetBoundFor(0, history, faultSeconds);
     // When the bad events really stopped: the last change of their running count after recovery.
-    const badQuery = eventsPromql(slo.sli, 'bad');
     let lastBad: number | undefined;
     let badStoppedAt: number | undefined;
     let lastBadChange: number | undefined;
     let recoveredAt: number | undefined;
     let errorRatio: number | null = null;
     let previous: { bad: number; total: number } | undefined;
-    const deadline = faultStart + (faultSeconds + detectBound + resetBoundFor(faultSeconds + 30) + 60) * 1000;
+    let atStop: { at: number; bad: number; total: number } | undefined;
+    const deadline =
+      faultStart + (faultSeconds + detectBound + resetBoundFor(30, history, faultSeconds + 30) + 60) * 1000;
     let resolvedAfter: number | null = null;
     while (Date.now() < deadline) {
       const now = Date.now();
@@ -241,10 +273,10 @@ export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<Pro
         recoveredAt = Date.now();
         log(`PSP recovered (5m SLI ${ratio[0]?.value.toFixed(3) ?? 'no data'})`);
       }
-      if (badQuery !== undefined && totalQuery !== undefined && badStoppedAt === undefined) {
-        const [bad, total] = await Promise.all([prom.query(badQuery), prom.query(totalQuery)]);
-        const count = bad[0]?.value;
-        const all = total[0]?.value ?? 0;
+      const seen = await countNow();
+      if (seen !== undefined && badStoppedAt === undefined) {
+        const count = seen.bad;
+        const all = seen.total;
         if (count !== undefined && count !== lastBad) {
           // The burn's error ratio: the highest share of bad events between two scrapes (a whole
           // fault interval between scrapes; the edges hold healthy events too).
@@ -259,8 +291,8 @@ export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<Pro
           Date.now() - lastBadChange > 2.5 * intervalSeconds * 1000
         ) {
           badStoppedAt = lastBadChange;
+          atStop = counts.find((c) => c.bad === lastBad);
           const burnSeconds = (badStoppedAt - faultStart) / 1000;
-          resetBound = resetBoundFor(burnSeconds);
           log(
             `bad checkouts stopped ${burnSeconds.toFixed(0)} s after the fault started (the last scrape that saw them)`,
           );
@@ -278,6 +310,19 @@ export async function runPrometheusDrill(o: PrometheusDrillOptions): Promise<Pro
         );
         if (resolved) {
           resolvedAfter = (resolved.receivedAt - recoveredAt) / 1000;
+          if (atStop && badStoppedAt !== undefined) {
+            const rate = healthyRate(counts, atStop, runStart);
+            if (rate > 0)
+              resetBound = resetBoundFor(
+                (badStoppedAt - recoveredAt) / 1000,
+                Math.max(0, atStop.total - atStop.bad) / rate,
+                atStop.bad / rate,
+              );
+            log(
+              `${atStop.bad} bad of ${atStop.total} checkouts when they stopped; healthy ${rate.toFixed(2)} checkouts/s: ` +
+                `the burn is ${(atStop.bad / rate).toFixed(1)} s of traffic`,
+            );
+          }
           log(
             `checkout page resolved ${resolvedAfter.toFixed(1)} s after recovery (bound ${resetBound.toFixed(1)} s)`,
           );
