@@ -2,7 +2,7 @@
 // fastest and serialises writes for free) shared by every port adapter.
 import type { Stores } from '../../domain/ports.ts';
 import type { StoreContext } from '../storeContext.ts';
-import { openSqlite, type SeedReport } from './openSqlite.ts';
+import { openSqlite, type SeedReport, startCheckpoints } from './openSqlite.ts';
 import { SqliteCartStore } from './SqliteCartStore.ts';
 import { SqliteLedgerStore } from './SqliteLedgerStore.ts';
 import { SqliteListingStore } from './SqliteListingStore.ts';
@@ -17,6 +17,7 @@ export function createSqliteStores(opts: {
 }): Stores & { seedReport: SeedReport } {
   const { db, report } = openSqlite(opts.file, opts.items, opts.seed);
   const ping = db.prepare('SELECT 1 AS ok');
+  const stopCheckpoints = startCheckpoints(db);
   return {
     system: 'sqlite',
     listings: new SqliteListingStore(db, opts.ctx),
@@ -27,6 +28,7 @@ export function createSqliteStores(opts: {
     seedReport: report,
     ready: async () => db.open && (ping.get() as { ok: number }).ok === 1,
     close: async () => {
+      stopCheckpoints();
       if (db.open) db.close();
     },
   };
