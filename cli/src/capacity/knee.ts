@@ -41,6 +41,19 @@ export function p99Objective(thresholdMs: number, quantile = 0.99): LatencyObjec
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
+/** Each objective's value at `step` against its bound (`name p99 212.0 ms ≤ 250 ms; `), for the summary. */
+function heldAt(step: CapacityStep, objectives: readonly LatencyObjective[]): string {
+  return objectives
+    .map((o, j) => {
+      const v = step.objectives[j]?.value;
+      const q = `p${fmt(Math.round(o.quantile * 1000) / 10)}`;
+      return v === null || v === undefined
+        ? `${o.name}: no requests; `
+        : `${o.name} ${q} ${v.toFixed(1)} ms ≤ ${o.thresholdMs} ms; `;
+    })
+    .join('');
+}
+
 /**
  * The knee over `steps` (ascending load): the last step before the first one where any objective's
  * quantile exceeded its bound. An objective with no request in a step does not break it.
@@ -84,6 +97,6 @@ export function findKnee(
     throughput: last.throughput,
     p99Ms: last.p99Ms,
     brokenAt: null,
-    summary: `knee not reached: every objective held up to the top step, ${fmt(last.load)} ${unit} (${Math.round(last.throughput)} req/s, p99 ${last.p99Ms.toFixed(1)} ms); the knee is at or above it`,
+    summary: `knee not reached: every objective held up to the top step, ${fmt(last.load)} ${unit} (${Math.round(last.throughput)} req/s; ${heldAt(last, objectives)}p99 of every request ${last.p99Ms.toFixed(1)} ms); the knee is at or above it`,
   };
 }
