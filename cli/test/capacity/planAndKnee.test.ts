@@ -93,7 +93,10 @@ test('the knee is the last step before the first broken objective', () => {
   assert.equal(top.brokenAt, null);
   assert.match(top.summary, /knee not reached/);
   // The summary shows each objective at the top step, not only the p99 of every request.
-  assert.match(top.summary, /p99 ≤ 250 ms \(every request\) p99 90\.0 ms ≤ 250 ms; p99 of every request 90\.0 ms/);
+  assert.match(
+    top.summary,
+    /p99 ≤ 250 ms \(every request\) p99 90\.0 ms ≤ 250 ms; p99 of every request 90\.0 ms/,
+  );
 });
 
 test('the default objectives are the specs’ latency SLOs of the reference service', () => {
