@@ -313,6 +313,11 @@ export interface ScenarioOverrides {
    * every journey (`vus` VUs, default 1; `duration` as its maxDuration).
    */
   iterations?: number;
+  /**
+   * Stages, as k6's `-s`: the executors are replaced by one ramping-vus executor over every
+   * journey (`vus` VUs at the start, default 1); the fault schedule is scaled to the new length.
+   */
+  stages?: Stage[];
 }
 
 /** Options of runScenario. */

@@ -42,6 +42,9 @@ interface RunFlags {
   duration?: string;
   vus?: string;
   iterations?: string;
+  stage: string[];
+  /** False with --no-thresholds. */
+  thresholds: boolean;
   env: string[];
   summaryExport?: string;
   quiet?: boolean;
@@ -81,6 +84,16 @@ function parseTags(tags: string[]): Record<string, string> {
     out[t.slice(0, i)] = t.slice(i + 1);
   }
   return out;
+}
+
+/** `-s D:T` (k6's --stage), repeatable: ramp to T VUs over D, in order. */
+export function parseStageFlags(values: readonly string[]): { duration: string; target: number }[] {
+  return values.map((v) => {
+    const m = /^([^:]+):(\d+)$/.exec(v.trim());
+    if (!m || tryParseDuration(m[1]) === undefined)
+      throw new CliError('MB_ERR_USAGE', `--stage must be DURATION:VUS such as 30s:10, got "${v}"`);
+    return { duration: m[1], target: parseNumber(m[2], '--stage', { integer: true, min: 0 }) };
+  });
 }
 
 /** `-e KEY=VALUE` (k6's --env): set for the scenario module (process.env) and its `{{__ENV.KEY}}` templates. */
@@ -182,6 +195,13 @@ export function register(program: Command): void {
       'run N iterations shared by the VUs (as k6 -i: replaces the executors with one shared-iterations)',
     )
     .option(
+      '-s, --stage <DURATION:VUS>',
+      'ramp to VUS over DURATION (as k6 -s; repeatable, in order): replaces the executors with one ramping-vus starting at -u VUs (default 1)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--no-thresholds', 'run without evaluating thresholds (as k6): the summary lists none, exit 0')
+    .option(
       '-e, --env <KEY=VALUE>',
       "environment variable for the scenario: KEY in its module's environment, {{__ENV.KEY}} in its steps (repeatable)",
       (v: string, acc: string[]) => [...acc, v],
@@ -228,13 +248,28 @@ export function register(program: Command): void {
           `--duration must be a duration such as 30s or 2m, got "${flags.duration}"`,
         );
       }
+      const stages = parseStageFlags(flags.stage);
       const overrides = {
         rate: positive('--rate', flags.rate, false),
         duration: flags.duration,
         vus: positive('--vus', flags.vus, true),
         iterations: positive('--iterations', flags.iterations, true),
+        stages: stages.length > 0 ? stages : undefined,
       };
       if (overrides.iterations === 0) throw new CliError('MB_ERR_USAGE', '--iterations must be at least 1');
+      if (stages.length > 0) {
+        // The stages are the whole schedule: a duration, an iteration count or a rate would contradict it.
+        const clash = [
+          overrides.duration !== undefined && '--duration',
+          overrides.iterations !== undefined && '--iterations',
+          overrides.rate !== undefined && '--rate',
+        ].filter(Boolean);
+        if (clash.length > 0)
+          throw new CliError(
+            'MB_ERR_USAGE',
+            `--stage sets the whole schedule; it cannot be combined with ${clash.join(', ')}`,
+          );
+      }
       // -e values are visible to the scenario module as it loads, and to its steps' templates.
       Object.assign(processEnvironment(), parseEnvFlags(flags.env));
       const tags = parseTags(flags.tag);
@@ -247,6 +282,14 @@ export function register(program: Command): void {
       }
       let loaded: Awaited<ReturnType<typeof loadScenario>>;
       loaded = await loadScenario(scenario);
+      if (!flags.thresholds) {
+        // k6's --no-thresholds: nothing is evaluated, so nothing can fail the run.
+        const { definition } = loaded;
+        loaded = {
+          ...loaded,
+          definition: { ...definition, options: { ...definition.options, thresholds: {} } },
+        };
+      }
       const interrupt = new AbortController();
       const signals = onInterrupt(() => interrupt.abort());
       const execute = async (

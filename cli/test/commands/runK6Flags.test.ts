@@ -164,6 +164,69 @@ test('-i runs exactly N iterations shared by -u VUs (k6 -i), and an invalid -e i
   assert.match(bad.stderr, /--env must be KEY=VALUE.*\[MB_ERR_USAGE\]/);
 });
 
+test('-s ramps VUs through the stages (k6 -s), --no-thresholds runs without them, and bad stages are usage errors', async () => {
+  paths.length = 0;
+  const file = scenarioFile('stages', {
+    scenarios: { open: { executor: 'constant-arrival-rate', rate: 5, duration: '1m', preAllocatedVUs: 2 } },
+    thresholds: { http_req_duration: ['p(95)<0.001'] },
+  });
+  const summary = path.join(dir, 'stages-summary.json');
+  const r = await run(
+    [
+      'run',
+      file,
+      '--target',
+      target,
+      '--no-store',
+      '--no-client-spans',
+      '-s',
+      '1s:3',
+      '-s',
+      '1s:0',
+      '--no-thresholds',
+      '-q',
+    ],
+    dir,
+  );
+  assert.equal(
+    r.code,
+    0,
+    `${r.stdout}
+${r.stderr}`,
+  ); // the p(95) threshold would fail: not evaluated
+  assert.doesNotMatch(r.stdout, /THRESHOLDS/);
+  // A closed loop of up to 3 VUs for 2 s against a 2 ms server, not the scenario's 5/s for a minute.
+  assert.ok(paths.length > 20, `${paths.length} requests`);
+  assert.match(r.stdout, /vus_max\.+: 3\b/);
+  // The same run with thresholds: it fails as k6 does.
+  const failing = await run(
+    [
+      'run',
+      file,
+      '--target',
+      target,
+      '--no-store',
+      '--no-client-spans',
+      '-s',
+      '1s:1',
+      '--summary-export',
+      summary,
+      '-q',
+    ],
+    dir,
+  );
+  assert.equal(failing.code, 99, failing.stderr);
+  for (const [args, message] of [
+    [['-s', '30s'], /--stage must be DURATION:VUS such as 30s:10, got "30s".*\[MB_ERR_USAGE\]/],
+    [['-s', 'soon:3'], /--stage must be DURATION:VUS/],
+    [['-s', '1s:3', '-d', '1s'], /--stage sets the whole schedule; it cannot be combined with --duration/],
+  ] as const) {
+    const bad = await run(['run', file, '--target', target, '--no-store', ...args], dir);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, message);
+  }
+});
+
 test('without a terminal a progress line goes to stderr every 10 s', async () => {
   const file = scenarioFile('progress', { vus: 1, duration: '11s' });
   const r = await run(['run', file, '--target', target, '--no-store'], dir);

@@ -1,6 +1,6 @@
 // Command-line overrides (--rate, --duration, --vus) applied to every executor of a scenario:
 // constant values are replaced, ramping stages are scaled so their shape is kept, and a fault
-// schedule is scaled with the duration.
+// schedule is scaled with the duration. k6's -i and -s replace the executors with one.
 
 import { formatDuration, parseDuration, tryParseDuration } from '@marketbench/contracts';
 import type { ExecutorConfig, ScenarioDefinition, ScenarioOverrides, Stage } from '../types.ts';
@@ -65,9 +65,18 @@ export function applyOverrides(
 ): ScenarioDefinition {
   if (
     !o ||
-    (o.rate === undefined && o.duration === undefined && o.vus === undefined && o.iterations === undefined)
+    (o.rate === undefined &&
+      o.duration === undefined &&
+      o.vus === undefined &&
+      o.iterations === undefined &&
+      (o.stages === undefined || o.stages.length === 0))
   )
     return def;
+  if (o.stages !== undefined && o.stages.length > 0 && o.iterations === undefined) {
+    // k6's -s: one ramping-vus executor runs the stages (the schedule's faults keep their place).
+    const only: ExecutorConfig = { executor: 'ramping-vus', startVUs: o.vus ?? 1, stages: o.stages };
+    return withFaultsScaled(def, { ...def, options: { ...def.options, scenarios: { default: only } } });
+  }
   if (o.iterations !== undefined) {
     // k6's -i: one shared-iterations executor runs the iterations (the schedule's faults are kept).
     const only: ExecutorConfig = {
@@ -82,13 +91,18 @@ export function applyOverrides(
     Object.entries(def.options.scenarios).map(([k, e]) => [k, override(e, o)]),
   );
   const out: ScenarioDefinition = { ...def, options: { ...def.options, scenarios } };
-  if (o.duration !== undefined && def.faults) {
-    // Faults keep their place in the run: at 40 s of a 3 m run is at 4 s of an 18 s run.
-    const ratio = scenarioDurationMs(out) / scenarioDurationMs(def);
-    out.faults = def.faults.map((f) => ({
+  return o.duration !== undefined ? withFaultsScaled(def, out) : out;
+}
+
+/** `out` with `def`'s faults where they were in the run: at 40 s of a 3 m run is at 4 s of an 18 s run. */
+function withFaultsScaled(def: ScenarioDefinition, out: ScenarioDefinition): ScenarioDefinition {
+  if (!def.faults) return out;
+  const ratio = scenarioDurationMs(out) / scenarioDurationMs(def);
+  return {
+    ...out,
+    faults: def.faults.map((f) => ({
       ...f,
       at: formatDuration(Math.round(parseDuration(f.at, 'duration') * ratio)),
-    }));
-  }
-  return out;
+    })),
+  };
 }

@@ -31,6 +31,26 @@ describe('applyOverrides', () => {
     assert.ok(Math.abs(ratio(3) - ratio(20)) < 1e-9, 'same shape');
   });
 
+  it('k6 -s: one ramping-vus executor runs the stages from -u VUs, and the faults keep their place', () => {
+    const def = BUILTIN_SCENARIOS['psp-incident'];
+    const stages = [
+      { duration: '6s', target: 10 },
+      { duration: '12s', target: 0 },
+    ];
+    const out = applyOverrides(def, { stages, vus: 3 });
+    assert.deepEqual(out.options.scenarios, { default: { executor: 'ramping-vus', startVUs: 3, stages } });
+    assert.deepEqual(
+      out.faults?.map((f) => f.at),
+      ['4s', '7s', '13s'],
+      'the 18 s of stages hold the faults where an 18 s --duration puts them',
+    );
+    assert.equal(
+      (applyOverrides(def, { stages }).options.scenarios.default as { startVUs: number }).startVUs,
+      1,
+    );
+    assert.equal(applyOverrides(def, { stages: [] }), def, 'no stage: no change');
+  });
+
   it('scales the fault schedule with the duration', () => {
     const def = BUILTIN_SCENARIOS['psp-incident'];
     const out = applyOverrides(def, { duration: '18s' });
