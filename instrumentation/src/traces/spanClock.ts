@@ -29,16 +29,21 @@ function calibrateOriginNs(): bigint {
   let bestMs = 0;
   for (let tick = 0; tick < CALIBRATION_TICKS * 4; tick++) {
     if (tick >= CALIBRATION_TICKS && best <= GOOD_BRACKET_MS) break;
-    // Wait for Date.now() to move by exactly one millisecond; the move lies between the
-    // performance.now() read before the last unchanged Date.now() and the one after the new value.
+    // Wait for Date.now() to move by exactly one millisecond. The move came after the last
+    // Date.now() call that returned `from`, so after the performance.now() read just before that
+    // call (`before`), and before the call that returned the new value, so before the read just
+    // after it (`after`). A thread preempted anywhere in between widens the bracket, and a wide
+    // bracket loses to a narrow one.
     let before = performance.now();
     const from = Date.now();
     let now = from;
     let after = before;
-    while (now === from) {
-      before = after;
+    for (;;) {
+      const beforeCall = performance.now();
       now = Date.now();
       after = performance.now();
+      if (now !== from) break;
+      before = beforeCall;
     }
     if (now !== from + 1) continue;
     if (after - before < best) {
